@@ -1,0 +1,49 @@
+# nn-blog: `make serve` to read the blog locally, `make test` for everything CI runs.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
+# One BLAS thread per process: the render service parallelises across processes instead.
+export OPENBLAS_NUM_THREADS ?= 1
+export MKL_NUM_THREADS ?= 1
+export OMP_NUM_THREADS ?= 1
+
+.PHONY: help test test-python lint bench render clean
+.DEFAULT_GOAL := help
+
+help:
+	@echo "make serve   set up what is missing, render figures, build and serve the blog at 127.0.0.1:4000"
+	@echo "make site    the same without serving: builds _site/"
+	@echo "make test    everything CI runs: ruff, the Python suite, the site's build, RSpec and browser tests"
+	@echo "make render  render stale figures into assets/ (nn-blog render)"
+	@echo "make bench   benchmarks (writes docs/benchmarks.md tables and _data/generated/benchmarks.json)"
+
+$(VENV)/.runtime: pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[serve]'
+	touch $@
+
+$(VENV)/.test: pyproject.toml $(VENV)/.runtime
+	$(PY) -m pip install -q -e '.[test]'
+	touch $@
+
+lint: $(VENV)/.test
+	$(VENV)/bin/ruff check .
+
+test-python: $(VENV)/.test
+	$(VENV)/bin/pytest -q -n 2 --ignore=tests/site
+
+test: lint test-python test-site
+
+render: $(VENV)/.runtime
+	$(VENV)/bin/nn-blog render
+
+bench: $(VENV)/.test
+	$(PY) benchmarks/run.py
+
+clean:
+	rm -rf _site .jekyll-cache .pytest_cache .ruff_cache
+
+include mk/site.mk
