@@ -1,4 +1,62 @@
-# Site targets (Jekyll, MathJax, browser tests). Filled in by the site work.
-.PHONY: test-site
-test-site:
-	@echo "site tests: not yet wired"
+# The site: Jekyll and its plugins from Debian's packages (RubyGems is out of reach), MathJax 4
+# from npm, browser tests with Debian's Chromium. Included by the top Makefile, which provides
+# VENV, PY and a PATH with $(VENV)/bin first (so the build hook finds `nn-blog`).
+.PHONY: site serve test-site site-deps site-setup site-clean
+
+JEKYLL := bundle exec jekyll
+SITE_DEBS := jekyll ruby-jekyll-feed ruby-jekyll-seo-tag ruby-jekyll-sitemap ruby-webrick \
+	bundler ruby-rspec ruby-html-proofer chromium
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+MATHJAX_DIR := assets/mathjax
+MATHJAX_STAMP := $(MATHJAX_DIR)/.copied
+NPM_STAMP := node_modules/.installed
+# The published address, swapped for the site root so html-proofer checks absolute links locally.
+SITE_URL := $(shell sed -n 's/^url: *"\{0,1\}\([^"]*\)"\{0,1\} *$$/\1/p' _config.yml)
+PROOFER_SWAP := ^$(subst .,\.,$(subst :,\:,$(SITE_URL))):
+PROOFER := bundle exec htmlproofer --disable-external --check-favicon --check-opengraph \
+	--check-img-http --url-swap '$(PROOFER_SWAP)'
+
+# Debian packages, installed only when one is missing (apt-get update first, as on a fresh machine).
+site-deps:
+	@missing=""; \
+	for pkg in $(SITE_DEBS); do dpkg -s $$pkg >/dev/null 2>&1 || missing="$$missing $$pkg"; done; \
+	command -v npm >/dev/null 2>&1 || missing="$$missing nodejs npm"; \
+	if [ -n "$$missing" ]; then \
+	  echo "site: installing Debian packages:$$missing"; \
+	  $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+
+$(NPM_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+# Only what the browser needs; the font goes where loader.paths.fonts points (_includes/mathjax.html).
+$(MATHJAX_STAMP): $(NPM_STAMP)
+	rm -rf $(MATHJAX_DIR)
+	mkdir -p $(MATHJAX_DIR)/fonts/mathjax-newcm-font
+	cp node_modules/mathjax/tex-chtml.js $(MATHJAX_DIR)/
+	cp -r node_modules/mathjax/sre node_modules/mathjax/input node_modules/mathjax/output \
+		node_modules/mathjax/ui node_modules/mathjax/a11y $(MATHJAX_DIR)/
+	rm -f $(MATHJAX_DIR)/sre/*.mjs $(MATHJAX_DIR)/sre/*.mts
+	cp -r node_modules/@mathjax/mathjax-newcm-font/chtml node_modules/@mathjax/mathjax-newcm-font/chtml.js \
+		$(MATHJAX_DIR)/fonts/mathjax-newcm-font/
+	touch $@
+
+site-setup: site-deps $(VENV)/.runtime $(MATHJAX_STAMP)
+
+# The build hook (_plugins/nn_blog.rb) runs `nn-blog render` for stale figures first.
+site: site-setup
+	$(JEKYLL) build
+
+serve: site-setup
+	$(VENV)/bin/nn-blog serve --host 127.0.0.1 --port 4000
+
+test-site: site-setup $(VENV)/.test
+	$(JEKYLL) build --strict_front_matter
+	bundle exec rspec
+	$(PROOFER) _site
+	NN_BLOG_SKIP_RENDER=1 $(VENV)/bin/pytest -q -p no:cacheprovider tests/site
+
+site-clean:
+	rm -rf _site $(MATHJAX_DIR) node_modules .jekyll-cache test-artifacts

@@ -34,3 +34,138 @@ def main():
 
 
 # --- commands are added below, one function each (train, render, list, serve) ---
+
+
+def _int_option(value, option):
+    """An integer option parsed here, so that a typo costs one line, not click's usage text."""
+    if value is None:
+        return None
+    try:
+        return int(value)
+    except ValueError:
+        raise ValueError(f"{option} must be an integer, got {value!r}") from None
+
+
+def _epoch_reporter(name, epochs, tty):
+    """A progress bar with the loss on a terminal, else a plain line every ~10% of the epochs.
+
+    Returns (context manager, callback(epoch, logs, net)) for ``experiments.train``.
+    """
+    import contextlib
+
+    if tty:
+        bar = click.progressbar(length=epochs, label=name, show_pos=True, item_show_func=(
+            lambda logs: logs and f"loss {logs['loss']:.4f}  val acc {logs['val_accuracy']:.3f}"))
+        return bar, lambda epoch, logs, net: bar.update(1, current_item=logs)
+    every = max(1, epochs // 10)
+
+    def line(epoch, logs, net):
+        if epoch % every == 0 or epoch == epochs:
+            click.echo(f"{name}: epoch {epoch}/{epochs}  loss {logs['loss']:.4f}  "
+                       f"accuracy {logs['accuracy']:.3f}  val accuracy {logs['val_accuracy']:.3f}")
+
+    return contextlib.nullcontext(), line
+
+
+@main.command("train")
+@click.argument("name")
+@click.option("--seed", metavar="INTEGER",
+              help="Seed for data, split and weights (default: declared).")
+@click.option("--epochs", metavar="INTEGER", help="Number of epochs (default: declared).")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object with the results.")
+@click.option("--root", type=click.Path(file_okay=False), default=".", show_default=True,
+              help="The site's root (holds _data/networks.yml).")
+@user_errors
+def train_command(name, seed, epochs, as_json, root):
+    """Train the declared network NAME and report its accuracy."""
+    import json
+
+    from nn_blog import experiments
+    from nn_blog.errors import NNBlogError
+
+    seed, epochs = _int_option(seed, "--seed"), _int_option(epochs, "--epochs")
+    specs = experiments.load_networks(root)
+    if name not in specs:
+        raise NNBlogError(f"unknown network {name!r}; known: {', '.join(specs)}",
+                          file=experiments.NETWORKS_FILE)
+    spec = specs[name]
+    if as_json:
+        trained = experiments.train(spec, seed=seed, epochs=epochs)
+        click.echo(json.dumps({"name": name, **trained.results}))
+        return
+    n = spec["epochs"] if epochs is None else epochs
+    progress, callback = _epoch_reporter(name, max(n, 1), sys.stdout.isatty())
+    with progress:
+        trained = experiments.train(spec, seed=seed, epochs=epochs, callback=callback)
+    r = trained.results
+    click.echo(f"{name}: test accuracy {r['test_accuracy']:.2%} (train {r['train_accuracy']:.2%}), "
+               f"final loss {r['final_loss']:.4g}, {r['epochs']} epochs in {r['seconds']:.2f} s "
+               f"(seed {r['seed']}, {r['n_params']} parameters)")
+
+
+class _RenderProgress:
+    """A render's progress: one redrawn bar on a terminal, plain lines otherwise (on stderr)."""
+
+    def __init__(self, tty: bool):
+        self.tty, self.drawn = tty, False
+
+    def __call__(self, message, done, total):
+        if not self.tty or not total:
+            self.clear()
+            click.echo(f"[{done}/{total}] {message}" if total else message, err=True)
+            return
+        filled = round(24 * done / total)
+        click.echo(f"\r[{'#' * filled}{'-' * (24 - filled)}] {done}/{total} {message[:60]:<60}",
+                   err=True, nl=False)
+        self.drawn = True
+
+    def clear(self):
+        if self.drawn:
+            click.echo("", err=True)
+            self.drawn = False
+
+
+@main.command("render")
+@click.argument("names", nargs=-1)
+@click.option("--force", is_flag=True, help="Redraw (and retrain) even what is up to date.")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), help="Worker processes (default: cores).")
+@click.option("--check", is_flag=True, help="Write nothing; exit 1 listing what is stale.")
+@click.option("--dry-run", is_flag=True, help="Show what would be trained and drawn.")
+@click.option("--root", type=click.Path(file_okay=False), default=".", show_default=True,
+              help="The site's root (holds _data/figures.yml).")
+@user_errors
+def render_command(names, force, jobs, check, dry_run, root):
+    """Train the stale networks and draw the stale figures and excerpts (NAMES: only those)."""
+    from nn_blog import render
+
+    progress = _RenderProgress(sys.stderr.isatty())
+    report = render.render(root, names=names or None, force=force, jobs=jobs, check=check,
+                           dry_run=dry_run, progress=progress)
+    progress.clear()
+    for item in report.stale if check or dry_run else []:
+        click.echo(f"{item.status:8} {item.kind:8} {item.name}  {item.reason}".rstrip())
+    if dry_run:
+        click.echo(f"would train or load: {', '.join(report.to_train) or 'nothing'}")
+        click.echo(f"would draw: {', '.join(report.to_draw) or 'nothing'}")
+    elif check:
+        click.echo(f"{len(report.stale)} stale" if report.stale else "everything is up to date")
+        sys.exit(1 if report.stale else 0)
+    elif report.written or report.stale:
+        click.echo(f"drew {len(report.rendered)} figures, trained {len(report.trained)} networks, "
+                   f"wrote {len(report.written)} files in {report.seconds:.1f} s")
+    else:
+        click.echo(f"nothing stale ({report.seconds:.2f} s)")
+
+
+@main.command("list")
+@click.option("--root", type=click.Path(file_okay=False), default=".", show_default=True,
+              help="The site's root (holds _data/figures.yml).")
+@user_errors
+def list_command(root):
+    """Each figure, network and excerpt with its status (fresh, stale, missing) and why."""
+    from nn_blog import render
+
+    items = render.status(root)
+    width = max((len(i.name) for i in items), default=0)
+    for item in items:
+        click.echo(f"{item.kind:8} {item.name:{width}}  {item.status:8} {item.reason}".rstrip())

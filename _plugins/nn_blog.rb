@@ -1,0 +1,210 @@
+# frozen_string_literal: true
+
+# The Jekyll side of nn-blog. It only reads what the Python package generated
+# (_data/generated/*.json) and, before a build, asks that package to render stale figures.
+#
+#   {% nn_figure NAME [loading=eager] [class=wide] [show=animation] %}
+#       the figure NAME from the manifest, through _includes/figure.html
+#   {{ site.data.generated.results.networks.moons.test_accuracy | nn_percent: 1 }}   -> 97.6%
+#   {{ x | nn_number: 3 }}                  fixed decimals
+#   {% assign show = page.toc | nn_true %}  true, "true", "yes" -> true; false, "false", nil -> false
+#   {{ text | nn_strip_math }}              drop \( \) \[ \] $$ (card text, meta descriptions)
+#   {{ content | nn_toc }}                  nested list of the content's two top heading levels
+#   {% assign posts = page | nn_related: 4 %} posts sharing tags with the page, then the newest
+#   {{ include.alt | nn_required: "figure.html: alt" }}  fail the build when a value is missing
+require "cgi"
+
+module NNBlog
+  MATH_DELIMITERS = /\\[()\[\]]|\$\$/.freeze
+
+  # --- build hook: `nn-blog render` before the site is read ---------------------------------
+  module Render
+    module_function
+
+    # Runs once per process (a site is initialised again on each `jekyll serve` rebuild only in
+    # tests); says once why figures were not rendered, so the log stays quiet.
+    def before_build(site)
+      return if @done
+
+      @done = true
+      reason = skip_reason(site.config.fetch("nn_blog", {}) || {})
+      return Jekyll.logger.info("nn_blog:", "#{reason}: building from the committed figures") if reason
+
+      Jekyll.logger.info "nn_blog:", "rendering stale figures (nn-blog render)"
+      # argv form: no shell ever sees the command.
+      return if system(executable, "render", chdir: site.source)
+
+      raise Jekyll::Errors::FatalException, "nn_blog: `nn-blog render` failed (exit #{$?&.exitstatus})"
+    end
+
+    def skip_reason(config)
+      return "nn_blog.render_on_build is off" unless config["render_on_build"]
+      return "figures are rendered by `nn-blog serve`" if ENV["NN_BLOG_SKIP_RENDER"] == "1"
+      return "nn-blog is not on the PATH" unless executable
+
+      nil
+    end
+
+    def executable
+      ENV.fetch("PATH", "").split(File::PATH_SEPARATOR).map { |dir| File.join(dir, "nn-blog") }
+        .find { |path| File.file?(path) && File.executable?(path) }
+    end
+
+    def reset!
+      @done = false
+    end
+  end
+
+  # --- {% nn_figure NAME %} ----------------------------------------------------------------
+  class FigureTag < Liquid::Tag
+    OPTIONS = %w(loading class caption show).freeze
+    INCLUDE = "{% include figure.html image_path=nn_figure.image_path dark_path=nn_figure.dark_path " \
+              "alt=nn_figure.alt caption=nn_figure.caption width=nn_figure.width " \
+              "height=nn_figure.height loading=nn_figure.loading class=nn_figure.class %}"
+    TEMPLATE = Liquid::Template.parse(INCLUDE)
+
+    def initialize(tag_name, markup, parse_context)
+      super
+      @name, *options = markup.split
+      raise Liquid::SyntaxError, "nn_figure: usage {% nn_figure NAME [key=value ...] %}" unless @name
+
+      @options = options.to_h { |option| option.split("=", 2).map { |s| s.to_s.delete("\"'") } }
+      unknown = @options.keys - OPTIONS
+      raise Liquid::SyntaxError, "nn_figure #{@name}: unknown option #{unknown.join(', ')}" if unknown.any?
+    end
+
+    def render(context)
+      figures = context.registers[:site].data.dig("generated", "figures") || {}
+      entry = figures[@name]
+      unless entry
+        known = figures.keys.sort
+        raise ArgumentError, "nn_figure: unknown figure '#{@name}' (not in _data/generated/figures.json); " \
+                             "known figures: #{known.empty? ? '(none: run nn-blog render)' : known.join(', ')}"
+      end
+      context.stack do
+        context["nn_figure"] = params(entry)
+        TEMPLATE.render!(context)
+      end
+    end
+
+    private
+
+    # SVG first: sharp at any zoom; the PNG is the fallback when a kind has no vector form.
+    def params(entry)
+      light = entry["light"] || {}
+      dark = entry["dark"] || {}
+      image = light["svg"] || light["png"]
+      dark_image = dark["svg"] || dark["png"]
+      if @options["show"] == "animation"
+        image = entry.dig("extra", "gif") || raise(ArgumentError, "nn_figure #{@name}: no animation")
+        dark_image = nil
+      end
+      { "image_path" => image, "dark_path" => dark_image, "alt" => entry["alt"],
+        "caption" => @options["caption"] || entry["caption"], "width" => entry["width"],
+        "height" => entry["height"], "loading" => @options["loading"], "class" => @options["class"] }
+    end
+  end
+
+  # --- filters -------------------------------------------------------------------------------
+  module Filters
+    HEADING = %r{<h([1-6])\b[^>]*?\bid="([^"]+)"[^>]*>(.*?)</h\1>}m.freeze
+
+    def nn_percent(value, digits = 1)
+      format("%.#{Integer(digits)}f%%", NNBlog.number(value, "nn_percent") * 100)
+    end
+
+    def nn_number(value, digits = 2)
+      format("%.#{Integer(digits)}f", NNBlog.number(value, "nn_number"))
+    end
+
+    # Liquid treats the string "false" as true; front matter flags go through this.
+    def nn_true(value)
+      value = value.strip.downcase if value.is_a?(String)
+      [true, "true", "yes", "on", 1, "1"].include?(value)
+    end
+
+    def nn_strip_math(text)
+      NNBlog.strip_math(text)
+    end
+
+    def nn_required(value, what)
+      raise ArgumentError, "#{what} is required" if value.nil? || value.to_s.strip.empty?
+
+      value
+    end
+
+    # The two shallowest heading levels in the page, nested: enough to find your way.
+    def nn_toc(html)
+      heads = html.to_s.scan(HEADING).map { |l, id, inner| [l.to_i, id, inner.gsub(/<[^>]+>/, "").strip] }
+      levels = heads.map(&:first).uniq.sort.first(2)
+      tree = []
+      heads.select { |head| levels.include?(head[0]) }.each do |level, id, text|
+        node = { "id" => id, "text" => text, "children" => [] }
+        level == levels[1] && tree.any? ? tree.last["children"] << node : tree << node
+      end
+      NNBlog.toc_list(tree)
+    end
+
+    def nn_related(page, limit = 4)
+      tags = Array(page["tags"])
+      others = @context.registers[:site].posts.docs.reject { |post| post.url == page["url"] }
+      others.sort_by { |post| [-(Array(post.data["tags"]) & tags).size, -post.date.to_f] }
+        .first(Integer(limit))
+    end
+  end
+
+  module_function
+
+  def number(value, filter)
+    return value if value.is_a?(Numeric)
+
+    Float(value)
+  rescue ArgumentError, TypeError
+    raise ArgumentError, "#{filter}: expected a number, got #{value.inspect} (a missing result?)"
+  end
+
+  def strip_math(text)
+    text.to_s.gsub(MATH_DELIMITERS, "").gsub(/\s+/, " ").strip
+  end
+
+  def toc_list(nodes)
+    return "" if nodes.empty?
+
+    items = nodes.map do |node|
+      %(<li><a href="##{node['id']}">#{node['text']}</a>#{toc_list(node['children'])}</li>)
+    end
+    "<ul>#{items.join}</ul>"
+  end
+
+  # SEO: a description from the excerpt (math delimiters dropped) and a social image from the
+  # header, for pages written with Minimal Mistakes' front matter. A page's payload is a copy of
+  # its data taken before this hook, so the values go into both.
+  def seo_defaults(doc, payload)
+    data = doc.data
+    header = data["header"].is_a?(Hash) ? data["header"] : {}
+    image = data["image"] || header["og_image"] || header["image"] || header["overlay_image"] ||
+            header["teaser"]
+    description = data["description"] || plain_excerpt(doc)
+    [data, payload["page"]].each do |target|
+      next unless target.is_a?(Hash) || target.is_a?(Jekyll::Drops::Drop)
+
+      target["image"] = image if image
+      target["description"] = description if description
+    end
+  end
+
+  def plain_excerpt(doc)
+    excerpt = doc.data["excerpt"]
+    return if excerpt.nil?
+
+    text = excerpt.is_a?(String) ? excerpt : excerpt.content.gsub(/\{[{%].*?[%}]\}/m, "")
+    html = doc.site.find_converter_instance(Jekyll::Converters::Markdown).convert(text)
+    plain = strip_math(CGI.unescapeHTML(html.gsub(/<[^>]+>/, " ")))
+    plain.empty? ? nil : plain
+  end
+end
+
+Liquid::Template.register_tag("nn_figure", NNBlog::FigureTag)
+Liquid::Template.register_filter(NNBlog::Filters)
+Jekyll::Hooks.register(:site, :after_init) { |site| NNBlog::Render.before_build(site) }
+Jekyll::Hooks.register([:pages, :documents], :pre_render) { |doc, payload| NNBlog.seo_defaults(doc, payload) }

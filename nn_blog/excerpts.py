@@ -1,0 +1,127 @@
+"""Code excerpts: the engine's real functions and classes, copied out of the source for the post.
+
+``_data/excerpts.yml`` maps an excerpt's name to dotted paths such as
+``nn_blog.nn.layers.Dense.forward``. Each path is found by reading the module's file with ``ast``
+(nothing is imported, so a render with nothing stale stays cheap and no code runs), and the
+definition's exact lines -- decorators, docstring, comments and all -- are written, dedented, to
+``_includes/generated/excerpts/NAME.md`` as one fenced ``python`` block inside ``{% raw %}`` (so
+Liquid leaves braces in the code alone). A post includes it with
+``{% include generated/excerpts/NAME.md %}``; since the file is regenerated from the source on every
+render, an excerpt cannot drift from the code it shows.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+import textwrap
+from pathlib import Path
+
+from nn_blog.errors import NNBlogError
+from nn_blog.site import EXCERPTS_FILE, load_excerpts
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+OUTPUT_DIR = "_includes/generated/excerpts"
+_DEFS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+
+
+def module_file(module: str) -> Path | None:
+    """``nn_blog.nn.layers`` -> the file that defines it, or None when there is none."""
+    parts = module.split(".")
+    if parts[0] != "nn_blog":
+        return None
+    base = PACKAGE_DIR.joinpath(*parts[1:])
+    for candidate in (base.with_suffix(".py"), base / "__init__.py"):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def _find(body, name):
+    """The definition (or assignment) of ``name`` among a module's or class's statements."""
+    found = None
+    for node in body:
+        if isinstance(node, _DEFS) and node.name == name:
+            found = node
+        elif isinstance(node, (ast.Assign, ast.AnnAssign)):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            if any(isinstance(t, ast.Name) and t.id == name for t in targets):
+                found = node
+    return found  # the last one wins, as it does when Python runs the module
+
+
+class _Sources:
+    """Parsed modules, read once per run (several excerpts quote the same file)."""
+
+    def __init__(self):
+        self._cache: dict[Path, tuple[list[str], ast.Module]] = {}
+
+    def get(self, path: Path):
+        if path not in self._cache:
+            text = path.read_text(encoding="utf-8")
+            self._cache[path] = (text.splitlines(), ast.parse(text, filename=str(path)))
+        return self._cache[path]
+
+
+def extract(dotted: str, sources: _Sources | None = None, excerpt: str | None = None) -> str:
+    """The source of one dotted path (a function, class, method or assignment), dedented."""
+    sources = sources or _Sources()
+    parts = dotted.split(".")
+    for cut in range(len(parts) - 1, 0, -1):
+        path = module_file(".".join(parts[:cut]))
+        if path is not None:
+            break
+    else:
+        raise NNBlogError(f"no module of nn_blog in {dotted!r}", file=EXCERPTS_FILE,
+                          item=excerpt, field="paths")
+    lines, tree = sources.get(path)
+    node, body, walked = None, tree.body, parts[:cut]
+    for name in parts[cut:]:
+        node = _find(body, name) if body is not None else None
+        walked.append(name)
+        if node is None:
+            raise NNBlogError(f"{'.'.join(walked)!r} is not defined in "
+                              f"{path.relative_to(PACKAGE_DIR.parent)}", file=EXCERPTS_FILE,
+                              item=excerpt, field="paths")
+        body = node.body if isinstance(node, ast.ClassDef) else None
+    first = min([node.lineno] + [d.lineno for d in getattr(node, "decorator_list", [])])
+    return textwrap.dedent("\n".join(lines[first - 1:node.end_lineno])).rstrip() + "\n"
+
+
+def render_excerpt(name: str, paths, sources: _Sources | None = None) -> str:
+    """The include file's text for one excerpt: a fenced python block inside ``{% raw %}``."""
+    sources = sources or _Sources()
+    code = "\n\n".join(extract(p, sources, name).rstrip("\n") for p in paths)
+    if re.search(r"{%-?\s*endraw", code):
+        raise NNBlogError("the code contains 'endraw', which would end the {% raw %} block "
+                          "early", file=EXCERPTS_FILE, item=name, field="paths")
+    # a fence longer than any run of backticks in the code (a docstring may hold an example)
+    fence = "`" * max([3] + [len(run) + 1 for run in re.findall(r"`{3,}", code)])
+    return f"{{% raw %}}\n{fence}python\n{code}\n{fence}\n{{% endraw %}}\n"
+
+
+def plan(root) -> dict[str, str]:
+    """Every declared excerpt -> its text as it should be now (checked: unknown paths raise)."""
+    sources = _Sources()
+    return {name: render_excerpt(name, paths, sources)
+            for name, paths in load_excerpts(root).items()}
+
+
+def output_path(name: str) -> str:
+    """Where excerpt ``name`` goes, relative to the site's root."""
+    return f"{OUTPUT_DIR}/{name}.md"
+
+
+def stale(root, texts: dict[str, str]) -> dict[str, str]:
+    """The excerpts whose file is missing or differs from ``texts`` -> 'missing'/'stale'."""
+    out = {}
+    for name, text in texts.items():
+        path = Path(root) / output_path(name)
+        try:
+            current = path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            out[name] = "missing"
+            continue
+        if current != text:
+            out[name] = "stale"
+    return out

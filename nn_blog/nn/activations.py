@@ -1,0 +1,126 @@
+"""Activation functions, each with its derivative right beside it.
+
+Every activation ``f`` maps the pre-activations ``Z`` of a layer, shape ``(n, k)`` (one row per
+sample), to its activations ``A = f(Z)`` of the same shape and dtype.  Each derivative is written
+``f_derivative(Z, A=None)``: it returns :math:`f'(Z)` elementwise, and accepts the already computed
+``A`` so that backpropagation can reuse it instead of evaluating ``f`` a second time.
+
+Softmax is the exception: it couples the entries of a row, so its derivative is a Jacobian per
+sample; :func:`softmax_backward` applies that Jacobian to an upstream gradient without building it.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+LEAKY_SLOPE = 0.01
+
+
+def identity(Z):
+    r""":math:`f(Z) = Z` (the output of a regression network, or logits)."""
+    return Z
+
+
+def identity_derivative(Z, A=None):
+    r""":math:`f'(Z) = 1`."""
+    return np.ones_like(Z)
+
+
+def _float(Z):
+    # Plotting code may hand in integers or lists; the hot path passes float arrays untouched.
+    Z = np.asarray(Z)
+    return Z if Z.dtype.kind == "f" else Z.astype(np.float64)
+
+
+def _exp_cap(dtype):
+    # A little below the largest x with exp(x) finite (709.78 in float64, 88.72 in float32):
+    # exp(cap) + 1 must still be finite after rounding.
+    return float(np.log(np.finfo(dtype).max)) - 1.0
+
+
+def sigmoid(Z):
+    r""":math:`\sigma(Z) = 1 / (1 + e^{-Z})`, elementwise.
+
+    :math:`e^{-Z}` is capped just below where it would overflow: for :math:`Z` under about -708
+    (float64; -87.7 in float32) the result stays at the smallest normal float instead of
+    shrinking further towards 0, and no overflow warning is raised for any finite ``Z``.
+    """
+    Z = _float(Z)
+    E = np.negative(Z)
+    np.minimum(E, _exp_cap(Z.dtype), out=E)
+    np.exp(E, out=E)
+    E += 1
+    return np.reciprocal(E, out=E)
+
+
+def sigmoid_derivative(Z, A=None):
+    r""":math:`\sigma'(Z) = \sigma(Z)\,(1 - \sigma(Z))`."""
+    A = sigmoid(Z) if A is None else A
+    return A * (1 - A)
+
+
+def tanh(Z):
+    r""":math:`\tanh(Z) = (e^{Z} - e^{-Z}) / (e^{Z} + e^{-Z})`, elementwise."""
+    return np.tanh(Z)
+
+
+def tanh_derivative(Z, A=None):
+    r""":math:`\tanh'(Z) = 1 - \tanh^2(Z)`."""
+    A = np.tanh(Z) if A is None else A
+    return 1 - A * A
+
+
+def relu(Z):
+    r""":math:`\mathrm{relu}(Z) = \max(0, Z)`, elementwise."""
+    return np.maximum(Z, 0)
+
+
+def relu_derivative(Z, A=None):
+    r""":math:`\mathrm{relu}'(Z) = 1` where :math:`Z > 0`, else 0 (0 at the kink, as PyTorch)."""
+    return (Z > 0).astype(Z.dtype)
+
+
+def leaky_relu(Z):
+    r""":math:`f(Z) = Z` where :math:`Z > 0`, else :math:`0.01\,Z`."""
+    return np.where(Z > 0, Z, LEAKY_SLOPE * Z)
+
+
+def leaky_relu_derivative(Z, A=None):
+    r""":math:`f'(Z) = 1` where :math:`Z > 0`, else 0.01."""
+    return np.where(Z > 0, 1, LEAKY_SLOPE).astype(Z.dtype)
+
+
+def softmax(Z):
+    r"""Row-wise :math:`\mathrm{softmax}(Z)_{ij} = e^{Z_{ij}} / \sum_k e^{Z_{ik}}`.
+
+    Subtracting each row's maximum first leaves the result unchanged and keeps every exponent
+    :math:`\le 0`, so nothing overflows.  ``Z`` (n, k) -> probabilities (n, k), rows sum to 1.
+    """
+    Z = _float(Z)
+    E = Z - Z.max(axis=1, keepdims=True)
+    np.exp(E, out=E)
+    E /= E.sum(axis=1, keepdims=True)
+    return E
+
+
+def softmax_derivative(Z, A=None):
+    r"""The Jacobian per sample, :math:`J_{ij} = a_i(\delta_{ij} - a_j)`: shape (n, k, k)."""
+    A = softmax(Z) if A is None else A
+    return A[:, :, None] * (np.eye(A.shape[1], dtype=A.dtype) - A[:, None, :])
+
+
+def softmax_backward(A, dA):
+    r"""``dZ = J^T dA`` per row, without building the (n, k, k) Jacobian:
+    :math:`dZ = A \odot (dA - (dA \cdot A))`."""
+    return A * (dA - (dA * A).sum(axis=1, keepdims=True))
+
+
+#: name -> (f, f_derivative)
+ACTIVATIONS = {
+    "identity": (identity, identity_derivative),
+    "sigmoid": (sigmoid, sigmoid_derivative),
+    "tanh": (tanh, tanh_derivative),
+    "relu": (relu, relu_derivative),
+    "leaky_relu": (leaky_relu, leaky_relu_derivative),
+    "softmax": (softmax, softmax_derivative),
+}

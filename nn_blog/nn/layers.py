@@ -1,0 +1,125 @@
+"""The dense (fully connected) layer: :math:`Z = X W + b`, :math:`A = f(Z)`.
+
+Batches are rows: X (n, n_in), W (n_in, n_out), b (n_out,), Z and A (n, n_out).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..errors import NNBlogError
+from .activations import ACTIVATIONS, softmax_backward
+from .init import INITS, default_init
+
+
+def _positive_int(value, field):
+    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 1:
+        raise NNBlogError(f"must be a positive integer, got {value!r}", field=field)
+    return int(value)
+
+
+class Dense:
+    """A fully connected layer with ``n_in`` inputs, ``n_out`` neurons and an activation by name.
+
+    ``W`` and ``b`` exist once the layer belongs to a :class:`~.network.Network`, which draws them
+    from its seed and stores them as views of its one parameter vector.  Assigning to ``layer.W``
+    copies into that storage, so the network always sees the change.
+    """
+
+    def __init__(self, n_in, n_out, activation="identity", init=None):
+        self.n_in = _positive_int(n_in, "n_in")
+        self.n_out = _positive_int(n_out, "n_out")
+        if activation not in ACTIVATIONS:
+            known = ", ".join(ACTIVATIONS)
+            raise NNBlogError(f"unknown activation {activation!r} (known: {known})",
+                              field="activation")
+        if init is not None and init not in INITS:
+            raise NNBlogError(f"unknown initialiser {init!r} (known: {', '.join(INITS)})",
+                              field="init")
+        self.activation = activation
+        self.init = init or default_init(activation)
+        self.f, self.df = ACTIVATIONS[activation]
+        self._W = self._b = None
+        self.X = self.Z = self.A = None  # kept by forward() for backward()
+
+    def __repr__(self):
+        return f"Dense({self.n_in}, {self.n_out}, {self.activation!r})"
+
+    def bind(self, W, b):
+        """Use ``W`` (n_in, n_out) and ``b`` (n_out,) as this layer's parameter storage."""
+        self._W, self._b = W, b
+
+    @property
+    def W(self):
+        return self._W
+
+    @W.setter
+    def W(self, value):
+        self._assign(self._W, value, "W")
+
+    @property
+    def b(self):
+        return self._b
+
+    @b.setter
+    def b(self, value):
+        self._assign(self._b, value, "b")
+
+    def _assign(self, target, value, field):
+        if target is None:
+            raise NNBlogError("the layer has no parameters until it is part of a Network",
+                              field=field)
+        value = np.asarray(value)
+        if value.shape != target.shape:
+            raise NNBlogError(f"shape {value.shape} does not match {target.shape}", field=field)
+        target[...] = value
+
+    def forward(self, X):
+        r"""X (n, n_in) -> A (n, n_out): :math:`Z = X W + b`, :math:`A = f(Z)`."""
+        Z = X @ self.W
+        Z += self.b
+        A = self.f(Z)
+        self.X, self.Z, self.A = X, Z, A
+        return A
+
+    def linear(self, X):
+        """Only the affine part, Z = X W + b (the logits of a layer fused with its loss)."""
+        Z = X @ self.W
+        Z += self.b
+        self.X, self.Z = X, Z
+        return Z
+
+    def backward(self, dA, dW=None, db=None, need_dX=True):
+        r"""Backpropagate :math:`dA = \partial L/\partial A` (n, n_out) through the layer.
+
+        .. math::
+            dZ = dA \odot f'(Z), \quad dW = X^\top dZ, \quad db = \textstyle\sum_{rows} dZ,
+            \quad dX = dZ\, W^\top
+
+        The :math:`1/n` of a mean loss is already inside ``dA``.  ``dW`` (n_in, n_out) and ``db``
+        (n_out,) may be given to be written in place.  Returns ``(dX, dW, db)``; ``dX`` (n, n_in)
+        is None when ``need_dX`` is false (the first layer: nothing to pass it to).
+        """
+        return self.backward_dZ(self.activation_backward(dA), dW, db, need_dX)
+
+    def activation_backward(self, dA, overwrite=False):
+        r""":math:`dZ = dA \odot f'(Z)` (softmax: the Jacobian-vector product per row).
+
+        ``overwrite=True`` lets dZ reuse dA's memory (the network does, for its own temporaries).
+        """
+        out = dA if overwrite else None
+        if self.activation == "identity":
+            return dA
+        if self.activation == "softmax":
+            return softmax_backward(self.A, dA)
+        if self.activation == "relu":
+            # f'(Z) is a 0/1 mask: multiplying by the boolean array skips building it as floats.
+            return np.multiply(dA, self.Z > 0, out=out)
+        return np.multiply(dA, self.df(self.Z, self.A), out=out)
+
+    def backward_dZ(self, dZ, dW=None, db=None, need_dX=True):
+        """The affine part of :meth:`backward`, from dZ (n, n_out)."""
+        dW = np.matmul(self.X.T, dZ, out=dW)
+        db = np.sum(dZ, axis=0, out=db)
+        dX = dZ @ self.W.T if need_dX else None
+        return dX, dW, db

@@ -1,0 +1,276 @@
+"""The network: a stack of :class:`~.layers.Dense` layers and a loss.
+
+All parameters live in one flat vector; ``net.params`` lists views of it,
+``[W1, b1, W2, b2, ...]`` (W (n_in, n_out), b (n_out,)).  The optimizers use the flat vector to
+update everything in one go; writing into a view changes the network.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..errors import NNBlogError
+from .activations import softmax
+from .checks import check_X, check_Y, class_labels
+from .init import init_weights
+from .layers import Dense
+from .losses import LOSSES, bce_with_logits, cross_entropy, softmax_cross_entropy
+
+DTYPES = ("float64", "float32")
+
+
+class ParamList(list):
+    """A list of arrays that are consecutive views of the one vector ``flat``."""
+
+    flat = None
+
+
+def _views(flat, layers):
+    """Split ``flat`` into [W1, b1, W2, b2, ...] views shaped like the layers' parameters."""
+    out, offset = ParamList(), 0
+    for layer in layers:
+        size = layer.n_in * layer.n_out
+        out.append(flat[offset:offset + size].reshape(layer.n_in, layer.n_out))
+        out.append(flat[offset + size:offset + size + layer.n_out])
+        offset += size + layer.n_out
+    out.flat = flat
+    return out
+
+
+class Network:
+    """A multilayer perceptron: ``Network([Dense(2, 16, "tanh"), Dense(16, 1, "sigmoid")],
+    loss="bce", seed=0, dtype="float64")``.
+
+    ``loss`` is ``mse``, ``bce`` or ``cross_entropy``; with ``cross_entropy`` the last layer's
+    activation must be ``identity`` (logits) or ``softmax``: either way softmax and the loss are
+    fused and :meth:`forward` returns probabilities.  Every random draw (initial weights, then the
+    shuffling of :meth:`fit`) comes from ``self.rng = np.random.default_rng(seed)``.
+    """
+
+    def __init__(self, layers, loss="mse", seed=0, dtype="float64"):
+        self.layers = list(layers)
+        self.loss = loss
+        self.seed = seed
+        self.dtype = np.dtype(self._check(dtype))
+        self.rng = np.random.default_rng(seed)
+        self._flat = np.zeros(self.n_params, dtype=self.dtype)
+        self._params = _views(self._flat, self.layers)
+        for layer, W, b in zip(self.layers, self._params[::2], self._params[1::2], strict=True):
+            layer.bind(W, b)
+            W[...] = init_weights(layer.init, self.rng, layer.n_in, layer.n_out, self.dtype)
+        self._grads = None  # gradient buffer reused by fit()
+
+    def _check(self, dtype):
+        if not self.layers or not all(isinstance(layer, Dense) for layer in self.layers):
+            raise NNBlogError("must be a non-empty list of Dense layers", field="layers")
+        for i, (a, b) in enumerate(zip(self.layers, self.layers[1:], strict=False), start=1):
+            if a.n_out != b.n_in:
+                raise NNBlogError(f"layer {i} has {a.n_out} outputs but layer {i + 1} expects "
+                                  f"{b.n_in} inputs", field="layers")
+        if self.loss not in LOSSES:
+            raise NNBlogError(f"unknown loss {self.loss!r} (known: {', '.join(LOSSES)})",
+                              field="loss")
+        last = self.layers[-1].activation
+        if self.loss == "cross_entropy" and last not in ("identity", "softmax"):
+            raise NNBlogError(f"cross_entropy needs a last layer with identity (logits) or "
+                              f"softmax activation, not {last!r}", field="loss")
+        if isinstance(self.seed, bool) or not isinstance(self.seed, int | np.integer | None):
+            raise NNBlogError(f"must be an integer, got {self.seed!r}", field="seed")
+        name = str(np.dtype(dtype)) if isinstance(dtype, type | np.dtype) else str(dtype)
+        if name not in DTYPES:
+            raise NNBlogError(f"must be float64 or float32, got {dtype!r}", field="dtype")
+        return name
+
+    def __repr__(self):
+        layers = ", ".join(map(repr, self.layers))
+        return f"Network([{layers}], loss={self.loss!r}, seed={self.seed}, dtype='{self.dtype}')"
+
+    # -- parameters ------------------------------------------------------------------------------
+
+    @property
+    def params(self):
+        """Live arrays [W1, b1, W2, b2, ...]; writing into them changes the network."""
+        return self._params
+
+    @params.setter
+    def params(self, arrays):
+        self.set_params(arrays)
+
+    def set_params(self, arrays):
+        """Copy ``arrays`` (same order and shapes as :attr:`params`) into the network."""
+        arrays = list(arrays)
+        if len(arrays) != len(self._params):
+            raise NNBlogError(f"expected {len(self._params)} arrays, got {len(arrays)}",
+                              field="params")
+        for i, (P, new) in enumerate(zip(self._params, arrays, strict=True)):
+            new = np.asarray(new)
+            if new.shape != P.shape:
+                raise NNBlogError(f"array {i} has shape {new.shape}, expected {P.shape}",
+                                  field="params")
+        for P, new in zip(self._params, arrays, strict=True):
+            P[...] = new
+
+    @property
+    def n_params(self):
+        """The number of trainable numbers (all weights and biases)."""
+        return sum(layer.n_in * layer.n_out + layer.n_out for layer in self.layers)
+
+    @property
+    def param_names(self):
+        """["W1", "b1", "W2", "b2", ...], in the order of :attr:`params`."""
+        return [f"{p}{i}" for i in range(1, len(self.layers) + 1) for p in ("W", "b")]
+
+    # -- forward -----------------------------------------------------------------------------------
+
+    def _forward(self, X):
+        # (Z_L, A_L): the last layer's pre-activations and outputs (softmax for cross-entropy).
+        A = X
+        for layer in self.layers[:-1]:
+            A = layer.forward(A)
+        if self.loss == "cross_entropy":
+            Z = self.layers[-1].linear(A)
+            return Z, softmax(Z)
+        A = self.layers[-1].forward(A)
+        return self.layers[-1].Z, A
+
+    def forward(self, X):
+        """X (n, n_in) -> output activations A_L (n, n_out) (probabilities for cross-entropy)."""
+        return self._forward(check_X(X, self.layers[0].n_in, self.dtype))[1]
+
+    predict = forward
+
+    def forward_all(self, X):
+        """[(Z, A), ...] per layer, each (n, units); the last A is what :meth:`forward` returns."""
+        self._forward(check_X(X, self.layers[0].n_in, self.dtype))
+        pairs = [(layer.Z, layer.A) for layer in self.layers]
+        if self.loss == "cross_entropy":
+            pairs[-1] = (pairs[-1][0], softmax(pairs[-1][0]))
+        return pairs
+
+    def predict_classes(self, X):
+        """Integer labels (n,): the argmax, or ``A >= 0.5`` for a single output."""
+        A = self.forward(X)
+        if A.shape[1] == 1:
+            return (A[:, 0] >= 0.5).astype(np.intp)
+        return A.argmax(axis=1)
+
+    def accuracy(self, X, Y):
+        """The fraction of samples classified right; Y one-hot, integer labels or a {0,1} column."""
+        X = check_X(X, self.layers[0].n_in, self.dtype)
+        Y = check_Y(Y, X.shape[0], self.layers[-1].n_out, self._class_loss(), self.dtype)
+        labels = class_labels(Y, self.layers[-1].n_out)
+        if labels is None:
+            raise NNBlogError("targets are not classes (not one-hot, labels or 0/1)", field="Y")
+        return float(np.mean(self.predict_classes(X) == labels))
+
+    def _class_loss(self):
+        # Targets are read as classes: integer labels are allowed whatever the loss.
+        return "cross_entropy" if self.layers[-1].n_out > 1 else self.loss
+
+    # -- loss and gradients ------------------------------------------------------------------------
+
+    def loss_value(self, X, Y):
+        """The loss on (X, Y), as in :meth:`loss_and_grads`, without the gradients."""
+        X, Y = self.check_data(X, Y)
+        return self._loss(X, Y)[0]
+
+    def _loss(self, X, Y):
+        # (loss, A_L) for checked data, no backward pass.
+        Z, A = self._forward(X)
+        return self._output_loss(Z, A, Y), A
+
+    def _output_loss(self, Z, A, Y):
+        # The loss from the last layer's Z and A, through logits where that is more accurate.
+        if self.loss == "cross_entropy":
+            return cross_entropy(Z, Y)
+        if self.loss == "bce" and self.layers[-1].activation == "sigmoid":
+            return bce_with_logits(Z, Y)
+        return LOSSES[self.loss][0](A, Y)
+
+    def check_data(self, X, Y, field="X"):
+        """``(X, Y)`` checked and converted as the engine uses them (see ``checks.check_Y``)."""
+        X = check_X(X, self.layers[0].n_in, self.dtype, field=field)
+        Y_field = "Y" if field == "X" else f"{field} Y"
+        Y = check_Y(Y, X.shape[0], self.layers[-1].n_out, self.loss, self.dtype, field=Y_field)
+        return X, Y
+
+    def loss_and_grads(self, X, Y):
+        """``(loss, grads)``: the loss on (X, Y) and its gradient for every parameter.
+
+        ``grads`` has the order and shapes of :attr:`params` (fresh arrays on every call).
+        """
+        X, Y = self.check_data(X, Y)
+        grads = _views(np.empty_like(self._flat), self.layers)
+        loss, _ = self.backprop(X, Y, grads)
+        return loss, grads
+
+    def backprop(self, X, Y, grads):
+        """Forward and backward pass on checked data, writing the gradients into ``grads``.
+
+        Returns ``(loss, A_L)``.  The output layer's dZ comes fused with the loss where the maths
+        simplifies: softmax + cross-entropy and sigmoid + BCE both give :math:`dZ = (A - Y) / N`
+        (and their losses are computed from the logits Z, which stays accurate where A saturates).
+        """
+        A = X
+        for layer in self.layers[:-1]:
+            A = layer.forward(A)
+        last = self.layers[-1]
+        if self.loss == "cross_entropy":
+            loss, A, dZ = softmax_cross_entropy(last.linear(A), Y)
+            last.A = A
+        elif self.loss == "bce" and last.activation == "sigmoid":
+            A = last.forward(A)
+            loss = bce_with_logits(last.Z, Y)
+            dZ = A - Y
+            dZ /= dZ.size
+        else:
+            A = last.forward(A)
+            loss_fn, loss_derivative = LOSSES[self.loss]
+            loss = loss_fn(A, Y)
+            dZ = last.activation_backward(loss_derivative(A, Y), overwrite=True)
+        for i in range(len(self.layers) - 1, -1, -1):
+            dX, _, _ = self.layers[i].backward_dZ(dZ, grads[2 * i], grads[2 * i + 1],
+                                                  need_dX=i > 0)
+            if i > 0:
+                dZ = self.layers[i - 1].activation_backward(dX, overwrite=True)
+        return loss, A
+
+    # -- training ----------------------------------------------------------------------------------
+
+    def fit(self, X, Y, optimizer=None, epochs=100, batch_size=32, validation=None,
+            early_stopping=None, callback=None, shuffle=True):
+        """Train with mini-batches; returns the history (see :func:`.training.fit`)."""
+        from .training import fit
+
+        return fit(self, X, Y, optimizer=optimizer, epochs=epochs, batch_size=batch_size,
+                   validation=validation, early_stopping=early_stopping, callback=callback,
+                   shuffle=shuffle)
+
+    # -- configuration -----------------------------------------------------------------------------
+
+    def to_config(self):
+        """The architecture as plain JSON-able data (weights not included)."""
+        return {"layers": [{"n_in": layer.n_in, "n_out": layer.n_out,
+                            "activation": layer.activation, "init": layer.init}
+                           for layer in self.layers],
+                "loss": self.loss, "seed": None if self.seed is None else int(self.seed),
+                "dtype": str(self.dtype)}
+
+    @classmethod
+    def from_config(cls, config):
+        """A new network (freshly initialised from its seed) for a :meth:`to_config` dict."""
+        if not isinstance(config, dict) or not isinstance(config.get("layers"), list):
+            raise NNBlogError("must be a dict with a list of 'layers'", field="config")
+        try:
+            layers = [Dense(c["n_in"], c["n_out"], c.get("activation", "identity"),
+                            c.get("init")) for c in config["layers"]]
+        except (KeyError, TypeError) as err:
+            raise NNBlogError(f"a layer lacks {err}", field="config.layers") from None
+        return cls(layers, loss=config.get("loss", "mse"), seed=config.get("seed", 0),
+                   dtype=config.get("dtype", "float64"))
+
+    def copy(self):
+        """An independent network with the same architecture and parameters."""
+        other = Network.from_config(self.to_config())
+        other.set_params(self.params)
+        return other

@@ -1,0 +1,143 @@
+"""The training loop behind :meth:`Network.fit`: epochs of shuffled mini-batches."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from ..errors import NNBlogError
+from .checks import check_positive, class_labels
+from .network import _views
+from .optim import Adam
+
+
+def _early_stopping(spec, has_validation):
+    # None, a patience (int), or {"patience", "min_delta", "monitor", "restore_best"}.
+    if spec is None or spec is False:
+        return None
+    spec = {"patience": spec} if isinstance(spec, int) and not isinstance(spec, bool) else spec
+    if not isinstance(spec, dict):
+        raise NNBlogError(f"must be a patience (int) or a dict, got {spec!r}",
+                          field="early_stopping")
+    unknown = set(spec) - {"patience", "min_delta", "monitor", "restore_best"}
+    if unknown:
+        raise NNBlogError(f"unknown keys {sorted(unknown)}", field="early_stopping")
+    monitor = spec.get("monitor", "val_loss" if has_validation else "loss")
+    if monitor not in ("loss", "val_loss") or (monitor == "val_loss" and not has_validation):
+        raise NNBlogError(f"cannot monitor {monitor!r} (validation data given: "
+                          f"{has_validation})", field="early_stopping.monitor")
+    return {"patience": check_positive(spec.get("patience", 10), "early_stopping.patience",
+                                       integer=True),
+            "min_delta": float(spec.get("min_delta", 0.0)), "monitor": monitor,
+            "restore_best": bool(spec.get("restore_best", True))}
+
+
+def _n_correct(A, labels):
+    # How many rows of the outputs A (n, k) predict their integer label.
+    if A.shape[1] == 1:
+        return int(np.count_nonzero((A[:, 0] >= 0.5) == labels))
+    return int(np.count_nonzero(A.argmax(axis=1) == labels))
+
+
+def _evaluate(net, X, Y, labels):
+    # (loss, accuracy) of the current parameters on checked data.
+    loss, A = net._loss(X, Y)
+    accuracy = _n_correct(A, labels) / len(X) if labels is not None else math.nan
+    return loss, accuracy
+
+
+def _diverged(epoch, loss, optimizer):
+    return NNBlogError(f"training diverged at epoch {epoch}: the loss became {loss}; try a "
+                       f"smaller learning rate (lr is {optimizer.lr:g})", field="lr")
+
+
+def _run_epoch(net, data, optimizer, batch_size, shuffle, epoch):
+    """One pass over the data in mini-batches; returns the mean batch loss and accuracy."""
+    X, Y, labels = data
+    n = len(X)
+    if shuffle and batch_size < n:
+        # One gather per epoch, then every mini-batch is a contiguous slice (a view, no copy).
+        order = net.rng.permutation(n)
+        X, Y = X[order], Y[order]
+        labels = labels[order] if labels is not None else None
+    params, grads = net.params, net._grads
+    total_loss, correct = 0.0, 0
+    for start in range(0, n, batch_size):
+        stop = start + batch_size
+        loss, A = net.backprop(X[start:stop], Y[start:stop], grads)
+        if not math.isfinite(loss):
+            raise _diverged(epoch, loss, optimizer)
+        optimizer.step(params, grads)
+        total_loss += loss * len(A)
+        if labels is not None:
+            correct += _n_correct(A, labels[start:stop])
+    return total_loss / n, (correct / n if labels is not None else math.nan)
+
+
+def fit(net, X, Y, optimizer=None, epochs=100, batch_size=32, validation=None,
+        early_stopping=None, callback=None, shuffle=True):
+    """Train ``net`` on (X, Y) and return its history.
+
+    Every epoch the rows are shuffled by ``net.rng`` and cut into mini-batches of ``batch_size``
+    (``None`` = the whole set); each batch takes one ``optimizer.step`` (default ``Adam()``).
+    ``history["loss"]``/``["accuracy"]`` are the epoch's mean over its batches as they were
+    trained on; ``val_loss``/``val_accuracy`` are measured after the epoch on
+    ``validation=(Xv, Yv)`` (empty lists without it).  Accuracy is NaN when
+    the targets are not classes.
+
+    ``early_stopping``: a patience (int) or a dict ``{"patience", "min_delta", "monitor",
+    "restore_best"}``; stops when the monitored loss has not improved for ``patience`` epochs and
+    (by default) restores the best parameters.  ``callback(epoch, logs, net)`` runs after each
+    epoch (epoch counts from 1); returning ``False`` stops training.  A non-finite loss raises a
+    ValueError naming the epoch.
+    """
+    X, Y = net.check_data(X, Y)
+    optimizer = Adam() if optimizer is None else optimizer
+    if not callable(getattr(optimizer, "step", None)):
+        raise NNBlogError(f"must have a step(params, grads) method, got {optimizer!r}",
+                          field="optimizer")
+    if isinstance(epochs, bool) or not isinstance(epochs, int | np.integer) or epochs < 0:
+        raise NNBlogError(f"must be an integer >= 0, got {epochs!r}", field="epochs")
+    n = len(X)
+    batch_size = n if batch_size is None else min(check_positive(batch_size, "batch_size",
+                                                                 integer=True), n)
+    if callback is not None and not callable(callback):
+        raise NNBlogError(f"must be callable, got {callback!r}", field="callback")
+    n_out = net.layers[-1].n_out
+    data = (X, Y, class_labels(Y, n_out))
+    if validation is not None:
+        if not isinstance(validation, tuple | list) or len(validation) != 2:
+            raise NNBlogError("must be a pair (X_val, Y_val)", field="validation")
+        Xv, Yv = net.check_data(*validation, field="validation X")
+        validation = (Xv, Yv, class_labels(Yv, n_out))
+    stopping = _early_stopping(early_stopping, validation is not None)
+    if net._grads is None:
+        net._grads = _views(np.empty_like(net._flat), net.layers)
+    history = {"loss": [], "accuracy": [], "val_loss": [], "val_accuracy": []}
+    best, best_flat, waited = math.inf, None, 0
+    for epoch in range(1, int(epochs) + 1):
+        # A diverging run overflows before its loss does: the guard below reports it, once.
+        with np.errstate(over="ignore", invalid="ignore"):
+            loss, accuracy = _run_epoch(net, data, optimizer, batch_size, shuffle, epoch)
+        logs = {"epoch": epoch, "epochs": int(epochs), "loss": loss, "accuracy": accuracy}
+        history["loss"].append(loss)
+        history["accuracy"].append(accuracy)
+        if validation is not None:
+            logs["val_loss"], logs["val_accuracy"] = _evaluate(net, *validation)
+            history["val_loss"].append(logs["val_loss"])
+            history["val_accuracy"].append(logs["val_accuracy"])
+        if callback is not None and callback(epoch, logs, net) is False:
+            break
+        if stopping is not None:
+            watched = logs[stopping["monitor"]]
+            if watched < best - stopping["min_delta"]:
+                best, waited = watched, 0
+                best_flat = net._flat.copy() if stopping["restore_best"] else None
+            else:
+                waited += 1
+                if waited >= stopping["patience"]:
+                    break
+    if stopping is not None and best_flat is not None:
+        net._flat[...] = best_flat
+    return history

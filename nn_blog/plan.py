@@ -1,0 +1,279 @@
+"""What is stale, and why: the cache keys of networks and figures.
+
+A network's key hashes its declaration, the engine's code (``nn_blog/nn/``, ``data.py``,
+``experiments.py``, the vendored data, and whatever of the package they import) and the library
+versions. A figure's key hashes what its pixels depend on: its declaration (parameters with their
+defaults), the keys of the networks it draws, the code of its kind (the kind's module, ``style.py``
+and every module of the package they import, found by reading their ``import`` statements with
+``ast``) and the library versions. A figure is stale when its key differs from the one in the
+manifest, or when one of its files is missing or no longer has the content the manifest records.
+
+Nothing here imports NumPy, matplotlib, the engine or a figure kind: a render with nothing stale
+reads a few YAML and JSON files and hashes sources and outputs, nothing more.
+"""
+
+from __future__ import annotations
+
+import ast
+import hashlib
+import json
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import NamedTuple
+
+from nn_blog import excerpts, site
+from nn_blog.excerpts import PACKAGE_DIR, module_file
+from nn_blog.figures import KINDS
+
+FORMAT = 1                       # bump when the output layout or the manifest's shape changes
+KEY_LENGTH = 20                  # hex digits of sha256 kept in keys (80 bits)
+MANIFEST = "_data/generated/figures.json"
+RESULTS = "_data/generated/results.json"
+CACHE_DIR = ".cache/nn-blog"
+ENGINE_MODULES = ("nn_blog.experiments", "nn_blog.network_specs", "nn_blog.data", "nn_blog.nn")
+# Never part of a key: the package's version string, error wording, and the kinds' registry
+# (what a kind's parameters default to reaches the key through the resolved parameters).
+NOT_HASHED = {PACKAGE_DIR / "__init__.py", PACKAGE_DIR / "errors.py",
+              PACKAGE_DIR / "figures" / "__init__.py"}
+VERSIONED = ("numpy", "matplotlib", "pillow")
+
+
+class Item(NamedTuple):
+    """One line of ``render.status``: ("figure"/"network"/"excerpt", name, status, reason)."""
+
+    kind: str
+    name: str
+    status: str       # fresh | stale | missing
+    reason: str
+
+
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def key_of(obj) -> str:
+    """A short, stable hash of a JSON-able object."""
+    text = json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
+    return sha256(text.encode())[:KEY_LENGTH]
+
+
+def library_versions() -> dict:
+    """Python's and the drawing/numerics libraries' versions, read without importing them."""
+    from importlib import metadata
+
+    out = {"python": ".".join(map(str, sys.version_info[:3]))}
+    for dist in VERSIONED:
+        try:
+            out[dist] = metadata.version(dist)
+        except metadata.PackageNotFoundError:
+            out[dist] = None
+    return out
+
+
+def _imported(path: Path, module: str):
+    """The absolute names of every module ``path`` imports (also inside functions)."""
+    package = module if path.name == "__init__.py" else module.rpartition(".")[0]
+    for node in ast.walk(ast.parse(path.read_bytes(), filename=str(path))):
+        if isinstance(node, ast.Import):
+            yield from (alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                parts = package.split(".")[:len(package.split(".")) - (node.level - 1)]
+                base = ".".join(parts + ([node.module] if node.module else []))
+            yield base
+            yield from (f"{base}.{alias.name}" for alias in node.names)  # may be submodules
+
+
+def closure(modules) -> set[Path]:
+    """The files of ``modules`` and of every ``nn_blog`` module they import, transitively."""
+    seen: set[Path] = set()
+    stack = list(modules)
+    while stack:
+        name = stack.pop()
+        path = module_file(name) if name.startswith("nn_blog") else None
+        if path is None or path in seen or path in NOT_HASHED:
+            continue
+        seen.add(path)
+        stack.extend(_imported(path, name))
+    return seen
+
+
+class Hasher:
+    """Content hashes of files, each read once per plan."""
+
+    def __init__(self):
+        self._files: dict[Path, str | None] = {}
+
+    def file(self, path: Path) -> str | None:
+        if path not in self._files:
+            try:
+                self._files[path] = sha256(path.read_bytes())
+            except (FileNotFoundError, IsADirectoryError):
+                self._files[path] = None
+        return self._files[path]
+
+    def sources(self, paths) -> str:
+        """One hash over (path relative to the package, content hash) of every file."""
+        rows = sorted(f"{p.relative_to(PACKAGE_DIR.parent).as_posix()} {self.file(p)}"
+                      for p in paths)
+        return key_of(rows)
+
+
+def engine_sources() -> set[Path]:
+    """All of nn/, data.py, experiments.py, the vendored data, and what they import."""
+    resources = {p for p in (PACKAGE_DIR / "resources").glob("*") if p.suffix != ".md"}
+    return closure(ENGINE_MODULES) | set((PACKAGE_DIR / "nn").glob("*.py")) | resources
+
+
+def kind_sources(kind: str) -> set[Path]:
+    return (set(KINDS[kind].sources) | closure([f"nn_blog.figures.{kind}"])) - NOT_HASHED
+
+
+def files_hash(digests: dict[str, str]) -> str:
+    """The manifest's content hash of a figure: over its files' paths and contents."""
+    return "sha256:" + sha256("".join(f"{rel} {digests[rel]}\n" for rel in sorted(digests))
+                              .encode())
+
+
+def entry_files(entry: dict) -> list[str]:
+    """The files (relative to the root) a manifest entry lists."""
+    urls = [*entry.get("light", {}).values(), *entry.get("dark", {}).values(),
+            *entry.get("extra", {}).values(), *entry.get("legacy", [])]
+    return [u.lstrip("/") for u in urls]
+
+
+def read_json(root: Path, rel: str) -> dict:
+    """A generated JSON file, or {} when it is absent or unreadable (then all is stale)."""
+    try:
+        data = json.loads((root / rel).read_text(encoding="utf-8"))
+    except (FileNotFoundError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def cache_path(root: Path, name: str, key: str) -> Path:
+    return root / CACHE_DIR / "networks" / f"{name}-{key}.npz"
+
+
+# ------------------------------------------------------------------------------------- plan
+
+@dataclass
+class Plan:
+    """The declarations, their keys, the generated files as they are, and what is stale."""
+
+    root: Path
+    figures: dict[str, site.FigureDecl]
+    networks: dict                       # raw declarations by name
+    excerpts: dict[str, str]             # name -> the include file's text as it should be
+    net_keys: dict[str, str]
+    fig_keys: dict[str, str]
+    fig_inputs: dict[str, dict]
+    manifest: dict
+    results: dict                        # {"networks": {name: {...}}}
+    items: list[Item] = field(default_factory=list)
+
+    def status(self, kind: str, name: str) -> Item:
+        return next(i for i in self.items if i.kind == kind and i.name == name)
+
+    def stale(self, kind: str) -> list[str]:
+        return [i.name for i in self.items if i.kind == kind and i.status != "fresh"]
+
+    def meta_only(self, name: str) -> bool:
+        """Only the manifest's text (alt, caption) of this figure is out of date."""
+        return self.status("figure", name).reason == META_REASON
+
+    def cache(self, network: str) -> Path:
+        return cache_path(self.root, network, self.net_keys[network])
+
+
+META_REASON = "alt or caption changed (manifest only)"
+EXCERPT_REASONS = {"fresh": "", "stale": "source changed", "missing": "not written yet"}
+
+
+def make_plan(root) -> Plan:
+    """Read and check every declaration, compute every key, and compare with what is on disk."""
+    root = Path(root).resolve()
+    networks = site.network_declarations(root)
+    figures = site.load_figures(root, networks)
+    texts = excerpts.plan(root)
+    hasher, versions = Hasher(), library_versions()
+    engine = hasher.sources(engine_sources())
+    net_keys = {name: key_of({"declaration": decl, "engine": engine, "versions": versions,
+                              "format": FORMAT}) for name, decl in networks.items()}
+    fig_inputs = {}
+    for fig in figures.values():
+        fig_inputs[fig.name] = {
+            "declaration": key_of(fig.image_decl()),
+            "networks": {n: net_keys[n] for n in fig.all_networks},
+            "code": hasher.sources(kind_sources(fig.kind)),
+            "versions": key_of(versions), "format": FORMAT}
+    plan = Plan(root, figures, dict(networks), texts, net_keys,
+                {name: key_of(inputs) for name, inputs in fig_inputs.items()}, fig_inputs,
+                read_json(root, MANIFEST), read_json(root, RESULTS))
+    stale_excerpts = excerpts.stale(root, texts)
+    plan.items = _figure_items(plan, hasher) + _network_items(plan) + [
+        Item("excerpt", name, stale_excerpts.get(name, "fresh"), EXCERPT_REASONS[
+            stale_excerpts.get(name, "fresh")]) for name in texts]
+    return plan
+
+
+def _changed(old: dict, new: dict) -> str:
+    """Why a figure's key changed, from the inputs recorded in its manifest entry."""
+    reasons = []
+    if old.get("declaration") != new["declaration"]:
+        reasons.append("declaration changed")
+    for net, key in new["networks"].items():
+        if old.get("networks", {}).get(net) != key:
+            reasons.append(f"network '{net}' changed")
+    if old.get("code") != new["code"]:
+        reasons.append("code of its kind changed")
+    if old.get("versions") != new["versions"]:
+        reasons.append("library versions changed")
+    return ", ".join(reasons) or "renderer changed"
+
+
+def _figure_items(plan: Plan, hasher: Hasher) -> list[Item]:
+    items = []
+    for name, fig in plan.figures.items():
+        entry = plan.manifest.get(name)
+        if not isinstance(entry, dict):
+            items.append(Item("figure", name, "missing", "never rendered"))
+            continue
+        if entry.get("key") != plan.fig_keys[name]:
+            reason = _changed(entry.get("inputs") or {}, plan.fig_inputs[name])
+            items.append(Item("figure", name, "stale", reason))
+            continue
+        files = entry_files(entry)
+        digests = {rel: hasher.file(plan.root / rel) for rel in files}
+        missing = [rel for rel, digest in digests.items() if digest is None]
+        if missing:
+            items.append(Item("figure", name, "missing", f"{missing[0]} is missing"))
+        elif files_hash(digests) != entry.get("hash"):
+            items.append(Item("figure", name, "stale", "its files were edited"))
+        elif (entry.get("alt"), entry.get("caption")) != (fig.alt, fig.caption):
+            items.append(Item("figure", name, "stale", META_REASON))
+        else:
+            items.append(Item("figure", name, "fresh", ""))
+    items += [Item("figure", name, "stale", "no longer declared (leaves the manifest)")
+              for name in plan.manifest if name not in plan.figures]
+    return items
+
+
+def _network_items(plan: Plan) -> list[Item]:
+    items = []
+    results = plan.results.get("networks") or {}
+    for name, key in plan.net_keys.items():
+        cached = "cached" if plan.cache(name).exists() else "not cached"
+        entry = results.get(name)
+        if not isinstance(entry, dict):
+            items.append(Item("network", name, "missing", f"no results yet ({cached})"))
+        elif entry.get("key") != key:
+            items.append(Item("network", name, "stale",
+                              f"declaration, engine or library versions changed ({cached})"))
+        else:
+            items.append(Item("network", name, "fresh", cached))
+    items += [Item("network", name, "stale", "no longer declared (leaves the results)")
+              for name in results if name not in plan.net_keys]
+    return items

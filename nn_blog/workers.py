@@ -1,0 +1,91 @@
+"""What the render's worker processes run: train (or load) one network; draw one part of a figure.
+
+Workers never write into the site: a network goes to the cache (``.cache/``, atomically, by
+``experiments.save_trained``), a drawing comes back to the parent as bytes, and the parent
+writes every file once all the work has succeeded. Importing this module is cheap; NumPy,
+matplotlib and the figure kinds are imported by the first job that needs them, after :func:`init`
+has pinned BLAS to one thread (the render parallelises across processes, and one thread keeps
+results identical whatever ``--jobs`` is).
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import dataclass, field
+
+ONE_THREAD = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
+              "VECLIB_MAXIMUM_THREADS": "1", "NUMEXPR_NUM_THREADS": "1", "MPLBACKEND": "Agg"}
+
+
+def init() -> None:
+    """Pool initializer: before NumPy is imported in this process, one BLAS thread."""
+    os.environ.update(ONE_THREAD)
+
+
+@dataclass(frozen=True)
+class NetworkJob:
+    name: str
+    spec: dict            # validated (experiments.load_networks)
+    cache: str            # path of the .npz
+    force: bool = False   # retrain even when the cache has it
+
+
+@dataclass(frozen=True)
+class DrawJob:
+    figure: str
+    kind: str
+    part: str                     # light | dark | animation | legacy
+    spec: dict                    # the figure's declaration, parameters defaulted
+    networks: dict = field(default_factory=dict)   # name -> (spec, cache path)
+    outputs: tuple = ()           # (path relative to the root, format); animation: gif, poster
+
+
+def ensure_network(job: NetworkJob) -> dict:
+    """Make sure the cache holds the trained network -> {"results", "trained", "seconds"}."""
+    from nn_blog import experiments
+    from nn_blog.errors import NNBlogError
+
+    start = time.perf_counter()
+    if not job.force and os.path.exists(job.cache):
+        try:
+            results = experiments.load_trained(job.spec, job.cache).results
+            return {"results": results, "trained": False, "seconds": time.perf_counter() - start}
+        except NNBlogError:
+            pass  # unreadable or from another declaration: train it again below
+    trained = experiments.train(job.spec)
+    experiments.save_trained(trained, job.cache)
+    return {"results": trained.results, "trained": True, "seconds": time.perf_counter() - start}
+
+
+_LOADED: dict[str, object] = {}   # cache path -> Trained, reused by later jobs of this worker
+
+
+def _trained(spec: dict, path: str):
+    if path not in _LOADED:
+        from nn_blog import experiments
+
+        _LOADED[path] = experiments.load_trained(spec, path)
+    return _LOADED[path]
+
+
+def draw(job: DrawJob) -> dict:
+    """Draw one part of a figure -> {"files": {path: bytes}, "size": (w, h) CSS px, "seconds"}."""
+    from nn_blog.figures import KINDS, Context, style
+
+    start = time.perf_counter()
+    networks = {name: _trained(spec, path) for name, (spec, path) in job.networks.items()}
+    ctx = Context(style=style.DARK if job.part == "dark" else style.LIGHT,
+                  trained=networks.get(job.spec.get("network")), networks=networks)
+    kind = KINDS[job.kind]
+    if job.part == "animation":
+        frames = kind.animate(job.spec, ctx)
+        (gif, _), (poster, _) = job.outputs
+        # the poster is the last frame: the trained boundary, shown before the GIF plays
+        files = {gif: style.encode(frames, "gif"), poster: style.encode(frames[-1], "png")}
+        size = style.css_size(frames[-1])
+    else:
+        fig = kind.draw(job.spec, ctx)
+        files = {rel: style.encode(fig, fmt) for rel, fmt in job.outputs}
+        size = style.css_size(fig)
+    return {"files": files, "size": size, "seconds": time.perf_counter() - start}
