@@ -177,16 +177,16 @@ module NNBlog
   end
 
   # SEO: a description from the excerpt (math delimiters dropped) and a social image from the
-  # header, for pages written with Minimal Mistakes' front matter. A page's payload is a copy of
-  # its data taken before this hook, so the values go into both.
+  # header, for pages written with Minimal Mistakes' front matter.
   def seo_defaults(doc, payload)
     data = doc.data
     header = data["header"].is_a?(Hash) ? data["header"] : {}
     image = data["image"] || header["og_image"] || header["image"] || header["overlay_image"] ||
             header["teaser"]
     description = data["description"] || plain_excerpt(doc)
-    [data, payload["page"]].each do |target|
-      next unless target.is_a?(Hash) || target.is_a?(Jekyll::Drops::Drop)
+    # A post's payload is a drop that reads its data live; a page's is a Hash copied earlier.
+    [data, payload["page"]].uniq.each do |target|
+      next unless target.is_a?(Hash)
 
       target["image"] = image if image
       target["description"] = description if description
@@ -197,9 +197,13 @@ module NNBlog
     excerpt = doc.data["excerpt"]
     return if excerpt.nil?
 
-    text = excerpt.is_a?(String) ? excerpt : excerpt.content.gsub(/\{[{%].*?[%}]\}/m, "")
-    html = doc.site.find_converter_instance(Jekyll::Converters::Markdown).convert(text)
-    plain = strip_math(CGI.unescapeHTML(html.gsub(/<[^>]+>/, " ")))
+    # A front-matter excerpt is Markdown; a generated one renders (and caches) its own HTML.
+    html = if excerpt.is_a?(String)
+             doc.site.find_converter_instance(Jekyll::Converters::Markdown).convert(excerpt)
+           else
+             excerpt.output
+           end
+    plain = strip_math(CGI.unescapeHTML(html.to_s.gsub(/<[^>]+>/, " ")))
     plain.empty? ? nil : plain
   end
 end

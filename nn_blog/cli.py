@@ -104,7 +104,8 @@ def train_command(name, seed, epochs, as_json, root):
 
 
 class _RenderProgress:
-    """A render's progress: one redrawn bar on a terminal, plain lines otherwise (on stderr)."""
+    """A render's progress: a bar redrawn on stderr on a terminal, else plain lines on stdout
+    (so that stderr holds nothing but an error's one line)."""
 
     def __init__(self, tty: bool):
         self.tty, self.drawn = tty, False
@@ -112,7 +113,7 @@ class _RenderProgress:
     def __call__(self, message, done, total):
         if not self.tty or not total:
             self.clear()
-            click.echo(f"[{done}/{total}] {message}" if total else message, err=True)
+            click.echo(f"[{done}/{total}] {message}" if total else message, err=self.tty)
             return
         filled = round(24 * done / total)
         click.echo(f"\r[{'#' * filled}{'-' * (24 - filled)}] {done}/{total} {message[:60]:<60}",
@@ -139,11 +140,15 @@ def render_command(names, force, jobs, check, dry_run, root):
     from nn_blog import render
 
     progress = _RenderProgress(sys.stderr.isatty())
-    report = render.render(root, names=names or None, force=force, jobs=jobs, check=check,
-                           dry_run=dry_run, progress=progress)
-    progress.clear()
-    for item in report.stale if check or dry_run else []:
-        click.echo(f"{item.status:8} {item.kind:8} {item.name}  {item.reason}".rstrip())
+    try:
+        report = render.render(root, names=names or None, force=force, jobs=jobs, check=check,
+                               dry_run=dry_run, progress=progress)
+    finally:
+        progress.clear()
+    shown = report.stale if check or dry_run else []
+    width = max((len(item.name) for item in shown), default=0)
+    for item in shown:
+        click.echo(f"{item.kind:8} {item.name:{width}}  {item.status:8} {item.reason}".rstrip())
     if dry_run:
         click.echo(f"would train or load: {', '.join(report.to_train) or 'nothing'}")
         click.echo(f"would draw: {', '.join(report.to_draw) or 'nothing'}")
@@ -169,3 +174,19 @@ def list_command(root):
     width = max((len(i.name) for i in items), default=0)
     for item in items:
         click.echo(f"{item.kind:8} {item.name:{width}}  {item.status:8} {item.reason}".rstrip())
+
+
+@main.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to serve on.")
+@click.option("--port", type=click.IntRange(1, 65535), default=4000, show_default=True)
+@click.option("--livereload-port", type=click.IntRange(1, 65535), default=35729, show_default=True)
+@click.option("--no-render", is_flag=True, help="Serve the figures on disk; watch nothing.")
+@click.option("--root", type=click.Path(file_okay=False), default=".", show_default=True,
+              help="The site's root (holds _config.yml).")
+@user_errors
+def serve_command(host, port, livereload_port, no_render, root):
+    """Serve the blog with live reload; re-render figures when _data/ or nn_blog/ change."""
+    from nn_blog import serve
+
+    sys.exit(serve.serve(root, host=host, port=port, livereload_port=livereload_port,
+                         render=not no_render))

@@ -168,6 +168,7 @@ class Plan:
     networks: dict                       # raw declarations by name
     excerpts: dict[str, str]             # name -> the include file's text as it should be
     net_keys: dict[str, str]
+    net_inputs: dict[str, dict]          # what each network's key hashes (kept in the results)
     fig_keys: dict[str, str]
     fig_inputs: dict[str, dict]
     manifest: dict
@@ -189,6 +190,8 @@ class Plan:
 
 
 META_REASON = "alt or caption changed (manifest only)"
+INPUT_LABELS = {"declaration": "declaration", "engine": "engine code",
+                "code": "code of its kind", "versions": "library versions"}
 EXCERPT_REASONS = {"fresh": "", "stale": "source changed", "missing": "not written yet"}
 
 
@@ -200,8 +203,10 @@ def make_plan(root) -> Plan:
     texts = excerpts.plan(root)
     hasher, versions = Hasher(), library_versions()
     engine = hasher.sources(engine_sources())
-    net_keys = {name: key_of({"declaration": decl, "engine": engine, "versions": versions,
-                              "format": FORMAT}) for name, decl in networks.items()}
+    net_inputs = {name: {"declaration": key_of(decl), "engine": engine,
+                         "versions": key_of(versions), "format": FORMAT}
+                  for name, decl in networks.items()}
+    net_keys = {name: key_of(inputs) for name, inputs in net_inputs.items()}
     fig_inputs = {}
     for fig in figures.values():
         fig_inputs[fig.name] = {
@@ -209,7 +214,7 @@ def make_plan(root) -> Plan:
             "networks": {n: net_keys[n] for n in fig.all_networks},
             "code": hasher.sources(kind_sources(fig.kind)),
             "versions": key_of(versions), "format": FORMAT}
-    plan = Plan(root, figures, dict(networks), texts, net_keys,
+    plan = Plan(root, figures, dict(networks), texts, net_keys, net_inputs,
                 {name: key_of(inputs) for name, inputs in fig_inputs.items()}, fig_inputs,
                 read_json(root, MANIFEST), read_json(root, RESULTS))
     stale_excerpts = excerpts.stale(root, texts)
@@ -220,17 +225,11 @@ def make_plan(root) -> Plan:
 
 
 def _changed(old: dict, new: dict) -> str:
-    """Why a figure's key changed, from the inputs recorded in its manifest entry."""
-    reasons = []
-    if old.get("declaration") != new["declaration"]:
-        reasons.append("declaration changed")
-    for net, key in new["networks"].items():
-        if old.get("networks", {}).get(net) != key:
-            reasons.append(f"network '{net}' changed")
-    if old.get("code") != new["code"]:
-        reasons.append("code of its kind changed")
-    if old.get("versions") != new["versions"]:
-        reasons.append("library versions changed")
+    """Why a key changed, from the inputs recorded beside the old key."""
+    reasons = [f"{label} changed" for what, label in INPUT_LABELS.items()
+               if what in new and old.get(what) != new[what]]
+    reasons += [f"network '{net}' changed" for net, key in new.get("networks", {}).items()
+                if (old.get("networks") or {}).get(net) != key]
     return ", ".join(reasons) or "renderer changed"
 
 
@@ -270,8 +269,8 @@ def _network_items(plan: Plan) -> list[Item]:
         if not isinstance(entry, dict):
             items.append(Item("network", name, "missing", f"no results yet ({cached})"))
         elif entry.get("key") != key:
-            items.append(Item("network", name, "stale",
-                              f"declaration, engine or library versions changed ({cached})"))
+            reason = _changed(entry.get("inputs") or {}, plan.net_inputs[name])
+            items.append(Item("network", name, "stale", f"{reason} ({cached})"))
         else:
             items.append(Item("network", name, "fresh", cached))
     items += [Item("network", name, "stale", "no longer declared (leaves the results)")

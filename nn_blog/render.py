@@ -7,8 +7,8 @@ is written until all the work has succeeded, so a bad declaration or a diverging
 site as it was, and ``kill -9`` at any moment leaves each file old or new, never half-written.
 
 Two renders of one site never interleave: the second waits on a lock (``fcntl.flock`` on
-``.cache/nn-blog/render.lock``), says so through ``progress``, then finds the first one's work done.
-``check`` and ``dry_run`` only read, and take no lock.
+``.cache/nn-blog/render.lock``), says so through ``progress``, then plans again and finds the first
+one's work done. ``check``, ``dry_run`` and a render with nothing stale only read: no lock.
 
 A render with nothing stale imports neither NumPy nor matplotlib and returns in well under 0.5 s.
 """
@@ -69,12 +69,19 @@ def render(root, names=None, force=False, jobs=None, check=False, dry_run=False,
     start = time.perf_counter()
     say = progress or (lambda message, done, total: None)
     root = Path(root).resolve()
-    with contextlib.nullcontext() if check or dry_run else render_lock(root, say):
-        plan = make_plan(root)
-        work = select(plan, names, force)
-        report = Report(stale=work.stale, to_train=work.networks, to_draw=work.draw)
-        if not (check or dry_run) and (work.stale or force):
-            _do(plan, work, jobs, say, report)
+    plan = make_plan(root)  # checks every declaration before anything is touched
+    work = select(plan, names, force)
+    if work.networks or work.draw:
+        site.load_networks(root)  # the networks' own checks (imports NumPy: work is coming)
+    report = Report(stale=work.stale, to_train=work.networks, to_draw=work.draw)
+    if not (check or dry_run) and (work.stale or force):
+        with render_lock(root, say):
+            # planned again: a render we waited for may have done (some of) the work
+            plan = make_plan(root)
+            work = select(plan, names, force)
+            report = Report(stale=work.stale, to_train=work.networks, to_draw=work.draw)
+            if work.stale or force:
+                _do(plan, work, jobs, say, report)
     report.seconds = time.perf_counter() - start
     return report
 
@@ -143,7 +150,8 @@ def _results(plan: Plan, outcomes: dict) -> dict:
     old = plan.results.get("networks") or {}
     networks = {n: e for n, e in old.items() if n in plan.net_keys}
     for name, out in outcomes.items():
-        networks[name] = {**out["results"], "key": plan.net_keys[name]}
+        networks[name] = {**out["results"], "key": plan.net_keys[name],
+                          "inputs": plan.net_inputs[name]}
     return {"networks": networks}
 
 

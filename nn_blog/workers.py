@@ -86,6 +86,11 @@ def draw(job: DrawJob) -> dict:
         size = style.css_size(frames[-1])
     else:
         fig = kind.draw(job.spec, ctx)
-        files = {rel: style.encode(fig, fmt) for rel, fmt in job.outputs}
+        encoded: dict[str, bytes] = {}
+        for _, fmt in job.outputs:
+            # once per format: saving a figure again may lay it out again, a pixel apart
+            if fmt not in encoded:
+                encoded[fmt] = style.encode(fig, fmt)
+        files = {rel: encoded[fmt] for rel, fmt in job.outputs}
         size = style.css_size(fig)
     return {"files": files, "size": size, "seconds": time.perf_counter() - start}

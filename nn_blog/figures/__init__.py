@@ -5,11 +5,11 @@ it does not import matplotlib, so a render with nothing stale can validate decla
 kind's code (``Kind.sources``) without paying for it. The kind's module is imported on the first
 ``draw``.
 
-A kind's ``params`` map a parameter name to ``(type, default)``. ``spec`` handed to ``draw`` is the
-figure's declaration; its parameters may sit at the top level or under ``spec["params"]``
-(:func:`param` reads either, falling back to the default). ``ctx`` carries ``style`` (``style.LIGHT`` or
-``style.DARK``), ``trained`` (the figure's network as an ``experiments.Trained``, or None) and
-``networks`` (name -> Trained).
+A kind's ``params`` map a parameter name to ``(type, default)``. ``spec`` handed to ``draw`` is
+the figure's declaration; its parameters may sit at the top level or under ``spec["params"]``
+(:func:`param` reads either, falling back to the default). ``ctx`` carries ``style``
+(``style.LIGHT`` or ``style.DARK``), ``trained`` (the figure's network as an
+``experiments.Trained``, or None) and ``networks`` (name -> Trained).
 
 ``needs_network`` True means the declaration must name a network. A kind with False may still be
 given one: ``architecture`` draws a trained network's real sizes and weights when ``ctx.trained`` is

@@ -1,8 +1,8 @@
 """A network's architecture, drawn from its real layer sizes.
 
 Sizes come from ``ctx.trained.net.layers`` when the figure has a network, else from the ``layers``
-parameter: a list whose first entry is the input width and whose others are either a unit count or
-``{units, activation}``, e.g. ``[2, {units: 8, activation: tanh}, {units: 1, activation: sigmoid}]``.
+parameter: a list whose first entry is the input width and whose others are either a unit count
+or ``{units, activation}``, e.g. ``[2, {units: 8, activation: tanh}, {units: 1}]``.
 
 A layer wider than ``max_neurons`` shows its first and last neurons around a vertical ellipsis and
 a "+N" count of the neurons left out. With a trained network (and ``weights`` true) every drawn

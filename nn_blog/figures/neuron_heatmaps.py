@@ -107,7 +107,29 @@ def draw(spec: dict, ctx):
             _header(ax, s, k, len(layers) - 1, xs[k], height, act, units)
         _output(ax, s, trained, values[-1], layers[-1][1], xs[-1], centre, out_size, ext, nx, ny)
         _header(ax, s, len(layers) - 1, len(layers) - 1, xs[-1], height, layers[-1][1], 1)
+        _scale_bar(ax, s, layers[1][1] or "identity", (xs[1] + xs[-2]) / 2 + 4.0)
     return fig
+
+
+def _scale_bar(ax, s, act, x):
+    """The colour scale of the first hidden layer's tiles, centred under the hidden columns."""
+    t = np.linspace(0, 1, 256).reshape(1, -1)
+    if act in ("relu", "leaky_relu"):
+        img, ends, what = _rgba(s, act, t, 1.0), ("0", "max"), "ReLU activation (per tile)"
+    elif act == "sigmoid":
+        img, ends, what = _rgba(s, act, t, 1.0), ("0", "1"), "sigmoid activation"
+    else:
+        img = _rgba(s, act, 2 * t - 1, 1.0)
+        ends, what = ("−1", "+1"), f"{act} activation"
+    x0, x1, y0, y1 = x - 6.0, x + 6.0, 1.0, 1.9
+    ax.imshow(img, origin="lower", extent=(x0, x1, y0, y1), interpolation="bilinear", zorder=2)
+    ax.add_patch(_frame((x0, x1, y0, y1), s))
+    ax.text(x0 - 0.5, (y0 + y1) / 2, ends[0], ha="right", va="center", fontsize=st.SMALL,
+            color=s.muted)
+    ax.text(x1 + 0.5, (y0 + y1) / 2, ends[1], ha="left", va="center", fontsize=st.SMALL,
+            color=s.muted)
+    ax.text(x0 - 3.0, (y0 + y1) / 2, what, ha="right", va="center", fontsize=st.SMALL,
+            color=s.muted)
 
 
 def _tile(ax, s, img, x, y, size):

@@ -1,9 +1,10 @@
 """The look of every figure: colours, fonts, sizes, and deterministic file writing.
 
 Two palettes, :data:`LIGHT` and :data:`DARK`. The dark one is made for dark pages rather than
-inverted: its figure background is transparent (the page shows through), its text is light, and its
-colours are re-tuned to keep their contrast against a dark page. Formats that cannot be transparent
-(GIF frames, the JPEG header) are flattened onto ``Style.page``, the page colour each palette assumes.
+inverted: its figure background is transparent (the page shows through), its text is light, and
+its colours are re-tuned to keep their contrast against a dark page. Formats that cannot be
+transparent (GIF frames, the JPEG header) are flattened onto ``Style.page``, the page colour each
+palette assumes.
 
 Sizes are CSS pixels. A figure of ``w x h`` CSS px is ``w/96 x h/96`` inches, so the SVG's natural
 size is exactly ``w x h`` px, and the PNG is written at twice that (``2w x 2h`` pixels).
@@ -27,7 +28,7 @@ from matplotlib.figure import Figure
 
 CSS_DPI = 96          # CSS pixels per inch: an SVG of w/96 inches displays w px wide
 PNG_SCALE = 2         # PNGs are written at 2x their CSS size for high-density screens
-GIF_SCALE = 1.5       # animation frames: sharper than 1x, far smaller files than 2x
+GIF_SCALE = 1.25      # animation frames: sharper than 1x, far smaller files than 2x
 GIF_COLOURS = 256
 JPEG_QUALITY = 88
 SVG_HASH_SALT = "nn-blog"
@@ -49,7 +50,7 @@ SIZES = {
     "boundary_evolution": (720, 420),
     "boundary_frame": (480, 480),
     "neuron_heatmaps": (720, 440),
-    "loss_surface": (720, 400),
+    "loss_surface": (720, 330),
     "digits_samples": (720, 420),
     "digits_confusion": (560, 520),
     "header_banner": (1280, 400),
@@ -63,7 +64,7 @@ class Style:
 
     name: str
     background: str | None
-    page: str           # the page colour assumed behind the figure
+    page: str           # the page colour behind the figure (assets/css/main.css --bg)
     panel: str          # fill of drawn panels (heatmap frames, node interiors)
     text: str
     muted: str
@@ -86,22 +87,22 @@ class Style:
 
 
 LIGHT = Style(
-    name="light", background="#ffffff", page="#ffffff", panel="#f6f8fa",
+    name="light", background="#fbfbfa", page="#fbfbfa", panel="#f3f5f7",
     text="#1f2328", muted="#59636e", faint="#8c959f", grid="#e4e7eb", spine="#b6bdc6",
-    accent="#2b6cd4", positive="#2b6cd4", negative="#d4453a",
-    classes=("#e8820c", "#2b6cd4", "#1f9d57", "#b03a8c", "#7755cc"),
-    series=("#2b6cd4", "#e8820c", "#1f9d57", "#b03a8c", "#7755cc", "#8c959f"),
+    accent="#1d5fb8", positive="#1d5fb8", negative="#d4453a",
+    classes=("#e8820c", "#1d5fb8", "#1f9d57", "#b03a8c", "#7755cc"),
+    series=("#1d5fb8", "#e8820c", "#1f9d57", "#b03a8c", "#7755cc", "#8c959f"),
     mistake="#d4183d",
     cell="#f7c59f", cell_edge="#c8733b", nucleus="#7b4fa8", myelin="#9cc6ee",
     myelin_edge="#3f7dbf", shade_alpha=0.42,
 )
 
 DARK = Style(
-    name="dark", background=None, page="#16181d", panel="#22262d",
-    text="#e6e9ee", muted="#a5adb8", faint="#6e7681", grid="#2c3138", spine="#59616c",
-    accent="#6ea8ff", positive="#6ea8ff", negative="#ff7a6e",
-    classes=("#ffa646", "#6ea8ff", "#4fd08a", "#f07cc4", "#b69cff"),
-    series=("#6ea8ff", "#ffa646", "#4fd08a", "#f07cc4", "#b69cff", "#8b949e"),
+    name="dark", background=None, page="#15181d", panel="#1d2228",
+    text="#e6e8eb", muted="#9aa4af", faint="#6e7681", grid="#2c3138", spine="#59616c",
+    accent="#7db4ff", positive="#7db4ff", negative="#ff7a6e",
+    classes=("#ffa646", "#7db4ff", "#4fd08a", "#f07cc4", "#b69cff"),
+    series=("#7db4ff", "#ffa646", "#4fd08a", "#f07cc4", "#b69cff", "#8b949e"),
     mistake="#ff5c7a",
     cell="#d98b5f", cell_edge="#f3b48a", nucleus="#b58ae0", myelin="#4f86c0",
     myelin_edge="#9cc6ee", shade_alpha=0.34,
@@ -138,8 +139,8 @@ def use(style: Style):
 
 def figure(style: Style, width: float, height: float, **kwargs) -> Figure:
     """A new Agg-backed Figure of ``width x height`` CSS px, tied to ``style`` for saving."""
-    fig = Figure(figsize=(width / CSS_DPI, height / CSS_DPI), dpi=CSS_DPI,
-                 facecolor=style.background or (0, 0, 0, 0), **kwargs)
+    kwargs.setdefault("facecolor", style.background or (0, 0, 0, 0))
+    fig = Figure(figsize=(width / CSS_DPI, height / CSS_DPI), dpi=CSS_DPI, **kwargs)
     FigureCanvasAgg(fig)
     fig.nn_style = style
     return fig
@@ -172,7 +173,23 @@ def sequential(style: Style, colour: str | None = None) -> LinearSegmentedColorm
 
 # --------------------------------------------------------------------------- saving
 
+def settle(fig: Figure) -> Figure:
+    """Run the layout engine to rest, then freeze it: every later save sees the same layout.
+
+    Constrained layout runs at each draw and its first passes still move things (a legend's or a
+    label's size is only known once drawn), so two saves of a live figure could differ.
+    """
+    engine = fig.get_layout_engine()
+    if engine is not None and type(engine).__name__ != "PlaceHolderLayoutEngine":
+        with use(getattr(fig, "nn_style", LIGHT)):
+            for _ in range(2):
+                fig.draw_without_rendering()
+        fig.set_layout_engine("none")
+    return fig
+
+
 def _render_png(fig: Figure, scale: float) -> bytes:
+    settle(fig)
     buf = io.BytesIO()
     with use(getattr(fig, "nn_style", LIGHT)):
         fig.savefig(buf, format="png", dpi=CSS_DPI * scale, metadata={"Software": None})
@@ -197,6 +214,7 @@ def encode(fig, fmt: str) -> bytes:
     """The bytes of ``fig`` as svg, png, jpeg or gif (gif: ``fig`` is the list of frames)."""
     fmt = fmt.lower()
     if fmt == "svg":
+        settle(fig)
         buf = io.BytesIO()
         with use(getattr(fig, "nn_style", LIGHT)):
             fig.savefig(buf, format="svg", metadata={"Date": None})

@@ -53,7 +53,7 @@ def _labels(Y, k, field):
 def check_Y(Y, n, n_out, loss, dtype, field="Y"):
     """Targets for ``loss``, as the engine uses them, or a clear error.
 
-    cross_entropy: integer labels (n,) -> intp, or one-hot/probability rows (n, n_out) -> dtype.
+    cross_entropy: integer labels (n,) or one-hot/probability rows (n, n_out) -> one-hot rows.
     mse, bce: (n, n_out) -> dtype; a vector (n,) is taken as one column when n_out == 1.
     """
     try:
@@ -66,7 +66,8 @@ def check_Y(Y, n, n_out, loss, dtype, field="Y"):
         got = Y.shape[0] if Y.ndim else "no"
         raise NNBlogError(f"has {got} rows but X has {n}", field=field)
     if loss == "cross_entropy" and Y.ndim == 1:
-        return _labels(Y, n_out, field)
+        # One-hot from here on: the fused softmax + cross-entropy then needs no fancy indexing.
+        return np.eye(n_out, dtype=dtype)[_labels(Y, n_out, field)]
     if Y.ndim == 1 and n_out == 1:
         Y = Y[:, None]
     if Y.ndim != 2 or Y.shape[1] != n_out:

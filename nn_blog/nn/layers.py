@@ -41,6 +41,7 @@ class Dense:
         self.f, self.df = ACTIVATIONS[activation]
         self._W = self._b = None
         self.X = self.Z = self.A = None  # kept by forward() for backward()
+        self._ones_n = None
 
     def __repr__(self):
         return f"Dense({self.n_in}, {self.n_out}, {self.activation!r})"
@@ -117,9 +118,22 @@ class Dense:
             return np.multiply(dA, self.Z > 0, out=out)
         return np.multiply(dA, self.df(self.Z, self.A), out=out)
 
+    def _ones(self, n):
+        # A cached vector of n ones: summing columns as a matrix product is several times faster
+        # than NumPy's axis-0 reduction on these shapes.
+        if self._ones_n is None or len(self._ones_n) != n or self._ones_n.dtype != self.W.dtype:
+            self._ones_n = np.ones(n, dtype=self.W.dtype)
+        return self._ones_n
+
     def backward_dZ(self, dZ, dW=None, db=None, need_dX=True):
         """The affine part of :meth:`backward`, from dZ (n, n_out)."""
         dW = np.matmul(self.X.T, dZ, out=dW)
-        db = np.sum(dZ, axis=0, out=db)
-        dX = dZ @ self.W.T if need_dX else None
-        return dX, dW, db
+        db = np.matmul(self._ones(len(dZ)), dZ, out=db)  # db = 1^T dZ: the column sums
+        if not need_dX:
+            return None, dW, db
+        WT = self.W.T
+        if self.n_out <= 16:
+            # OpenBLAS multiplies by a transposed matrix of few rows much more slowly than by a
+            # contiguous copy of it, and the copy is tiny.
+            WT = WT.copy()
+        return dZ @ WT, dW, db

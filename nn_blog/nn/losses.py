@@ -17,7 +17,7 @@ import math
 
 import numpy as np
 
-from .activations import softmax
+from .activations import row_max, row_sum, softmax
 
 # BCE clamps each log at -100, as PyTorch does; clamping P first is the same thing and
 # avoids log(0) warnings.  (Denormal in float32, still representable.)
@@ -68,18 +68,17 @@ def bce_with_logits(Z, Y):
 def log_softmax_parts(Z):
     """``(E, s, m)`` with ``E = exp(Z - m)``, ``s = E.sum(1)``, ``m`` the row max: the shared start
     of softmax and log-sum-exp, :math:`\\mathrm{lse}(Z) = m + \\log s`."""
-    m = Z.max(axis=1, keepdims=True)
+    m = row_max(Z)
     E = Z - m
     np.exp(E, out=E)
-    s = E.sum(axis=1, keepdims=True)
-    return E, s, m
+    return E, row_sum(E), m
 
 
 def _picked(Z, Y):
     # sum_j Y_ij Z_ij: the logit of the target class per row (one-hot rows or integer labels).
     if Y.ndim == 1:
-        return np.take_along_axis(Z, Y[:, None], axis=1)
-    return np.einsum("ij,ij->i", Y, Z)[:, None]
+        return Z[np.arange(len(Z)), Y]
+    return row_sum(Y * Z)[:, 0]
 
 
 def cross_entropy(Z, Y):
@@ -90,7 +89,7 @@ def cross_entropy(Z, Y):
     """
     _, s, m = log_softmax_parts(Z)
     lse = m + np.log(s)
-    return float((lse - _picked(Z, Y)).sum()) / Z.shape[0]
+    return float(lse.sum() - _picked(Z, Y).sum()) / Z.shape[0]
 
 
 def cross_entropy_derivative(Z, Y, P=None):
@@ -110,19 +109,19 @@ def softmax_cross_entropy(Z, Y):
     """Fused forward and backward of softmax + cross-entropy: ``(loss, P, dZ)`` from one exp pass.
 
     The same numbers as :func:`cross_entropy`, :func:`~.activations.softmax` and
-    :func:`cross_entropy_derivative`, computed once.  Z (n, k) logits; P, dZ (n, k).
+    :func:`cross_entropy_derivative`, computed once.  Z (n, k) logits; Y (n, k) one-hot (or
+    probability) rows; P, dZ (n, k).
     """
+    if Y.ndim == 1:
+        Y = np.eye(Z.shape[1], dtype=Z.dtype)[Y]
     E, s, m = log_softmax_parts(Z)
     n = Z.shape[0]
-    loss = float((m + np.log(s) - _picked(Z, Y)).sum()) / n
-    P = E
-    P /= s
-    dZ = P.copy()
-    if Y.ndim == 1:
-        dZ[np.arange(n), Y] -= 1
-    else:
-        dZ -= Y
-    dZ /= n
+    P = np.divide(E, s, out=E)
+    lse = np.log(s, out=s)
+    lse += m
+    loss = float(lse.sum() - np.vdot(Y, Z)) / n
+    dZ = P - Y
+    dZ *= 1.0 / n
     return loss, P, dZ
 
 

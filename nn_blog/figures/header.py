@@ -1,0 +1,103 @@
+"""The post's header artwork: what a trained 2-input network (the spiral) thinks of the whole plane.
+
+No text: the page puts the title over or beside it. The network's class regions fill the frame,
+tinted by confidence, with iso-probability lines drawn like the contours of a map and the training
+points on top. Because the frame is wider than the data, the network's extrapolation beyond its
+training points is part of the picture.
+
+Two variants, parameter ``variant``:
+
+- ``banner`` (default): 1280 x 400 CSS px, the data set sitting in the right part of the frame so
+  a title overlaid on the left stays readable;
+- ``teaser``: 500 x 300 CSS px card, the data set centred.
+
+``teaser(spec, ctx)`` is ``draw`` with ``variant: teaser``, so the render service can write both
+legacy JPEGs (banner, teaser) from one declaration.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from nn_blog.figures import _plane, param
+from nn_blog.figures import style as st
+
+BANDS = 14          # contour lines of the margin, like the height lines of a map
+
+
+def _frame(split, width: int, height: int, centre_at: float):
+    """An extent of the figure's aspect ratio whose x range puts the data centre at ``centre_at``
+    (a fraction of the width) and whose height is the data's height plus a margin."""
+    x0, x1, y0, y1 = _plane.extent(split, margin=0.05)
+    h = (y1 - y0) * 1.08
+    w = h * width / height
+    cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
+    left = cx - centre_at * w
+    return left, left + w, cy - h / 2, cy + h / 2
+
+
+def _logits(net, split, points) -> np.ndarray:
+    """The output layer's pre-activations Z (n, k); a sigmoid output becomes [0, Z]."""
+    Z = np.asarray(net.forward_all(split.transform(points).astype(net.dtype))[-1][0], float)
+    return np.column_stack([np.zeros(len(Z)), Z[:, 0]]) if Z.shape[1] == 1 else Z
+
+
+def _margins(Z):
+    """(winning class (n,), its margin (n,)): how far the winner's logit stands above the
+    runner-up's. Zero on the decision boundary."""
+    top2 = np.sort(Z, axis=1)[:, -2:]
+    return Z.argmax(axis=1), top2[:, 1] - top2[:, 0]
+
+
+def _art(ax, s, trained, ext, nx: int, ny: int, point_size: float):
+    x0, x1, y0, y1 = ext
+    xs = x0 + (np.arange(nx) + 0.5) * (x1 - x0) / nx
+    ys = y0 + (np.arange(ny) + 0.5) * (y1 - y0) / ny
+    gx, gy = np.meshgrid(xs, ys)
+    points = np.column_stack([gx.ravel(), gy.ravel()])
+    Z = _logits(trained.net, trained.data, points)
+    winner, margin = _margins(Z)
+    colours = _plane.class_colours(s, Z.shape[1])
+    scale = np.quantile(margin, 0.5) + 1e-12
+    # a softened softmax blends the colours across a boundary instead of a pixel step
+    soft = np.exp((Z - Z.max(axis=1, keepdims=True)) / (0.015 * scale))
+    soft /= soft.sum(axis=1, keepdims=True)
+    rgba = np.empty((len(points), 4))
+    rgba[:, :3] = soft @ colours
+    # strongest colour along the boundaries, fading into the page far from them
+    rgba[:, 3] = 0.10 + 0.55 * np.exp(-margin / scale)
+    ax.imshow(rgba.reshape(ny, nx, 4), origin="lower", extent=ext, interpolation="bilinear",
+              aspect="auto", zorder=0)
+    step = np.quantile(margin, 0.9) / BANDS
+    for c in range(len(colours)):
+        field = np.where(winner == c, margin, -step).reshape(ny, nx)
+        ax.contour(xs, ys, field, levels=step * np.arange(1, BANDS + 1), colors=[colours[c]],
+                   linewidths=0.8, alpha=0.45, zorder=1)
+    X = trained.data.inverse_transform(trained.data.X_train)
+    ax.scatter(X[:, 0], X[:, 1], s=point_size, c=colours[trained.data.y_train],
+               edgecolors=s.page, linewidths=0.6, zorder=2)
+    ax.set_xlim(x0, x1)
+    ax.set_ylim(y0, y1)
+
+
+def draw(spec: dict, ctx):
+    s, trained = ctx.style, ctx.trained
+    _plane.require_2d(spec, trained)
+    variant = param(spec, "variant")
+    banner = variant != "teaser"
+    width, height = st.SIZES["header_banner" if banner else "header_teaser"]
+    ext = _frame(trained.data, width, height, 0.68 if banner else 0.5)
+    with st.use(s):
+        # JPEG has no transparency: the artwork always has the page colour behind it
+        fig = st.figure(s, width, height, facecolor=s.page)
+        ax = fig.add_axes([0, 0, 1, 1])
+        ax.set_facecolor(s.page)
+        # half the CSS resolution: the blend is smooth, and bilinear resampling does the rest
+        _art(ax, s, trained, ext, width // 2, height // 2, 10.0 if banner else 7.0)
+        _plane.bare(ax)
+    return fig
+
+
+def teaser(spec: dict, ctx):
+    """The teaser card: ``draw`` with ``variant: teaser``."""
+    return draw({**spec, "params": {**(spec.get("params") or {}), "variant": "teaser"}}, ctx)

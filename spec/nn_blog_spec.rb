@@ -1,0 +1,264 @@
+# frozen_string_literal: true
+
+require_relative "spec_helper"
+
+RSpec.describe "nn_figure" do
+  def figures(path)
+    Nokogiri::HTML(output(path)).css("figure.figure").map do |figure|
+      source = figure.at_css('picture source[media="(prefers-color-scheme: dark)"]')
+      img = figure.at_css("picture img")
+      { "class" => figure["class"], "dark" => source && source["srcset"], "type" => source && source["type"],
+        "img" => img.attributes.transform_values(&:value), "caption" => figure.at_css("figcaption")&.inner_html }
+    end
+  end
+
+  it "renders a manifest entry as a picture with a dark source, SVG first" do
+    build_fixture
+    moons = figures("figures/index.html").first
+    expect(moons["dark"]).to eq("/assets/images/nn/moons-boundary-dark.svg")
+    expect(moons["type"]).to eq("image/svg+xml")
+    expect(moons["img"]).to eq("src" => "/assets/images/nn/moons-boundary.svg", "width" => "720", "height" => "480",
+                               "alt" => "Two interleaved half moons, blue and orange, split by a curved boundary",
+                               "loading" => "eager", "decoding" => "async")
+    expect(moons["caption"]).to eq("The boundary the network learned, \\(P(y = 1 \\mid x)\\) shaded.")
+  end
+
+  it "falls back to PNG, loads lazily by default and passes the class through" do
+    build_fixture
+    digits = figures("figures/index.html")[1]
+    expect(digits["class"]).to eq("figure wide")
+    expect(digits["dark"]).to eq("/assets/images/nn/digits-samples-dark.png")
+    expect(digits["type"]).to be_nil
+    expect(digits["img"]).to include("src" => "/assets/images/nn/digits-samples.png", "loading" => "lazy",
+                                     "width" => "640", "height" => "320")
+  end
+
+  it "shows the animation when asked" do
+    build_fixture
+    spiral = figures("figures/index.html")[2]
+    expect(spiral["img"]["src"]).to eq("/assets/images/nn/spiral-evolution.gif")
+    expect(spiral["dark"]).to be_nil
+  end
+
+  it "puts the baseurl in front of every image" do
+    build_fixture("baseurl" => "/blog")
+    moons = figures("figures/index.html").first
+    expect(moons["dark"]).to eq("/blog/assets/images/nn/moons-boundary-dark.svg")
+    expect(moons["img"]["src"]).to eq("/blog/assets/images/nn/moons-boundary.svg")
+    expect(output("figures/index.html")).not_to match(%r{(src|srcset|href)="/assets/})
+  end
+
+  it "fails the build on an unknown name, listing the known ones" do
+    expect do
+      build_fixture { write("_posts/2020-12-01-typo.md", "---\ntitle: t\n---\n{% nn_figure moon-boundary %}\n") }
+    end.to raise_error(ArgumentError, /unknown figure 'moon-boundary'.*known figures: digits-samples, moons-boundary, spiral-evolution/)
+  end
+
+  it "says how to get figures when there is no manifest" do
+    expect do
+      build_fixture { |src| File.delete(File.join(src, "_data", "generated", "figures.json")) }
+    end.to raise_error(ArgumentError, /known figures: \(none: run nn-blog render\)/)
+  end
+
+  it "rejects an option it does not know" do
+    expect do
+      build_fixture { write("_posts/2020-12-01-opt.md", "---\ntitle: t\n---\n{% nn_figure moons-boundary size=big %}\n") }
+    end.to raise_error(Liquid::SyntaxError, /unknown option size/)
+  end
+
+  it "requires alt text in figure.html" do
+    expect do
+      build_fixture { write("_posts/2020-12-01-alt.md", "---\ntitle: t\n---\n{% include figure.html image_path=\"/a.png\" %}\n") }
+    end.to raise_error(Liquid::ArgumentError, /figure.html: alt \(what the figure shows\) is required/)
+  end
+
+  it "accepts Minimal Mistakes' `include figure` spelling" do
+    build_fixture
+    figure = figures("oldest-blog/index.html").first
+    expect(figure["dark"]).to eq("/assets/images/a-dark.png")
+    expect(figure["img"]["alt"]).to eq("A picture, the Minimal Mistakes way")
+    expect(figure["caption"]).to eq("Caption with <em>emphasis</em>")
+  end
+end
+
+RSpec.describe "number filters" do
+  include NNBlog::Filters
+
+  it "formats fractions as percentages and numbers with fixed decimals" do
+    expect(nn_percent(0.9761, 1)).to eq("97.6%")
+    expect(nn_percent("0.5", 0)).to eq("50%")
+    expect(nn_number(0.061234, 3)).to eq("0.061")
+    expect(nn_number(300, 0)).to eq("300")
+  end
+
+  it "fails clearly on a missing value" do
+    expect { nn_percent(nil, 1) }.to raise_error(ArgumentError, /nn_percent: expected a number, got nil/)
+    expect { nn_number("n/a", 1) }.to raise_error(ArgumentError, /nn_number: expected a number/)
+  end
+
+  it "quotes generated results in a post" do
+    build_fixture
+    expect(output("figures/index.html")).to include("reaches 97.6%\non the test set, with a final loss of 0.061")
+  end
+end
+
+RSpec.describe "front matter helpers" do
+  include NNBlog::Filters
+
+  it "reads flags the way a writer means them" do
+    expect([true, "true", " True ", "yes", 1].map { |v| nn_true(v) }).to all(be(true))
+    expect([false, "false", "no", nil, "", 0].map { |v| nn_true(v) }).to all(be(false))
+  end
+
+  it "strips math delimiters" do
+    expect(nn_strip_math("a \\(x^2\\) and $$y$$ and \\[z\\]")).to eq("a x^2 and y and z")
+  end
+
+  it "builds a nested table of contents from the two top heading levels" do
+    html = '<h2 id="a">A <code>x</code></h2><h3 id="a1">A1</h3><h4 id="deep">no</h4><h2 id="b">B</h2>'
+    expect(nn_toc(html)).to eq('<ul><li><a href="#a">A x</a><ul><li><a href="#a1">A1</a></li></ul></li>' \
+                               '<li><a href="#b">B</a></li></ul>')
+    expect(nn_toc("<p>no headings</p>")).to eq("")
+  end
+end
+
+RSpec.describe "layouts honouring Minimal Mistakes' front matter" do
+  it "loads MathJax only on pages that ask, and not for the string \"false\"" do
+    build_fixture
+    expect(output("figures/index.html")).to include('src="/assets/mathjax/tex-chtml.js"')
+    expect(output("figures/index.html")).to include('fonts: "/assets/mathjax/fonts"')
+    expect(output("newest-other/index.html")).not_to include("tex-chtml")
+    expect(output("older-maths/index.html")).not_to include("tex-chtml")
+  end
+
+  it "renders the header image, caption, toc, read time, share links and author" do
+    build_fixture
+    html = output("figures/index.html")
+    expect(html).to include('<body class="layout--splash">')
+    expect(html).to include('<img class="page-hero__image" src="/assets/images/header.jpg" alt="Figures and numbers"')
+    expect(html).to include("Drawn by <strong>nn-blog</strong>")
+    expect(html).to include('<li><a href="#the-boundary">The boundary</a><ul><li><a href="#digits">Digits</a></li></ul></li>')
+    expect(html).to include("less than 1 minute read")
+    expect(html).to include("https://www.linkedin.com/sharing/share-offsite/?url=https%3A%2F%2Ffixture.example%2Ffigures%2F")
+    expect(html).to include('<p class="author__name">Fixture Author</p>')
+    expect(html).to include('<a class="tag" href="/tags/#maths" rel="tag">maths</a>')
+  end
+
+  it "estimates reading time at 200 words a minute" do
+    build_fixture { write("_posts/2020-12-02-long.md", "---\ntitle: Long\nread_time: true\n---\n#{'word ' * 650}\n") }
+    expect(output("long/index.html")).to include("3 minute read")
+  end
+
+  it "puts the title over an overlay image" do
+    build_fixture
+    html = output("newest-other/index.html")
+    expect(html).to include("background-image: linear-gradient(rgba(0, 0, 0, 0.3), rgba(0, 0, 0, 0.3)), url('/assets/images/header.jpg');")
+    expect(html).to include('<h1 class="page-hero__title">The newest post, about something else</h1>')
+  end
+
+  it "lists related posts sharing tags first, then the newest" do
+    build_fixture
+    related = output("figures/index.html").split('id="related-title"').last
+    titles = related.scan(%r{<h3 class="card__title"><a href="[^"]+">([^<]+)</a>}).flatten
+    expect(titles).to eq(["An older post about maths", "The oldest post, tagged blog",
+                          "The newest post, about something else"])
+  end
+
+  it "shows teasers and plain excerpts on the home page" do
+    build_fixture
+    html = output("index.html")
+    expect(html).to include('<img src="/assets/images/teaser.jpg" alt="Figures and numbers"')
+    expect(html).to include('<p class="card__excerpt">Where \sigma(z) meets \tanh.</p>')
+  end
+
+  it "gives search engines a plain description and the header as social image" do
+    build_fixture
+    older = output("older-maths/index.html")
+    expect(older).to include('<meta name="description" content="Where \sigma(z) meets \tanh." />')
+    figures = output("figures/index.html")
+    expect(figures).to include('<meta property="og:image" content="https://fixture.example/assets/images/header.jpg" />')
+  end
+
+  it "shows comments only with a provider in production" do
+    config = { "comments" => { "provider" => "utterances" }, "repository" => "me/blog" }
+    build_fixture(config)
+    expect(output("figures/index.html")).not_to include("utteranc.es")
+    begin
+      ENV["JEKYLL_ENV"] = "production"
+      build_fixture(config)
+      expect(output("figures/index.html")).to include('<script src="https://utteranc.es/client.js" repo="me/blog"')
+      expect(output("older-maths/index.html")).not_to include("utteranc.es")
+    ensure
+      ENV.delete("JEKYLL_ENV")
+    end
+  end
+
+  it "builds a tag archive with an anchor per tag" do
+    build_fixture { write("tags.html", "---\ntitle: Tags\npermalink: /tags/\nlayout: tags\n---\n") }
+    html = output("tags/index.html")
+    expect(html.scan(/<h2 id="([a-z]+)">/).flatten).to eq(%w(blog maths other))
+  end
+end
+
+RSpec.describe "the render hook" do
+  def fake_nn_blog(dir, exit_code: 0)
+    bin = File.join(dir, "bin")
+    FileUtils.mkdir_p(bin)
+    log = File.join(dir, "calls.log")
+    File.write(File.join(bin, "nn-blog"), "#!/bin/sh\necho \"$PWD $*\" >> #{log}\nexit #{exit_code}\n")
+    File.chmod(0o755, File.join(bin, "nn-blog"))
+    [bin, log]
+  end
+
+  around do |example|
+    saved = ENV.to_h.slice("PATH", "NN_BLOG_SKIP_RENDER")
+    ENV.delete("NN_BLOG_SKIP_RENDER")
+    example.run
+  ensure
+    ENV.update(saved)
+    ENV.delete("NN_BLOG_SKIP_RENDER") unless saved.key?("NN_BLOG_SKIP_RENDER")
+  end
+
+  it "runs `nn-blog render` in the site's folder, once, before reading" do
+    Dir.mktmpdir do |dir|
+      bin, log = fake_nn_blog(dir)
+      ENV["PATH"] = "#{bin}:#{ENV['PATH']}"
+      site = build_fixture("nn_blog" => { "render_on_build" => true })
+      Jekyll::Site.new(site.config) # a second site in the same process renders nothing more
+      expect(File.readlines(log, chomp: true)).to eq(["#{File.realpath(@source)} render"])
+    end
+  end
+
+  it "stops the build when rendering fails" do
+    Dir.mktmpdir do |dir|
+      bin, = fake_nn_blog(dir, exit_code: 2)
+      ENV["PATH"] = "#{bin}:#{ENV['PATH']}"
+      expect { build_fixture("nn_blog" => { "render_on_build" => true }) }
+        .to raise_error(Jekyll::Errors::FatalException, /nn-blog render` failed \(exit 2\)/)
+    end
+  end
+
+  it "builds from the committed figures and says why, once" do
+    Dir.mktmpdir do |dir|
+      bin, log = fake_nn_blog(dir)
+      messages = []
+      allow(Jekyll.logger).to receive(:info).and_wrap_original { |m, *args| messages << args.join(" "); m.call(*args) }
+
+      ENV["PATH"] = "/usr/bin:/bin"
+      build_fixture("nn_blog" => { "render_on_build" => true })
+      Jekyll::Site.new(fixture_config("nn_blog" => { "render_on_build" => true }))
+      expect(messages.grep(/nn-blog is not on the PATH: building from the committed figures/).size).to eq(1)
+
+      NNBlog::Render.reset!
+      ENV["PATH"] = "#{bin}:/usr/bin:/bin"
+      ENV["NN_BLOG_SKIP_RENDER"] = "1"
+      build_fixture("nn_blog" => { "render_on_build" => true })
+      expect(messages.grep(/rendered by `nn-blog serve`/).size).to eq(1)
+
+      NNBlog::Render.reset!
+      build_fixture("nn_blog" => { "render_on_build" => false })
+      expect(messages.grep(/render_on_build is off/).size).to eq(1)
+      expect(File.exist?(log)).to be(false)
+    end
+  end
+end

@@ -1,0 +1,141 @@
+"""Fixtures for the site's tests: Jekyll builds served by a local HTTP server, and Chromium.
+
+Each build gets its own server on a free port and is built with ``url`` set to that server, so
+the pages' absolute links (``{{ site.url }}{{ site.baseurl }}``) point at it and nothing needs a
+host outside this machine. The ``/blog`` build is served only under ``/blog/``: a link that
+forgets the baseurl gets a 404 instead of quietly reaching the root build.
+
+Run by ``make test-site`` (after the Makefile has set up MathJax and rendered the figures);
+never by the Python suite.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import os
+import subprocess
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "test-artifacts" / "site"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+
+
+@dataclass
+class BuiltSite:
+    """A built site and the server that serves it at ``origin + baseurl``."""
+
+    webroot: Path  # what the server serves; the site itself is at webroot + baseurl
+    dest: Path
+    origin: str
+    baseurl: str
+    build_seconds: float = 0.0
+    pages: list[str] = field(default_factory=list)
+
+    def url(self, path: str) -> str:
+        return f"{self.origin}{self.baseurl}{path}"
+
+    def file_for(self, path: str) -> Path:
+        """The built file behind a page's path (``/about/`` -> ``about/index.html``)."""
+        rel = path.lstrip("/")
+        return self.dest / (rel + "index.html" if rel == "" or rel.endswith("/") else rel)
+
+
+class _Handler(http.server.SimpleHTTPRequestHandler):
+    prefix = ""
+
+    def translate_path(self, path):
+        if not path.split("?", 1)[0].startswith(self.prefix + "/"):
+            return str(Path(self.directory) / "__outside_the_baseurl__")
+        return super().translate_path(path)
+
+    def log_message(self, *args):  # keep test output readable
+        pass
+
+
+def _serve(directory: Path, prefix: str) -> tuple[http.server.ThreadingHTTPServer, str]:
+    handler = type("Handler", (_Handler,), {"prefix": prefix})
+    server = http.server.ThreadingHTTPServer(
+        ("127.0.0.1", 0), functools.partial(handler, directory=str(directory)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server, f"http://127.0.0.1:{server.server_address[1]}"
+
+
+def jekyll_build(dest: Path, overrides: dict, overlay: Path) -> float:
+    """Build the repository's site into ``dest``, ``overrides`` written to ``overlay`` (a
+    config file layered over _config.yml); return the seconds it took."""
+    overlay.write_text(yaml.safe_dump(overrides))
+    argv = ["bundle", "exec", "jekyll", "build", "--strict_front_matter", "--quiet",
+            "--config", f"_config.yml,{overlay}", "--destination", str(dest)]
+    start = time.perf_counter()
+    done = subprocess.run(argv, cwd=ROOT, capture_output=True, text=True, env=dict(os.environ))
+    seconds = time.perf_counter() - start
+    if done.returncode != 0:
+        raise AssertionError(f"{' '.join(argv)} failed:\n{done.stdout}\n{done.stderr}")
+    return seconds
+
+
+def list_pages(dest: Path) -> list[str]:
+    """Every HTML page of a built site, as the path a reader would open."""
+    pages = []
+    for html in sorted(dest.rglob("*.html")):
+        rel = html.relative_to(dest).as_posix()
+        if rel.startswith("assets/"):
+            continue
+        pages.append("/" + (rel[: -len("index.html")] if rel.endswith("index.html") else rel))
+    return pages
+
+
+def _built(tmp_path_factory, name: str, baseurl: str) -> BuiltSite:
+    webroot = tmp_path_factory.mktemp(name) / "www"
+    dest = webroot / baseurl.strip("/")
+    dest.mkdir(parents=True)
+    server, origin = _serve(webroot, baseurl)
+    seconds = jekyll_build(dest, {"url": origin, "baseurl": baseurl},
+                           webroot.parent / "config.yml")
+    site = BuiltSite(webroot=webroot, dest=dest, origin=origin, baseurl=baseurl,
+                     build_seconds=seconds)
+    site.pages = list_pages(dest)
+    site._server = server  # kept alive for the session
+    return site
+
+
+@pytest.fixture(scope="session")
+def site(tmp_path_factory) -> BuiltSite:
+    """The site at the root of its host, as `make serve` shows it."""
+    return _built(tmp_path_factory, "root", "")
+
+
+@pytest.fixture(scope="session")
+def blog_site(tmp_path_factory) -> BuiltSite:
+    """The same site published under ``/blog``."""
+    return _built(tmp_path_factory, "blog", "/blog")
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: run `make site-deps` (apt-get install chromium)")
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture(scope="session")
+def artifacts() -> Path:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    return ARTIFACTS

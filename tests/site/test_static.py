@@ -1,0 +1,124 @@
+"""The built site's markup: the pages exist, MathJax loads only where asked, nothing is loaded
+from another host, meta descriptions carry no math delimiters, the /blog build passes html-proofer.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+import yaml
+from conftest import ROOT
+
+PAGES = ["/", "/about/", "/tags/", "/404.html", "/markdown-style/"]
+MATHJAX_SCRIPT = "/assets/mathjax/tex-chtml.js"
+
+
+def front_matter(path: Path) -> dict:
+    text = path.read_text(encoding="utf-8")
+    match = re.match(r"---\s*\n(.*?)\n---\s*\n", text, re.S)
+    return (yaml.safe_load(match.group(1)) or {}) if match else {}
+
+
+def page_sources() -> list[tuple[Path, str]]:
+    """The hand-written pages and posts, with where each is published."""
+    found = [(ROOT / "index.html", "/")]
+    for source in [ROOT / "about.md", ROOT / "tags.html", ROOT / "404.html",
+                   *sorted((ROOT / "_pages").glob("*.md"))]:
+        found.append((source, front_matter(source)["permalink"]))
+    for post in sorted((ROOT / "_posts").glob("*.md")):
+        slug = re.sub(r"^\d{4}-\d{2}-\d{2}-", "", post.stem)
+        found.append((post, front_matter(post).get("permalink") or f"/{slug}/"))
+    return found
+
+
+def post_permalinks() -> list[str]:
+    return [path for source, path in page_sources() if source.parent.name == "_posts"]
+
+
+def asks_for_mathjax(data: dict) -> bool:
+    value = data.get("mathjax")
+    return value is True or (isinstance(value, str) and value.strip().lower() in {"true", "yes"})
+
+
+class _Loads(HTMLParser):
+    """Every URL the browser would fetch by itself (not links a reader may click)."""
+
+    def __init__(self):
+        super().__init__()
+        self.urls: list[str] = []
+        self.meta: dict[str, str] = {}
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag in {"img", "script", "iframe", "video", "audio", "source"}:
+            self.urls += [a[k] for k in ("src", "srcset", "poster") if a.get(k)]
+        if tag == "link" and (a.get("rel") or "") in {"stylesheet", "icon", "preload"}:
+            self.urls.append(a.get("href", ""))
+        if tag == "meta" and (a.get("name") or a.get("property")):
+            self.meta[a.get("name") or a.get("property")] = a.get("content") or ""
+        if "style" in a:
+            self.urls += re.findall(r"url\(['\"]?([^'\")]+)", a["style"])
+
+
+def parsed(site, path) -> _Loads:
+    loads = _Loads()
+    loads.feed(site.file_for(path).read_text(encoding="utf-8"))
+    return loads
+
+
+def test_every_page_is_built(site):
+    missing = [p for p in PAGES + post_permalinks() if p not in site.pages]
+    assert not missing, f"pages missing from the build: {missing} (built: {site.pages})"
+    assert (site.dest / "feed.xml").is_file() and (site.dest / "sitemap.xml").is_file()
+
+
+def test_mathjax_loads_only_on_pages_that_ask(site):
+    for source, path in page_sources():
+        data = front_matter(source)
+        loads = [u for u in parsed(site, path).urls if u.endswith(MATHJAX_SCRIPT)]
+        asked = asks_for_mathjax(data)
+        assert bool(loads) == asked, f"{source.name}: mathjax={data.get('mathjax')!r}"
+
+
+@pytest.mark.parametrize("which", ["site", "blog_site"])
+def test_nothing_is_loaded_from_another_host(which, request):
+    site = request.getfixturevalue(which)
+    foreign = []
+    for path in site.pages:
+        for url in parsed(site, path).urls:
+            for part in url.split(","):
+                part = part.strip().split(" ")[0]
+                if re.match(r"^[a-z]+://", part) and not part.startswith(site.origin + "/"):
+                    foreign.append(f"{path}: {part}")
+                elif part.startswith("/") and not part.startswith(site.baseurl + "/"):
+                    foreign.append(f"{path}: {part} ignores the baseurl {site.baseurl!r}")
+    assert not foreign, "\n".join(foreign)
+
+
+def test_meta_descriptions_are_plain_text(site):
+    for path in site.pages:
+        meta = parsed(site, path).meta
+        for key in ("description", "og:description"):
+            text = meta.get(key, "")
+            assert not re.search(r"\\[()\[\]]|\$\$", text), f"{path} {key}: {text}"
+    assert "e^{i\\pi}" in parsed(site, "/markdown-style/").meta["description"]
+
+
+def test_posts_share_their_header_image(site):
+    for path in post_permalinks():
+        meta = parsed(site, path).meta
+        assert meta.get("og:image", "").startswith(site.origin + "/assets/"), (path, meta)
+        assert meta.get("twitter:card") == "summary_large_image"
+
+
+def test_html_proofer_under_a_baseurl(blog_site):
+    """Internal links, images (with alt text) and anchors resolve when the site lives in /blog."""
+    argv = ["bundle", "exec", "htmlproofer", str(blog_site.webroot), "--disable-external",
+            "--check-favicon", "--check-opengraph",
+            "--url-swap", "^" + blog_site.origin.replace(":", "\\:") + ":"]
+    done = subprocess.run(argv, cwd=ROOT, capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-4000:]

@@ -1,0 +1,121 @@
+"""`nn-blog serve`: which edits trigger a render, how bursts coalesce, and the process wiring."""
+
+from __future__ import annotations
+
+import sys
+import threading
+import time
+
+import pytest
+
+from nn_blog import serve
+
+
+def wait_for(predicate, timeout=5.0):
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if predicate():
+            return True
+        time.sleep(0.02)
+    return predicate()
+
+
+@pytest.mark.parametrize(("rel", "watched"), [
+    ("_data/networks.yml", True),
+    ("_data/figures.yml", True),
+    ("nn_blog/figures/style.py", True),
+    ("nn_blog/nn/layers.py", True),
+    ("_data/generated/figures.json", False),   # written by the render itself
+    ("_data/excerpts.yml", False),
+    ("nn_blog/__pycache__/layers.cpython-311.pyc", False),
+    ("assets/images/nn/moons-boundary.svg", False),
+    ("_posts/2020-10-17-nn-from-scratch.md", False),
+])
+def test_only_declarations_and_package_code_are_watched(tmp_path, rel, watched):
+    assert serve.is_watched(tmp_path / rel, tmp_path) is watched
+
+
+def test_a_path_outside_the_root_is_not_watched(tmp_path):
+    assert not serve.is_watched(tmp_path.parent / "_data" / "figures.yml", tmp_path)
+
+
+def test_a_burst_of_requests_renders_once():
+    calls = []
+    queue = serve.RenderQueue(lambda: calls.append(time.monotonic()), delay=0.1).start()
+    try:
+        for _ in range(5):
+            queue.request()
+            time.sleep(0.02)
+        assert wait_for(lambda: len(calls) == 1)
+        time.sleep(0.3)
+        assert len(calls) == 1
+    finally:
+        queue.stop(timeout=2)
+
+
+def test_a_request_during_a_render_queues_one_more():
+    started, release, calls = threading.Event(), threading.Event(), []
+
+    def action():
+        calls.append(1)
+        started.set()
+        release.wait(2)
+
+    queue = serve.RenderQueue(action, delay=0.05).start()
+    try:
+        queue.request()
+        assert started.wait(2)
+        queue.request()
+        queue.request()
+        release.set()
+        assert wait_for(lambda: len(calls) == 2)
+        time.sleep(0.2)
+        assert len(calls) == 2
+    finally:
+        queue.stop(timeout=2)
+
+
+def test_the_watcher_sees_a_declaration_change_but_not_other_files(tmp_path):
+    (tmp_path / "_data").mkdir()
+    (tmp_path / "nn_blog").mkdir()
+    (tmp_path / "_data" / "figures.yml").write_text("a: 1\n")
+    events = []
+    observer = serve.watch(tmp_path, lambda: events.append(1))
+    try:
+        time.sleep(0.2)
+        (tmp_path / "_data" / "comments.yml").write_text("x\n")
+        (tmp_path / "nn_blog" / "notes.txt").write_text("x\n")
+        time.sleep(0.5)
+        assert events == []
+        (tmp_path / "_data" / "figures.yml").write_text("a: 2\n")
+        assert wait_for(lambda: events)
+        events.clear()
+        (tmp_path / "nn_blog" / "engine.py").write_text("x = 1\n")
+        assert wait_for(lambda: events)
+    finally:
+        observer.stop()
+        observer.join(timeout=5)
+
+
+def test_commands_are_argv_lists(tmp_path):
+    assert serve.jekyll_argv("127.0.0.1", 4000, 35729) == [
+        "bundle", "exec", "jekyll", "serve", "--host", "127.0.0.1", "--port", "4000",
+        "--livereload", "--livereload-port", "35729"]
+    assert serve.render_argv(tmp_path)[1:] == ["-m", "nn_blog", "render", "--root", str(tmp_path)]
+
+
+def test_serve_renders_first_then_runs_jekyll_without_its_render_hook(tmp_path):
+    (tmp_path / "_config.yml").write_text("title: t\n")
+    (tmp_path / "_data").mkdir()
+    log = tmp_path / "log"
+    renderer = [sys.executable, "-c", f"open({str(log)!r}, 'a').write('render\\n')"]
+    skip = "os.environ['NN_BLOG_SKIP_RENDER']"
+    jekyll = [sys.executable, "-c", f"import os; open({str(log)!r}, 'a').write('jekyll ' + {skip})"]
+    code = serve.serve(tmp_path, jekyll=jekyll, renderer=renderer)
+    assert code == 0
+    assert log.read_text().splitlines() == ["render", "jekyll 1"]
+
+
+def test_serve_outside_a_site_is_a_clear_error(tmp_path):
+    with pytest.raises(FileNotFoundError, match="no _config.yml"):
+        serve.serve(tmp_path, jekyll=["true"], renderer=["true"])
