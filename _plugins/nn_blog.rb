@@ -21,26 +21,28 @@ module NNBlog
   module Render
     module_function
 
-    # Runs once per process (a site is initialised again on each `jekyll serve` rebuild only in
-    # tests); says once why figures were not rendered, so the log stays quiet.
+    # Once per process (`jekyll serve` regenerates without initialising its site again; RSpec
+    # builds many sites and calls reset!). Says once why it did not render.
     def before_build(site)
       return if @done
 
       @done = true
       reason = skip_reason(site.config.fetch("nn_blog", {}) || {})
-      return Jekyll.logger.info("nn_blog:", "#{reason}: building from the committed figures") if reason
+      return Jekyll.logger.info("nn_blog:", reason) if reason
 
       Jekyll.logger.info "nn_blog:", "rendering stale figures (nn-blog render)"
       # argv form: no shell ever sees the command.
       return if system(executable, "render", chdir: site.source)
 
-      raise Jekyll::Errors::FatalException, "nn_blog: `nn-blog render` failed (exit #{$?&.exitstatus})"
+      raise Jekyll::Errors::FatalException,
+            "nn_blog: `nn-blog render` failed (exit #{$?&.exitstatus})"
     end
 
     def skip_reason(config)
-      return "nn_blog.render_on_build is off" unless config["render_on_build"]
-      return "figures are rendered by `nn-blog serve`" if ENV["NN_BLOG_SKIP_RENDER"] == "1"
-      return "nn-blog is not on the PATH" unless executable
+      on_disk = "building from the figures on disk"
+      return "nn_blog.render_on_build is off: #{on_disk}" unless config["render_on_build"]
+      return "nn-blog is not on the PATH: #{on_disk}" unless executable
+      return "NN_BLOG_SKIP_RENDER=1: #{on_disk}" if ENV["NN_BLOG_SKIP_RENDER"] == "1"
 
       nil
     end
@@ -70,16 +72,18 @@ module NNBlog
 
       @options = options.to_h { |option| option.split("=", 2).map { |s| s.to_s.delete("\"'") } }
       unknown = @options.keys - OPTIONS
-      raise Liquid::SyntaxError, "nn_figure #{@name}: unknown option #{unknown.join(', ')}" if unknown.any?
+      return if unknown.empty?
+
+      raise Liquid::SyntaxError, "nn_figure #{@name}: unknown option #{unknown.join(', ')}"
     end
 
     def render(context)
       figures = context.registers[:site].data.dig("generated", "figures") || {}
       entry = figures[@name]
       unless entry
-        known = figures.keys.sort
-        raise ArgumentError, "nn_figure: unknown figure '#{@name}' (not in _data/generated/figures.json); " \
-                             "known figures: #{known.empty? ? '(none: run nn-blog render)' : known.join(', ')}"
+        known = figures.empty? ? "(none: run nn-blog render)" : figures.keys.sort.join(", ")
+        raise ArgumentError, "nn_figure: unknown figure '#{@name}' (not in " \
+                             "_data/generated/figures.json); known figures: #{known}"
       end
       context.stack do
         context["nn_figure"] = params(entry)
@@ -135,7 +139,9 @@ module NNBlog
 
     # The two shallowest heading levels in the page, nested: enough to find your way.
     def nn_toc(html)
-      heads = html.to_s.scan(HEADING).map { |l, id, inner| [l.to_i, id, inner.gsub(/<[^>]+>/, "").strip] }
+      heads = html.to_s.scan(HEADING).map do |level, id, inner|
+        [level.to_i, id, inner.gsub(/<[^>]+>/, "").strip]
+      end
       levels = heads.map(&:first).uniq.sort.first(2)
       tree = []
       heads.select { |head| levels.include?(head[0]) }.each do |level, id, text|
@@ -211,4 +217,6 @@ end
 Liquid::Template.register_tag("nn_figure", NNBlog::FigureTag)
 Liquid::Template.register_filter(NNBlog::Filters)
 Jekyll::Hooks.register(:site, :after_init) { |site| NNBlog::Render.before_build(site) }
-Jekyll::Hooks.register([:pages, :documents], :pre_render) { |doc, payload| NNBlog.seo_defaults(doc, payload) }
+Jekyll::Hooks.register([:pages, :documents], :pre_render) do |doc, payload|
+  NNBlog.seo_defaults(doc, payload)
+end

@@ -17,7 +17,7 @@ import sys
 
 ARGS = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
 ARGS.add_argument("--threads", type=int, default=1, help="BLAS/torch threads on every side")
-ARGS.add_argument("--repeats", type=int, default=7, help="interleaved repeats per side")
+ARGS.add_argument("--repeats", type=int, default=9, help="interleaved repeats per side")
 ARGS.add_argument("--seconds", type=float, default=0.25, help="length of one timed block")
 OPTIONS = ARGS.parse_args()
 
@@ -37,7 +37,6 @@ import threadpoolctl  # noqa: E402
 import torch  # noqa: E402
 
 from nn_blog.nn import SGD, Dense, Network  # noqa: E402
-from nn_blog.nn.network import _views  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "benchmarks" / "results"
@@ -103,7 +102,7 @@ def engine_step(sizes, activations, loss, X, Y, dtype, lr):
     layers = [Dense(a, b, f) for a, b, f in zip(sizes, sizes[1:], activations, strict=False)]
     net = Network(layers, loss=loss, seed=0, dtype=dtype)
     X, Y = net.check_data(X, Y)
-    grads, optimizer, params = _views(np.empty_like(net._flat), net.layers), SGD(lr=lr), net.params
+    grads, optimizer, params = net.grad_buffers(reuse=True), SGD(lr=lr), net.params
 
     def step():
         net.backprop(X, Y, grads)
@@ -251,14 +250,25 @@ def run_cases():
 
 # -- report ----------------------------------------------------------------
 
+def cpu_name():
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
 def machine():
     blas = [f"{info.get('internal_api')} {info.get('version')} ({info.get('num_threads')} "
             f"threads, {Path(info.get('filepath', '')).name})"
             for info in threadpoolctl.threadpool_info()]
+    torch_blas = "MKL" if "BLAS_INFO=mkl" in torch.__config__.show() else "its bundled BLAS"
     return {"python": platform.python_version(), "numpy": np.__version__,
-            "torch": torch.__version__, "cpu": platform.processor() or platform.machine(),
-            "cores": os.cpu_count(), "threads": OPTIONS.threads,
-            "torch_threads": torch.get_num_threads(), "blas": blas}
+            "torch": torch.__version__, "cpu": cpu_name(), "cores": os.cpu_count(),
+            "threads": OPTIONS.threads, "torch_threads": torch.get_num_threads(), "blas": blas,
+            "torch_blas": torch_blas, "load": os.getloadavg()[0]}
 
 
 def markdown(results, info):
@@ -273,11 +283,14 @@ def markdown(results, info):
     lines += ["", f"Command: `{command.strip()}` (median of {OPTIONS.repeats} interleaved "
               f"repeats of ~{OPTIONS.seconds:g} s blocks per side, one process, timed by "
               f"{CLOCK_NAME}).",
-              f"Machine: {info['cpu']}, {info['cores']} cores; Python {info['python']}, "
-              f"NumPy {info['numpy']}, torch {info['torch']}.",
+              f"Machine: {info['cpu']}, {info['cores']} cores (load average "
+              f"{info['load']:.1f} at the end of the run); Python {info['python']}, "
+              f"NumPy {info['numpy']}, torch {info['torch']} (GEMMs through {info['torch_blas']}, "
+              f"linked into torch).",
               f"Threads: {info['threads']} on every side (OPENBLAS/OMP/MKL_NUM_THREADS, "
               f"threadpoolctl, torch.set_num_threads = {info['torch_threads']}); "
-              f"BLAS libraries loaded: {'; '.join(info['blas'])}.",
+              f"BLAS libraries loaded: {'; '.join(info['blas'])} (NumPy's is the "
+              "scipy_openblas64 one; the other is SciPy's, used by scikit-learn).",
               "A step is forward, loss, backward and a plain SGD update on a fixed batch "
               "(nn_blog: the body of `Network.fit`'s batch loop); the digits case times whole "
               "epochs of `Network.fit` (shuffling and history included) against "

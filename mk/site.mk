@@ -26,6 +26,9 @@ site-deps:
 	  $(SUDO) apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; \
 	fi
+	@# A Debian point release may ship other gem versions than Gemfile.lock names: re-resolve offline.
+	@bundle check >/dev/null 2>&1 || { echo "site: re-resolving Gemfile.lock against Debian's gems"; \
+	  rm -f Gemfile.lock; bundle lock --local; }
 
 $(NPM_STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error

@@ -155,7 +155,7 @@ def render_command(names, force, jobs, check, dry_run, root):
     elif check:
         click.echo(f"{len(report.stale)} stale" if report.stale else "everything is up to date")
         sys.exit(1 if report.stale else 0)
-    elif report.written or report.stale:
+    elif report.rendered or report.trained or report.written:
         click.echo(f"drew {len(report.rendered)} figures, trained {len(report.trained)} networks, "
                    f"wrote {len(report.written)} files in {report.seconds:.1f} s")
     else:

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from nn_blog import excerpts as excerpts_mod
-from nn_blog import site
+from nn_blog import layout, site
 from nn_blog.errors import NNBlogError
 from nn_blog.plan import CACHE_DIR, MANIFEST, RESULTS, Item, Plan, files_hash, make_plan, sha256
 
@@ -170,17 +170,15 @@ def _manifest(plan: Plan, work: Work, files: dict, sizes: dict) -> dict:
 
 def manifest_entry(fig: site.FigureDecl, digests: dict, size, key: str, inputs: dict) -> dict:
     """The manifest's record of one figure (see docs/architecture.md)."""
-    base = f"/assets/images/{fig.output}"
-    animated = f"{base[1:]}.gif" in digests
-    return {
-        "kind": fig.kind, "network": fig.network,
-        "light": {"svg": f"{base}.svg", "png": f"{base}.png"},
-        "dark": {"svg": f"{base}-dark.svg", "png": f"{base}-dark.png"},
-        "extra": {"gif": f"{base}.gif", "poster": f"{base}-poster.png"} if animated else {},
-        "legacy": [f"/{item.path}" for item in fig.legacy],
-        "width": size[0], "height": size[1], "alt": fig.alt, "caption": fig.caption,
-        "hash": files_hash(digests), "key": key, "inputs": inputs,
-    }
+    paths = layout.variants(fig.output)
+    if paths["extra"]["gif"] not in digests:
+        del paths["extra"]  # not an animated kind
+    urls = {group: {fmt: layout.url(path) for fmt, path in files.items()}
+            for group, files in paths.items()}
+    return {"kind": fig.kind, "network": fig.network, "extra": {}, **urls,
+            "legacy": [layout.url(item.path) for item in fig.legacy],
+            "width": size[0], "height": size[1], "alt": fig.alt, "caption": fig.caption,
+            "hash": files_hash(digests), "key": key, "inputs": inputs}
 
 
 def dump_json(data) -> bytes:

@@ -11,13 +11,10 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-import posixpath
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 
-from nn_blog import site, workers
+from nn_blog import layout, site, workers
 from nn_blog.figures import KINDS
-
-FORMATS = {".svg": "svg", ".png": "png", ".jpg": "jpeg", ".jpeg": "jpeg"}
 
 
 def default_jobs() -> int:
@@ -38,23 +35,23 @@ def figure_spec(fig: site.FigureDecl, params: dict | None = None) -> dict:
 
 def draw_jobs(fig: site.FigureDecl, networks: dict) -> list[workers.DrawJob]:
     """The parts of one figure. ``networks``: name -> (spec, cache path) of those it draws."""
-    base = f"assets/images/{fig.output}"
-    spec = figure_spec(fig)
-    needed = {n: networks[n] for n in fig.all_networks}
-    same = [(item.path, FORMATS[posixpath.splitext(item.path)[1].lower()])
-            for item in fig.legacy if item.params == fig.params]
-    jobs = [workers.DrawJob(fig.name, fig.kind, "light", spec, needed,
-                            ((f"{base}.svg", "svg"), (f"{base}.png", "png"), *same)),
-            workers.DrawJob(fig.name, fig.kind, "dark", spec, needed,
-                            ((f"{base}-dark.svg", "svg"), (f"{base}-dark.png", "png")))]
+    paths = layout.variants(fig.output)
+    spec, needed = figure_spec(fig), {n: networks[n] for n in fig.all_networks}
+
+    def job(part, outputs, params=None):
+        spec_ = spec if params is None else figure_spec(fig, params)
+        return workers.DrawJob(fig.name, fig.kind, part, spec_, needed, tuple(outputs))
+
+    # a legacy file with the figure's own parameters is the light drawing in another format
+    same = [(item.path, layout.file_format(item.path)) for item in fig.legacy
+            if item.params == fig.params]
+    jobs = [job("light", [*((path, fmt) for fmt, path in paths["light"].items()), *same]),
+            job("dark", ((path, fmt) for fmt, path in paths["dark"].items()))]
     if KINDS[fig.kind].animated:
-        jobs.append(workers.DrawJob(fig.name, fig.kind, "animation", spec, needed,
-                                    ((f"{base}.gif", "gif"), (f"{base}-poster.png", "png"))))
-    for item in fig.legacy:
-        if item.params != fig.params:
-            fmt = FORMATS[posixpath.splitext(item.path)[1].lower()]
-            jobs.append(workers.DrawJob(fig.name, fig.kind, "legacy", figure_spec(fig, item.params),
-                                        needed, ((item.path, fmt),)))
+        jobs.append(job("animation", ((paths["extra"]["gif"], "gif"),
+                                      (paths["extra"]["poster"], "png"))))
+    jobs += [job("legacy", [(item.path, layout.file_format(item.path))], item.params)
+             for item in fig.legacy if item.params != fig.params]
     return jobs
 
 

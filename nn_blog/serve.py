@@ -14,6 +14,7 @@ Each render runs ``nn-blog render`` (``render.render(root)``) in a fresh interpr
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 import threading
@@ -110,6 +111,18 @@ def render_once(root, argv: Sequence[str] | None = None) -> bool:
     return done.returncode == 0
 
 
+def _stop(server: subprocess.Popen) -> int:
+    """Stop Jekyll the way Ctrl-C does (SIGINT: a clean shutdown), harder if it hangs."""
+    for send, grace in ((lambda: server.send_signal(signal.SIGINT), 10), (server.terminate, 5)):
+        send()
+        try:
+            return server.wait(timeout=grace)
+        except subprocess.TimeoutExpired:
+            pass
+    server.kill()
+    return server.wait()
+
+
 def serve(root=".", host="127.0.0.1", port=4000, livereload_port=35729, render=True,
           jekyll: Sequence[str] | None = None, renderer: Sequence[str] | None = None) -> int:
     """Render, then run Jekyll and the watcher until Jekyll exits or Ctrl-C; Jekyll's exit code."""
@@ -128,12 +141,7 @@ def serve(root=".", host="127.0.0.1", port=4000, livereload_port=35729, render=T
     try:
         return server.wait()
     except KeyboardInterrupt:
-        server.terminate()
-        try:
-            return server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            return server.wait()
+        return _stop(server)
     finally:
         if observer is not None:
             observer.stop()

@@ -27,6 +27,7 @@ from pathlib import Path
 
 import yaml
 
+from nn_blog import layout
 from nn_blog.errors import NNBlogError
 from nn_blog.figures import KINDS
 
@@ -34,7 +35,7 @@ FIGURES_FILE = "_data/figures.yml"
 NETWORKS_FILE = "_data/networks.yml"
 EXCERPTS_FILE = "_data/excerpts.yml"
 NAME = re.compile(r"[a-z0-9_-]+\Z")
-IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".svg")
+IMAGE_EXTENSIONS = tuple(layout.FORMATS)
 FIGURE_FIELDS = ("kind", "network", "networks", "params", "alt", "caption", "output", "legacy")
 
 
@@ -276,11 +277,8 @@ def _params(name, kind, params, decl) -> dict:
 
 
 def output_files(fig: FigureDecl) -> list[str]:
-    """Every file (relative to the root) a figure may write: the one place that layout lives."""
-    base = f"assets/images/{fig.output}"
-    files = [f"{base}.svg", f"{base}.png", f"{base}-dark.svg", f"{base}-dark.png",
-             f"{base}.gif", f"{base}-poster.png"]
-    return files + [item.path for item in fig.legacy]
+    """Every file (relative to the root) a figure may write."""
+    return layout.all_files(fig.output, [item.path for item in fig.legacy])
 
 
 def _check_paths(figures: dict[str, FigureDecl], top) -> None:

@@ -4,7 +4,9 @@
 # _includes/ and _layouts/ beside it, so the specs exercise the markup readers get.
 require "fileutils"
 require "jekyll"
+require "logger"
 require "nokogiri"
+require "stringio"
 require "tmpdir"
 
 REPO = File.expand_path("..", __dir__)
@@ -41,6 +43,10 @@ module FixtureSite
     File.write(path, text)
   end
 end
+
+# Builds that are meant to fail log their errors; keep them out of the spec's output.
+SPEC_LOG = StringIO.new
+Jekyll.logger = Logger.new(SPEC_LOG)
 
 RSpec.configure do |config|
   config.include FixtureSite

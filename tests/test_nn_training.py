@@ -174,6 +174,7 @@ BAD = {
     "unknown loss": (lambda: Network([Dense(2, 3)], loss="hinge"), "unknown loss 'hinge'"),
     "unknown init": (lambda: Dense(2, 3, init="zeros"), "unknown initialiser"),
     "bad sizes": (lambda: Network([Dense(2, 3), Dense(4, 1)]), "3 outputs.*expects 4"),
+    "shared layer": (lambda: Network([NET.layers[0]] * 2), "appears twice"),
     "ce on sigmoid": (lambda: Network([Dense(2, 3, "sigmoid")], loss="cross_entropy"),
                       "identity.*softmax"),
     "zero units": (lambda: Dense(2, 0), "n_out.*positive integer"),
@@ -199,3 +200,44 @@ def test_bad_input_is_a_clear_value_error(case):
     with pytest.raises(NNBlogError, match=pattern) as info:
         make()
     assert isinstance(info.value, ValueError) and "\n" not in str(info.value)
+
+
+def test_results_handed_out_are_never_reused_buffers():
+    X, y = blobs()
+    net = Network([Dense(2, 8, "relu"), Dense(8, 3)], loss="cross_entropy", seed=0)
+    P = net.forward(X)
+    pairs = net.forward_all(X)
+    loss, grads = net.loss_and_grads(X, y)
+    saved = [P.copy(), [(Z.copy(), A.copy()) for Z, A in pairs], [G.copy() for G in grads]]
+    net.fit(X, y, epochs=2, batch_size=len(X))  # same batch shape as above: buffers get reused
+    net.loss_and_grads(X[::-1], y[::-1])
+    net.forward(X[::-1])
+    assert np.array_equal(P, saved[0])
+    for (Z, A), (Z0, A0) in zip(pairs, saved[1], strict=True):
+        assert np.array_equal(Z, Z0) and np.array_equal(A, A0)
+    for G, G0 in zip(grads, saved[2], strict=True):
+        assert np.array_equal(G, G0)
+    assert loss == pytest.approx(Network.from_config(net.to_config()).loss_value(X, y))
+
+
+def test_fit_equals_manual_steps_on_the_same_batches():
+    # fit = checked data, one rng permutation per epoch, contiguous batches, one step each.
+    X, y = blobs(n=50)
+    net = Network([Dense(2, 6, "tanh"), Dense(6, 3)], loss="cross_entropy", seed=9)
+    twin = net.copy()
+    history = net.fit(X, y, optimizer=SGD(lr=0.1, momentum=0.9), epochs=2, batch_size=16)
+    rng, optimizer, losses = np.random.default_rng(9), SGD(lr=0.1, momentum=0.9), []
+    rng.random((2, 6))  # the draw of W1 (xavier_uniform); W2 is the next draw
+    rng.random((6, 3))
+    for _ in range(2):
+        order = rng.permutation(50)
+        total = 0.0
+        for start in range(0, 50, 16):
+            rows = order[start:start + 16]
+            loss, grads = twin.loss_and_grads(X[rows], y[rows])
+            optimizer.step(twin.params, grads)
+            total += loss * len(rows)
+        losses.append(total / 50)
+    assert history["loss"] == pytest.approx(losses, rel=1e-12)
+    for P, Q in zip(net.params, twin.params, strict=True):
+        np.testing.assert_allclose(P, Q, rtol=1e-12, atol=1e-15)

@@ -351,7 +351,7 @@ def test_each_excerpt_exists_and_matches_the_current_source():
 
 
 @pytest.mark.parametrize("text, words", [
-    ("Hello $$x = 1.5$$ world `a = 2.5` {{ r | nn_percent: 1 }}% <b>b</b>", ["Hello", "world", "b"]),
+    ("Hi $$x = 1.5$$ you `a = 2.5` {{ r | nn_percent: 1 }}% <b>b</b>", ["Hi", "you", "b"]),
     ("```sh\nmake 1.0\n```\nfine {% comment %}3.5{% endcomment %}", ["fine"]),
 ])
 def test_prose_strips_math_code_and_liquid(text, words):

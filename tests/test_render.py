@@ -61,6 +61,13 @@ def test_outputs_follow_the_contract(site):
             (site / entry["dark"]["png"].lstrip("/")).read_bytes()
         assert entry["alt"] and entry["hash"].startswith("sha256:") and entry["key"]
     assert manifest["neuron"]["light"]["svg"] == "/assets/images/misc/neuron.svg"
+    assert manifest["neuron"]["extra"] == {}
+    extra = manifest["xor-evolution"]["extra"]
+    assert extra == {"gif": "/assets/images/nn/xor-evolution.gif",
+                     "poster": "/assets/images/nn/xor-evolution-poster.png"}
+    gif = Image.open(site / extra["gif"].lstrip("/"))
+    assert gif.format == "GIF" and gif.n_frames == 3
+    assert Image.open(site / extra["poster"].lstrip("/")).format == "PNG"
     legacy = manifest["xor-boundary"]["legacy"]
     assert legacy == ["/assets/images/xor_old.png", "/assets/images/xor_old.jpg"]
     assert Image.open(site / "assets/images/xor_old.jpg").format == "JPEG"
@@ -168,7 +175,7 @@ def test_names_limit_the_render(site):
     report = render.render(site, names=["xor-loss"], jobs=1)
     assert report.rendered == ["xor-loss"] and report.trained == ["xor"]
     stale = {i.name for i in render.status(site) if i.status != "fresh"}
-    assert stale == {"xor-boundary"}
+    assert stale == XOR_FIGURES - {"xor-loss"}
     forced = render.render(site, names=["neuron"], force=True, jobs=1)
     assert forced.rendered == ["neuron"] and forced.written == []  # same bytes: nothing rewritten
 

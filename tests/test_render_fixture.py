@@ -1,4 +1,4 @@
-"""A small site for the render tests: two quick networks, a few cheap figures, two excerpts.
+"""A small site for the render tests: two quick networks, five cheap figures, two excerpts.
 
 Helpers only (imported by tests/test_render*.py); the one test here checks the fixture itself is
 what the other tests assume.
@@ -50,6 +50,11 @@ xor-boundary:
   params: {resolution: 40}
   alt: Decision regions of the XOR network over the unit square.
   legacy: [assets/images/xor_old.png, assets/images/xor_old.jpg]
+xor-evolution:
+  kind: boundary_evolution
+  network: xor
+  params: {frames: 3, resolution: 20, columns: 2}
+  alt: The XOR network's decision regions at four epochs of its training.
 moons-loss:
   kind: loss_curve
   network: moons
@@ -66,8 +71,8 @@ dense-forward: [nn_blog.nn.layers.Dense.forward]
 one-hot: nn_blog.data.one_hot
 """
 
-XOR_FIGURES = {"xor-loss", "xor-boundary"}
-ALL_FIGURES = {"xor-loss", "xor-boundary", "moons-loss", "neuron"}
+XOR_FIGURES = {"xor-loss", "xor-boundary", "xor-evolution"}
+ALL_FIGURES = XOR_FIGURES | {"moons-loss", "neuron"}
 PYTHON = sys.executable
 ENV = {**os.environ, "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"}
 

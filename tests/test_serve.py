@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import subprocess
 import sys
 import threading
 import time
@@ -119,3 +120,15 @@ def test_serve_renders_first_then_runs_jekyll_without_its_render_hook(tmp_path):
 def test_serve_outside_a_site_is_a_clear_error(tmp_path):
     with pytest.raises(FileNotFoundError, match="no _config.yml"):
         serve.serve(tmp_path, jekyll=["true"], renderer=["true"])
+
+
+def test_stopping_jekyll_interrupts_it_like_ctrl_c(tmp_path):
+    script = ("import signal, sys, time\n"
+              "signal.signal(signal.SIGINT, lambda *a: sys.exit(0))\n"
+              "print('ready', flush=True)\n"
+              "time.sleep(30)\n")
+    proc = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    assert proc.stdout.readline().strip() == "ready"
+    start = time.monotonic()
+    assert serve._stop(proc) == 0  # exited through its SIGINT handler, not killed
+    assert time.monotonic() - start < 5

@@ -1,7 +1,8 @@
 """Activation functions, each with its derivative right beside it.
 
 Every activation ``f`` maps the pre-activations ``Z`` of a layer, shape ``(n, k)`` (one row per
-sample), to its activations ``A = f(Z)`` of the same shape and dtype.  Each derivative is written
+sample), to its activations ``A = f(Z)`` of the same shape and dtype (written into ``out`` when
+given, which must not be ``Z``; the training loop reuses its buffers).  Each derivative is written
 ``f_derivative(Z, A=None)``: it returns :math:`f'(Z)` elementwise, and accepts the already computed
 ``A`` so that backpropagation can reuse it instead of evaluating ``f`` a second time.
 
@@ -14,16 +15,6 @@ from __future__ import annotations
 import numpy as np
 
 LEAKY_SLOPE = 0.01
-
-
-def identity(Z):
-    r""":math:`f(Z) = Z` (the output of a regression network, or logits)."""
-    return Z
-
-
-def identity_derivative(Z, A=None):
-    r""":math:`f'(Z) = 1`."""
-    return np.ones_like(Z)
 
 
 def _float(Z):
@@ -47,13 +38,29 @@ def zeros_like(Z):
 _ZEROS = {}
 
 
+def identity(Z, out=None):
+    r""":math:`f(Z) = Z` (the output of a regression network, or logits).  Returns Z itself."""
+    return Z
+
+
+def identity_derivative(Z, A=None):
+    r""":math:`f'(Z) = 1`."""
+    return np.ones_like(Z)
+
+
 def _exp_cap(dtype):
     # A little below the largest x with exp(x) finite (709.78 in float64, 88.72 in float32):
     # exp(cap) + 1 must still be finite after rounding.
-    return float(np.log(np.finfo(dtype).max)) - 1.0
+    cap = _EXP_CAPS.get(dtype)
+    if cap is None:
+        cap = _EXP_CAPS[dtype] = float(np.log(np.finfo(dtype).max)) - 1.0
+    return cap
 
 
-def sigmoid(Z):
+_EXP_CAPS = {}
+
+
+def sigmoid(Z, out=None):
     r""":math:`\sigma(Z) = 1 / (1 + e^{-Z})`, elementwise.
 
     :math:`e^{-Z}` is capped just below where it would overflow: for :math:`Z` under about -708
@@ -61,7 +68,7 @@ def sigmoid(Z):
     shrinking further towards 0, and no overflow warning is raised for any finite ``Z``.
     """
     Z = _float(Z)
-    E = np.negative(Z)
+    E = np.negative(Z, out=out)
     np.minimum(E, _exp_cap(Z.dtype), out=E)
     np.exp(E, out=E)
     E += 1
@@ -74,9 +81,9 @@ def sigmoid_derivative(Z, A=None):
     return A * (1 - A)
 
 
-def tanh(Z):
+def tanh(Z, out=None):
     r""":math:`\tanh(Z) = (e^{Z} - e^{-Z}) / (e^{Z} + e^{-Z})`, elementwise."""
-    return np.tanh(Z)
+    return np.tanh(Z, out=out)
 
 
 def tanh_derivative(Z, A=None):
@@ -85,25 +92,30 @@ def tanh_derivative(Z, A=None):
     return 1 - A * A
 
 
-def relu(Z):
+def relu(Z, out=None):
     r""":math:`\mathrm{relu}(Z) = \max(0, Z)`, elementwise."""
     # Against an array of zeros rather than the scalar 0: NumPy then takes its SIMD loop,
     # 2-4x faster on a layer's (n, units) block.
-    return np.maximum(Z, zeros_like(Z))
+    Z = _float(Z)
+    return np.maximum(Z, zeros_like(Z), out=out)
 
 
 def relu_derivative(Z, A=None):
     r""":math:`\mathrm{relu}'(Z) = 1` where :math:`Z > 0`, else 0 (0 at the kink, as PyTorch)."""
+    Z = _float(Z)
     return (Z > 0).astype(Z.dtype)
 
 
-def leaky_relu(Z):
-    r""":math:`f(Z) = Z` where :math:`Z > 0`, else :math:`0.01\,Z`."""
-    return np.where(Z > 0, Z, LEAKY_SLOPE * Z)
+def leaky_relu(Z, out=None):
+    r""":math:`f(Z) = Z` where :math:`Z > 0`, else :math:`0.01\,Z`, i.e. :math:`\max(Z, 0.01Z)`."""
+    Z = _float(Z)
+    A = np.multiply(Z, LEAKY_SLOPE, out=out)
+    return np.maximum(Z, A, out=A)
 
 
 def leaky_relu_derivative(Z, A=None):
     r""":math:`f'(Z) = 1` where :math:`Z > 0`, else 0.01."""
+    Z = _float(Z)
     return np.where(Z > 0, 1, LEAKY_SLOPE).astype(Z.dtype)
 
 
@@ -128,14 +140,14 @@ def row_sum(Z):
 _ONES = {}  # (k, dtype) -> a column of k ones, read-only
 
 
-def softmax(Z):
+def softmax(Z, out=None):
     r"""Row-wise :math:`\mathrm{softmax}(Z)_{ij} = e^{Z_{ij}} / \sum_k e^{Z_{ik}}`.
 
     Subtracting each row's maximum first leaves the result unchanged and keeps every exponent
     :math:`\le 0`, so nothing overflows.  ``Z`` (n, k) -> probabilities (n, k), rows sum to 1.
     """
     Z = _float(Z)
-    E = Z - row_max(Z)
+    E = np.subtract(Z, row_max(Z), out=out)
     np.exp(E, out=E)
     E /= row_sum(E)
     return E

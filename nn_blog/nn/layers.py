@@ -23,7 +23,8 @@ class Dense:
 
     ``W`` and ``b`` exist once the layer belongs to a :class:`~.network.Network`, which draws them
     from its seed and stores them as views of its one parameter vector.  Assigning to ``layer.W``
-    copies into that storage, so the network always sees the change.
+    copies into that storage, so the network always sees the change.  A layer belongs to one
+    network: building a second network from the same Dense objects rebinds them.
     """
 
     def __init__(self, n_in, n_out, activation="identity", init=None):
@@ -75,22 +76,26 @@ class Dense:
             raise NNBlogError(f"shape {value.shape} does not match {target.shape}", field=field)
         target[...] = value
 
-    def forward(self, X):
-        r"""X (n, n_in) -> A (n, n_out): :math:`Z = X W + b`, :math:`A = f(Z)`."""
-        Z = X @ self.W
+    def forward(self, X, out=None):
+        r"""X (n, n_in) -> A (n, n_out): :math:`Z = X W + b`, :math:`A = f(Z)`.
+
+        ``out``: optional arrays ``(Z, A)``, each (n, n_out), to write into instead of allocating.
+        """
+        Z, A = (None, None) if out is None else out
+        Z = np.matmul(X, self.W, out=Z)  # Z = X W + b
         Z += self.b
-        A = self.f(Z)
-        self.X, self.Z, self.A = X, Z, A
+        A = self.f(Z, out=A)  # A = f(Z)
+        self.X, self.Z, self.A = X, Z, A  # kept for backward()
         return A
 
-    def linear(self, X):
+    def linear(self, X, out=None):
         """Only the affine part, Z = X W + b (the logits of a layer fused with its loss)."""
-        Z = X @ self.W
+        Z = np.matmul(X, self.W, out=out)
         Z += self.b
         self.X, self.Z = X, Z
         return Z
 
-    def backward(self, dA, dW=None, db=None, need_dX=True):
+    def backward(self, dA, dW=None, db=None, need_dX=True, out=None):
         r"""Backpropagate :math:`dA = \partial L/\partial A` (n, n_out) through the layer.
 
         .. math::
@@ -98,10 +103,12 @@ class Dense:
             \quad dX = dZ\, W^\top
 
         The :math:`1/n` of a mean loss is already inside ``dA``.  ``dW`` (n_in, n_out) and ``db``
-        (n_out,) may be given to be written in place.  Returns ``(dX, dW, db)``; ``dX`` (n, n_in)
-        is None when ``need_dX`` is false (the first layer: nothing to pass it to).
+        (n_out,) may be given to be written in place, and ``out`` for dX.  Returns
+        ``(dX, dW, db)``; dX (n, n_in) is None when ``need_dX`` is false (the first layer:
+        nothing to pass it to).
         """
-        return self.backward_dZ(self.activation_backward(dA), dW, db, need_dX)
+        dZ = self.activation_backward(dA)
+        return self.backward_dZ(dZ, dW, db, need_dX, out)
 
     def activation_backward(self, dA, overwrite=False):
         r""":math:`dZ = dA \odot f'(Z)` (softmax: the Jacobian-vector product per row).
@@ -125,15 +132,15 @@ class Dense:
             self._ones_n = np.ones(n, dtype=self.W.dtype)
         return self._ones_n
 
-    def backward_dZ(self, dZ, dW=None, db=None, need_dX=True):
-        """The affine part of :meth:`backward`, from dZ (n, n_out)."""
+    def backward_dZ(self, dZ, dW=None, db=None, need_dX=True, out=None):
+        """The affine part of :meth:`backward`, from dZ (n, n_out); ``out`` may receive dX."""
         dW = np.matmul(self.X.T, dZ, out=dW)
         db = np.matmul(self._ones(len(dZ)), dZ, out=db)  # db = 1^T dZ: the column sums
         if not need_dX:
             return None, dW, db
         WT = self.W.T
-        if self.n_out <= 16:
+        if self.n_out <= 16 and self.n_in >= 64:
             # OpenBLAS multiplies by a transposed matrix of few rows much more slowly than by a
             # contiguous copy of it, and the copy is tiny.
             WT = WT.copy()
-        return dZ @ WT, dW, db
+        return np.matmul(dZ, WT, out=out), dW, db

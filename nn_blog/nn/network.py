@@ -58,11 +58,15 @@ class Network:
         for layer, W, b in zip(self.layers, self._params[::2], self._params[1::2], strict=True):
             layer.bind(W, b)
             W[...] = init_weights(layer.init, self.rng, layer.n_in, layer.n_out, self.dtype)
-        self._grads = None  # gradient buffer reused by fit()
+        self._grads = None  # gradient buffers reused by fit()
+        self._work = {}  # batch size -> activation buffers reused by backprop()
 
     def _check(self, dtype):
         if not self.layers or not all(isinstance(layer, Dense) for layer in self.layers):
             raise NNBlogError("must be a non-empty list of Dense layers", field="layers")
+        if len({id(layer) for layer in self.layers}) != len(self.layers):
+            raise NNBlogError("the same Dense object appears twice; make one per layer",
+                              field="layers")
         for i, (a, b) in enumerate(zip(self.layers, self.layers[1:], strict=False), start=1):
             if a.n_out != b.n_in:
                 raise NNBlogError(f"layer {i} has {a.n_out} outputs but layer {i + 1} expects "
@@ -84,7 +88,6 @@ class Network:
     def __repr__(self):
         layers = ", ".join(map(repr, self.layers))
         return f"Network([{layers}], loss={self.loss!r}, seed={self.seed}, dtype='{self.dtype}')"
-
     # -- parameters ------------------------------------------------------------------------------
 
     @property
@@ -200,9 +203,31 @@ class Network:
         ``grads`` has the order and shapes of :attr:`params` (fresh arrays on every call).
         """
         X, Y = self.check_data(X, Y)
-        grads = _views(np.empty_like(self._flat), self.layers)
+        grads = self.grad_buffers()
         loss, _ = self.backprop(X, Y, grads)
         return loss, grads
+
+    def grad_buffers(self, reuse=False):
+        """Arrays shaped like :attr:`params` (views of one flat vector) for :meth:`backprop` to
+        write gradients into: new ones, or with ``reuse`` the network's own set (as fit uses)."""
+        if not reuse:
+            return _views(np.empty_like(self._flat), self.layers)
+        if self._grads is None:
+            self._grads = _views(np.empty_like(self._flat), self.layers)
+        return self._grads
+
+    def _workspace(self, n):
+        # Per layer (Z, A, dX) arrays for batches of n rows, reused from step to step: fresh
+        # arrays of this size would cost the allocator page faults on every step.
+        work = self._work.get(n)
+        if work is None:
+            if len(self._work) > 4:
+                self._work.clear()
+            work = self._work[n] = [
+                (np.empty((n, layer.n_out), self.dtype), np.empty((n, layer.n_out), self.dtype),
+                 np.empty((n, layer.n_in), self.dtype) if i else None)
+                for i, layer in enumerate(self.layers)]
+        return work
 
     def backprop(self, X, Y, grads):
         """Forward and backward pass on checked data, writing the gradients into ``grads``.
@@ -210,27 +235,29 @@ class Network:
         Returns ``(loss, A_L)``.  The output layer's dZ comes fused with the loss where the maths
         simplifies: softmax + cross-entropy and sigmoid + BCE both give :math:`dZ = (A - Y) / N`
         (and their losses are computed from the logits Z, which stays accurate where A saturates).
+        The activations live in buffers reused by the next call: copy A_L to keep it.
         """
+        work = self._workspace(len(X))
         A = X
-        for layer in self.layers[:-1]:
-            A = layer.forward(A)
+        for layer, buffers in zip(self.layers[:-1], work, strict=False):
+            A = layer.forward(A, out=buffers[:2])
         last = self.layers[-1]
         if self.loss == "cross_entropy":
-            loss, A, dZ = softmax_cross_entropy(last.linear(A), Y)
+            loss, A, dZ = softmax_cross_entropy(last.linear(A, out=work[-1][0]), Y)
             last.A = A
         elif self.loss == "bce" and last.activation == "sigmoid":
-            A = last.forward(A)
+            A = last.forward(A, out=work[-1][:2])
             loss = bce_with_logits(last.Z, Y)
             dZ = A - Y
             dZ /= dZ.size
         else:
-            A = last.forward(A)
+            A = last.forward(A, out=work[-1][:2])
             loss_fn, loss_derivative = LOSSES[self.loss]
             loss = loss_fn(A, Y)
             dZ = last.activation_backward(loss_derivative(A, Y), overwrite=True)
         for i in range(len(self.layers) - 1, -1, -1):
             dX, _, _ = self.layers[i].backward_dZ(dZ, grads[2 * i], grads[2 * i + 1],
-                                                  need_dX=i > 0)
+                                                  need_dX=i > 0, out=work[i][2])
             if i > 0:
                 dZ = self.layers[i - 1].activation_backward(dX, overwrite=True)
         return loss, A

@@ -53,7 +53,7 @@ class SGD:
         if self.nesterov and (self.momentum == 0 or self.dampening != 0):
             raise NNBlogError("Nesterov momentum needs momentum > 0 and dampening 0",
                               field="nesterov")
-        self.state = {}  # id(param array) -> momentum buffer v
+        self.state = {}  # id(param array) -> [momentum buffer v or None, scratch]
 
     def to_config(self):
         return {"name": self.name, "lr": self.lr, "momentum": self.momentum,
@@ -63,17 +63,21 @@ class SGD:
     def step(self, params, grads):
         """One update of every array in ``params`` (in place) from ``grads`` (same shapes)."""
         for W, g in _flat_pairs(params, grads):
+            state = self.state.get(id(W))
+            if state is None:
+                state = self.state[id(W)] = [None, np.empty_like(W)]
+            scratch = state[1]  # reused: a fresh temporary as large as W costs page faults
             if self.weight_decay:
-                g = g + self.weight_decay * W
+                g = np.add(g, np.multiply(W, self.weight_decay, out=scratch), out=scratch)
             if self.momentum:
-                v = self.state.get(id(W))
+                v = state[0]
                 if v is None:
-                    v = self.state[id(W)] = g.copy()
+                    v = state[0] = g.copy()
                 else:
                     v *= self.momentum
-                    v += (1 - self.dampening) * g
+                    v += g if self.dampening == 0 else (1 - self.dampening) * g
                 g = g + self.momentum * v if self.nesterov else v
-            W -= self.lr * g
+            W -= np.multiply(g, self.lr, out=scratch)
 
 
 class Adam:
@@ -117,9 +121,14 @@ class Adam:
                                              np.empty_like(W)]
             state[0] += 1
             t, m, v, denom = state
-            m += (1 - beta1) * (g - m)                  # torch's lerp: m + (1-β1)(g - m)
+            # (denom is scratch space until it holds the denominator)
+            np.subtract(g, m, out=denom)  # m <- m + (1 - β1)(g - m), torch's lerp
+            denom *= 1 - beta1
+            m += denom
+            np.multiply(g, g, out=denom)  # v <- β2 v + (1 - β2) g²
+            denom *= 1 - beta2
             v *= beta2
-            v += (1 - beta2) * (g * g)
+            v += denom
             step_size = self.lr / (1 - beta1 ** t)
             np.sqrt(v, out=denom)
             denom /= math.sqrt(1 - beta2 ** t)

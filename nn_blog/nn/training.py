@@ -8,29 +8,47 @@ import numpy as np
 
 from ..errors import NNBlogError
 from .checks import check_positive, class_labels
-from .network import _views
 from .optim import Adam
 
 
-def _early_stopping(spec, has_validation):
-    # None, a patience (int), or {"patience", "min_delta", "monitor", "restore_best"}.
-    if spec is None or spec is False:
-        return None
-    spec = {"patience": spec} if isinstance(spec, int) and not isinstance(spec, bool) else spec
-    if not isinstance(spec, dict):
-        raise NNBlogError(f"must be a patience (int) or a dict, got {spec!r}",
-                          field="early_stopping")
-    unknown = set(spec) - {"patience", "min_delta", "monitor", "restore_best"}
-    if unknown:
-        raise NNBlogError(f"unknown keys {sorted(unknown)}", field="early_stopping")
-    monitor = spec.get("monitor", "val_loss" if has_validation else "loss")
-    if monitor not in ("loss", "val_loss") or (monitor == "val_loss" and not has_validation):
-        raise NNBlogError(f"cannot monitor {monitor!r} (validation data given: "
-                          f"{has_validation})", field="early_stopping.monitor")
-    return {"patience": check_positive(spec.get("patience", 10), "early_stopping.patience",
-                                       integer=True),
-            "min_delta": float(spec.get("min_delta", 0.0)), "monitor": monitor,
-            "restore_best": bool(spec.get("restore_best", True))}
+class EarlyStopping:
+    """Stop when the monitored loss has not improved by ``min_delta`` for ``patience`` epochs,
+    then (with ``restore_best``) put back the parameters of the best epoch."""
+
+    def __init__(self, spec, has_validation):
+        # spec: a patience (int), or {"patience", "min_delta", "monitor", "restore_best"}.
+        spec = {"patience": spec} if isinstance(spec, int) and not isinstance(spec, bool) else spec
+        if not isinstance(spec, dict):
+            raise NNBlogError(f"must be a patience (int) or a dict, got {spec!r}",
+                              field="early_stopping")
+        unknown = set(spec) - {"patience", "min_delta", "monitor", "restore_best"}
+        if unknown:
+            raise NNBlogError(f"unknown keys {sorted(unknown)}", field="early_stopping")
+        self.monitor = spec.get("monitor", "val_loss" if has_validation else "loss")
+        if self.monitor not in ("loss", "val_loss") or (self.monitor == "val_loss"
+                                                        and not has_validation):
+            raise NNBlogError(f"cannot monitor {self.monitor!r} (validation data given: "
+                              f"{has_validation})", field="early_stopping.monitor")
+        self.patience = check_positive(spec.get("patience", 10), "early_stopping.patience",
+                                       integer=True)
+        self.min_delta = float(spec.get("min_delta", 0.0))
+        self.restore_best = bool(spec.get("restore_best", True))
+        self.best, self.best_params, self.waited = math.inf, None, 0
+
+    def stop(self, logs, net):
+        """Record this epoch's ``logs``; True when training should stop."""
+        watched = logs[self.monitor]
+        if watched < self.best - self.min_delta:
+            self.best, self.waited = watched, 0
+            if self.restore_best:
+                self.best_params = net.params.flat.copy()
+            return False
+        self.waited += 1
+        return self.waited >= self.patience
+
+    def restore(self, net):
+        if self.best_params is not None:
+            net.params.flat[...] = self.best_params
 
 
 def _n_correct(A, labels):
@@ -61,7 +79,7 @@ def _run_epoch(net, data, optimizer, batch_size, shuffle, epoch):
         order = net.rng.permutation(n)
         X, Y = X[order], Y[order]
         labels = labels[order] if labels is not None else None
-    params, grads = net.params, net._grads
+    params, grads = net.params, net.grad_buffers(reuse=True)
     total_loss, correct = 0.0, 0
     for start in range(0, n, batch_size):
         stop = start + batch_size
@@ -93,17 +111,8 @@ def fit(net, X, Y, optimizer=None, epochs=100, batch_size=32, validation=None,
     ValueError naming the epoch.
     """
     X, Y = net.check_data(X, Y)
-    optimizer = Adam() if optimizer is None else optimizer
-    if not callable(getattr(optimizer, "step", None)):
-        raise NNBlogError(f"must have a step(params, grads) method, got {optimizer!r}",
-                          field="optimizer")
-    if isinstance(epochs, bool) or not isinstance(epochs, int | np.integer) or epochs < 0:
-        raise NNBlogError(f"must be an integer >= 0, got {epochs!r}", field="epochs")
-    n = len(X)
-    batch_size = n if batch_size is None else min(check_positive(batch_size, "batch_size",
-                                                                 integer=True), n)
-    if callback is not None and not callable(callback):
-        raise NNBlogError(f"must be callable, got {callback!r}", field="callback")
+    optimizer, epochs, batch_size = _check_options(optimizer, epochs, batch_size, callback,
+                                                   len(X))
     n_out = net.layers[-1].n_out
     data = (X, Y, class_labels(Y, n_out))
     if validation is not None:
@@ -111,33 +120,39 @@ def fit(net, X, Y, optimizer=None, epochs=100, batch_size=32, validation=None,
             raise NNBlogError("must be a pair (X_val, Y_val)", field="validation")
         Xv, Yv = net.check_data(*validation, field="validation X")
         validation = (Xv, Yv, class_labels(Yv, n_out))
-    stopping = _early_stopping(early_stopping, validation is not None)
-    if net._grads is None:
-        net._grads = _views(np.empty_like(net._flat), net.layers)
+    stopping = None
+    if early_stopping is not None and early_stopping is not False:
+        stopping = EarlyStopping(early_stopping, validation is not None)
     history = {"loss": [], "accuracy": [], "val_loss": [], "val_accuracy": []}
-    best, best_flat, waited = math.inf, None, 0
-    for epoch in range(1, int(epochs) + 1):
+    for epoch in range(1, epochs + 1):
         # A diverging run overflows before its loss does: the guard below reports it, once.
         with np.errstate(over="ignore", invalid="ignore"):
             loss, accuracy = _run_epoch(net, data, optimizer, batch_size, shuffle, epoch)
-        logs = {"epoch": epoch, "epochs": int(epochs), "loss": loss, "accuracy": accuracy}
-        history["loss"].append(loss)
-        history["accuracy"].append(accuracy)
+        logs = {"epoch": epoch, "epochs": epochs, "loss": loss, "accuracy": accuracy}
         if validation is not None:
             logs["val_loss"], logs["val_accuracy"] = _evaluate(net, *validation)
-            history["val_loss"].append(logs["val_loss"])
-            history["val_accuracy"].append(logs["val_accuracy"])
+        for key in history:
+            if key in logs:
+                history[key].append(logs[key])
         if callback is not None and callback(epoch, logs, net) is False:
             break
-        if stopping is not None:
-            watched = logs[stopping["monitor"]]
-            if watched < best - stopping["min_delta"]:
-                best, waited = watched, 0
-                best_flat = net._flat.copy() if stopping["restore_best"] else None
-            else:
-                waited += 1
-                if waited >= stopping["patience"]:
-                    break
-    if stopping is not None and best_flat is not None:
-        net._flat[...] = best_flat
+        if stopping is not None and stopping.stop(logs, net):
+            break
+    if stopping is not None:
+        stopping.restore(net)
     return history
+
+
+def _check_options(optimizer, epochs, batch_size, callback, n):
+    # (optimizer, epochs, batch_size) checked and defaulted, or a clear error.
+    optimizer = Adam() if optimizer is None else optimizer
+    if not callable(getattr(optimizer, "step", None)):
+        raise NNBlogError(f"must have a step(params, grads) method, got {optimizer!r}",
+                          field="optimizer")
+    if isinstance(epochs, bool) or not isinstance(epochs, int | np.integer) or epochs < 0:
+        raise NNBlogError(f"must be an integer >= 0, got {epochs!r}", field="epochs")
+    if batch_size is not None:
+        batch_size = min(check_positive(batch_size, "batch_size", integer=True), n)
+    if callback is not None and not callable(callback):
+        raise NNBlogError(f"must be callable, got {callback!r}", field="callback")
+    return optimizer, int(epochs), n if batch_size is None else batch_size

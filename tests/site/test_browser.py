@@ -13,23 +13,26 @@ import pytest
 from pagecheck import visit, watch
 from test_static import post_permalinks
 
-SCREENSHOT_WIDTHS = (1280, 375)
+
+def _name(path):
+    return path.strip("/").replace("/", "_") or "home"
 
 
 def _visit_pages(browser, site, paths, scheme, width=1280, screenshots=None):
+    """Visit ``paths``; photograph those in ``screenshots = (folder, paths)``; list problems."""
     context = browser.new_context(color_scheme=scheme, viewport={"width": width, "height": 900})
     log: dict = {}
     watch(context, site.origin, log)
+    folder, photographed = screenshots or (None, [])
     problems = []
     try:
         for path in paths:
             page = context.new_page()
             report = visit(page, site.url(path), site.file_for(path).read_text(), scheme)
             problems += [f"{path} ({scheme}, {width}px): {p}" for p in report.problems]
-            if screenshots is not None:
-                name = path.strip("/").replace("/", "_") or "home"
-                page.screenshot(path=screenshots / f"{name}-{width}-{scheme}.png", full_page=True,
-                                timeout=120_000)
+            if path in photographed:
+                page.screenshot(path=folder / f"{_name(path)}-{width}-{scheme}.png",
+                                full_page=True, timeout=120_000)
             page.close()
     finally:
         context.close()
@@ -37,10 +40,25 @@ def _visit_pages(browser, site, paths, scheme, width=1280, screenshots=None):
     return problems
 
 
+def _photographed(site):
+    return [p for p in [*post_permalinks(), "/markdown-style/"] if p in site.pages]
+
+
 @pytest.mark.parametrize("scheme", ["light", "dark"])
-def test_every_page_in_both_schemes(browser, site, scheme):
-    problems = _visit_pages(browser, site, site.pages, scheme)
+def test_every_page_in_both_schemes(browser, site, artifacts, scheme):
+    problems = _visit_pages(browser, site, site.pages, scheme,
+                            screenshots=(artifacts, _photographed(site)))
     assert not problems, "\n".join(problems)
+    _assert_photographed(artifacts, _photographed(site), 1280, scheme)
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_a_phone_wide_screen(browser, site, artifacts, scheme):
+    paths = ["/", *_photographed(site)]
+    problems = _visit_pages(browser, site, paths, scheme, width=375,
+                            screenshots=(artifacts, _photographed(site)))
+    assert not problems, "\n".join(problems)
+    _assert_photographed(artifacts, _photographed(site), 375, scheme)
 
 
 def test_every_page_under_a_baseurl(browser, blog_site):
@@ -48,12 +66,8 @@ def test_every_page_under_a_baseurl(browser, blog_site):
     assert not problems, "\n".join(problems)
 
 
-@pytest.mark.parametrize("width", SCREENSHOT_WIDTHS)
-@pytest.mark.parametrize("scheme", ["light", "dark"])
-def test_screenshots_of_the_post_and_style_page(browser, site, artifacts, scheme, width):
-    paths = [*post_permalinks(), "/markdown-style/"]
-    problems = _visit_pages(browser, site, paths, scheme, width=width, screenshots=artifacts)
-    assert not problems, "\n".join(problems)
+def _assert_photographed(artifacts, paths, width, scheme):
+    assert paths, "neither the post nor the style page was built"
     for path in paths:
-        name = path.strip("/").replace("/", "_")
-        assert (artifacts / f"{name}-{width}-{scheme}.png").stat().st_size > 10_000
+        shot = artifacts / f"{_name(path)}-{width}-{scheme}.png"
+        assert shot.stat().st_size > 10_000, shot

@@ -1,0 +1,174 @@
+"""The site's speed: a warm Jekyll build, the post's page weight, and time to typeset math.
+
+* warm build: ``jekyll build`` of the whole site once its cache is warm (median of 3), with the
+  render hook off (its cost when nothing is stale is reported on its own line);
+* page weight: every byte the post makes a light-scheme reader download once scrolled to the end
+  (HTML, CSS, images, in Chromium), MathJax's files left out;
+* math: from navigation start to the moment the last expression is typeset, in headless Chromium
+  (median of 3 fresh browser contexts).
+
+Writes benchmarks/results/site.json and site.md. Needs `make site-setup` (MathJax, Chromium).
+Usage: python benchmarks/site.py [--repeats N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "benchmarks" / "results"
+sys.path.insert(0, str(ROOT / "tests" / "site"))
+
+import conftest as sitetest  # noqa: E402  (the site tests' build and server helpers)
+import pagecheck  # noqa: E402
+
+TARGETS = {"warm_build": 3.0, "post_weight": 1_000_000, "math_typeset": 3.0}
+
+# Records when each mjx-container appears, so the time of the last one is known exactly.
+RECORD_MATH = """
+window.__mathTimes = [];
+new MutationObserver(records => {
+  for (const r of records) for (const n of r.addedNodes)
+    if (n.nodeName === 'MJX-CONTAINER') window.__mathTimes.push(performance.now());
+}).observe(document, {childList: true, subtree: true});
+"""
+
+
+def warm_build(site_dir: Path, overlay: Path, repeats: int) -> tuple[float, float]:
+    """Median seconds of ``repeats`` builds after a first one; and the hook's no-op render."""
+    os.environ["NN_BLOG_SKIP_RENDER"] = "1"
+    sitetest.jekyll_build(site_dir, {}, overlay)
+    times = [sitetest.jekyll_build(site_dir, {}, overlay) for _ in range(repeats)]
+    # What the hook costs when nothing is stale: the service starting and comparing hashes
+    # (--check writes nothing, so the benchmark never renders into the repository).
+    start = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "nn_blog", "render", "--check", "--root", str(ROOT)],
+                   cwd=ROOT, capture_output=True)
+    return statistics.median(times), time.perf_counter() - start
+
+
+def post_path(site) -> str:
+    posts = [p for p in site.pages if p not in ("/", "/about/", "/tags/", "/404.html")
+             and not p.startswith("/markdown-style")]
+    return posts[0] if posts else "/markdown-style/"
+
+
+def page_weight(browser, site, path: str) -> tuple[int, int]:
+    """Bytes downloaded by a light-scheme reader scrolling to the end: (without, with) MathJax."""
+    context = browser.new_context(color_scheme="light", viewport={"width": 1280, "height": 900})
+    urls: set[str] = set()
+    context.on("requestfinished", lambda r: urls.add(r.url))
+    page = context.new_page()
+    page.goto(site.url(path), wait_until="load")
+    page.evaluate(pagecheck.SCROLL_THROUGH)
+    page.wait_for_load_state("networkidle")
+    context.close()
+    sizes = {}
+    for url in urls:
+        if not url.startswith(site.origin + "/"):
+            continue
+        rel = url[len(site.origin + site.baseurl):].split("?")[0]
+        sizes[rel] = site.file_for(rel).stat().st_size
+    total = sum(sizes.values())
+    return total - sum(v for k, v in sizes.items() if k.startswith("/assets/mathjax/")), total
+
+
+def math_time(browser, site, path: str, repeats: int) -> tuple[float, int]:
+    """Median seconds from navigation start to the last typeset expression; and how many."""
+    times, count = [], 0
+    for _ in range(repeats):
+        context = browser.new_context(color_scheme="light", viewport={"width": 1280, "height": 900})
+        page = context.new_page()
+        page.add_init_script(RECORD_MATH)
+        page.goto(site.url(path), wait_until="load")
+        page.evaluate("MathJax.startup.promise")
+        stamps = page.evaluate("window.__mathTimes")
+        count = len(stamps)
+        times.append(max(stamps) / 1000 if stamps else float("nan"))
+        context.close()
+    return statistics.median(times), count
+
+
+def report(results: dict) -> str:
+    rows = [
+        ("warm_build", "`jekyll build` of the whole site, warm cache", "s", "< 3 s"),
+        ("post_weight", f"page weight of `{results['page']}` without MathJax (light, scrolled "
+                        "to the end)", "bytes", "< 1 MB"),
+        ("math_typeset", f"navigation to the last of {results['math_expressions']} expressions "
+                         "typeset (Chromium)", "s", "< 3 s"),
+    ]
+    lines = ["## Site: build, page weight, math in the browser", "",
+             "| case | what | measured | target | met |", "|---|---|---:|---:|:-:|"]
+    for key, what, unit, target in rows:
+        case = results[key]
+        value = f"{case['value']:,} bytes" if unit == "bytes" else f"{case['value']:.2f} s"
+        met = "yes" if case["met"] else "NO"
+        lines.append(f"| `{key}` | {what} | {value} | {target} | {met} |")
+    lines += [
+        "",
+        f"With MathJax's files the page weighs {results['post_weight_with_mathjax']:,} bytes. "
+        f"The render hook adds about {results['render_noop_seconds']:.2f} s to a build when "
+        "nothing is stale (`nn-blog render --check`: the service starting, comparing hashes).",
+        f"Command: `.venv/bin/python benchmarks/site.py --repeats {results['repeats']}` "
+        f"(medians). Machine: {platform.machine()}, {os.cpu_count()} cores; Chromium headless.",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=3)
+    args = parser.parse_args(argv)
+
+    from playwright.sync_api import sync_playwright
+
+    with tempfile.TemporaryDirectory() as tmp:
+        build_seconds, render_noop = warm_build(Path(tmp) / "build", Path(tmp) / "b.yml",
+                                                args.repeats)
+        webroot = Path(tmp) / "www"
+        webroot.mkdir()
+        server, origin = sitetest._serve(webroot, "")
+        sitetest.jekyll_build(webroot, {"url": origin}, Path(tmp) / "w.yml")
+        site = sitetest.BuiltSite(webroot=webroot, dest=webroot, origin=origin, baseurl="")
+        site.pages = sitetest.list_pages(webroot)
+        path = post_path(site)
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=sitetest.CHROMIUM,
+                                        args=sitetest.CHROMIUM_ARGS)
+            weight, weight_all = page_weight(browser, site, path)
+            typeset, expressions = math_time(browser, site, path, args.repeats)
+            browser.close()
+        server.shutdown()
+
+    def case(label, value, unit, key):
+        return {"label": label, "value": value, "unit": unit, "target": TARGETS[key],
+                "met": bool(value < TARGETS[key])}
+
+    results = {
+        "warm_build": case("Warm jekyll build", round(build_seconds, 3), "s", "warm_build"),
+        "post_weight": case("Post page weight without MathJax", weight, "bytes", "post_weight"),
+        "math_typeset": case("Navigation to typeset math", round(typeset, 3), "s", "math_typeset"),
+        "page": path, "math_expressions": expressions, "post_weight_with_mathjax": weight_all,
+        "render_noop_seconds": round(render_noop, 3), "repeats": args.repeats,
+    }
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    for name, text in (("site.json", json.dumps(results, indent=2) + "\n"),
+                       ("site.md", report(results))):
+        tmp_path = RESULTS / f".{name}.tmp{os.getpid()}"
+        tmp_path.write_text(text, encoding="utf-8")
+        os.replace(tmp_path, RESULTS / name)
+    print(report(results))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
