@@ -13,7 +13,7 @@ NPM_STAMP := node_modules/.installed
 # The published address, swapped for the site root so html-proofer checks absolute links locally.
 SITE_URL := $(shell sed -n 's/^url: *"\{0,1\}\([^"]*\)"\{0,1\} *$$/\1/p' _config.yml)
 PROOFER_SWAP := ^$(subst .,\.,$(subst :,\:,$(SITE_URL))):
-PROOFER := bundle exec htmlproofer --disable-external --check-favicon --check-opengraph \
+PROOFER := bundle exec htmlproofer --disable-external --check-html --check-favicon --check-opengraph \
 	--check-img-http --url-swap '$(PROOFER_SWAP)'
 
 # Debian packages, installed only when one is missing (apt-get update first, as on a fresh machine).

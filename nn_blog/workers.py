@@ -10,6 +10,7 @@ results identical whatever ``--jobs`` is).
 
 from __future__ import annotations
 
+import gc
 import os
 import time
 from dataclasses import dataclass, field
@@ -71,6 +72,19 @@ def _trained(spec: dict, path: str):
 
 def draw(job: DrawJob) -> dict:
     """Draw one part of a figure -> {"files": {path: bytes}, "size": (w, h) CSS px, "seconds"}."""
+    try:
+        return _draw(job)
+    finally:
+        _release()
+
+
+def _release() -> None:
+    """Free a finished drawing before the next job: matplotlib figures hold reference cycles,
+    so their pixel buffers would otherwise wait for the cyclic collector."""
+    gc.collect()
+
+
+def _draw(job: DrawJob) -> dict:
     from nn_blog.figures import KINDS, Context, style
 
     start = time.perf_counter()

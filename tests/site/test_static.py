@@ -118,7 +118,7 @@ def test_posts_share_their_header_image(site):
 def test_html_proofer_under_a_baseurl(blog_site):
     """Internal links, images (with alt text) and anchors resolve when the site lives in /blog."""
     argv = ["bundle", "exec", "htmlproofer", str(blog_site.webroot), "--disable-external",
-            "--check-favicon", "--check-opengraph",
+            "--check-html", "--check-favicon", "--check-opengraph",
             "--url-swap", "^" + blog_site.origin.replace(":", "\\:") + ":"]
     done = subprocess.run(argv, cwd=ROOT, capture_output=True, text=True)
     assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-4000:]
