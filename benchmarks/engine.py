@@ -19,6 +19,7 @@ ARGS = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
 ARGS.add_argument("--threads", type=int, default=1, help="BLAS/torch threads on every side")
 ARGS.add_argument("--repeats", type=int, default=9, help="interleaved repeats per side")
 ARGS.add_argument("--seconds", type=float, default=0.25, help="length of one timed block")
+ARGS.add_argument("--no-write", action="store_true", help="print the table, write no results")
 OPTIONS = ARGS.parse_args()
 
 # The thread count must be fixed before NumPy (OpenBLAS) and torch load their libraries.
@@ -36,7 +37,8 @@ import numpy as np  # noqa: E402
 import threadpoolctl  # noqa: E402
 import torch  # noqa: E402
 
-from nn_blog.nn import SGD, Dense, Network  # noqa: E402
+from nn_blog import experiments  # noqa: E402
+from nn_blog.nn import SGD, Adam, Dense, Network  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "benchmarks" / "results"
@@ -96,13 +98,34 @@ def compare(ours, reference):
 
 # -- the two sides of a training step ---------------------------------------------------------
 
-def engine_step(sizes, activations, loss, X, Y, dtype, lr):
+TORCH_DTYPES = {"float64": torch.float64, "float32": torch.float32}
+
+
+def optimizer_options(declared):
+    """(torch.optim class name, keyword arguments) of a declared optimizer
+    ``{"name": "sgd" | "adam", "lr": ..., ...}`` (as in _data/networks.yml), defaults filled in:
+    nn_blog's SGD and Adam take the same arguments as torch's."""
+    opt = dict(declared)
+    if opt["name"] == "adam":
+        return "Adam", {"lr": opt["lr"], "betas": tuple(opt.get("betas") or (0.9, 0.999)),
+                        "eps": opt.get("eps") or 1e-8,
+                        "weight_decay": opt.get("weight_decay") or 0.0}
+    return "SGD", {"lr": opt["lr"], "momentum": opt.get("momentum") or 0.0,
+                   "nesterov": bool(opt.get("nesterov")),
+                   "weight_decay": opt.get("weight_decay") or 0.0}
+
+
+def optimizers(declared, torch_params):
+    """(nn_blog optimizer, torch optimizer) with the same hyperparameters."""
+    name, kw = optimizer_options(declared)
+    return {"Adam": Adam, "SGD": SGD}[name](**kw), getattr(torch.optim, name)(torch_params, **kw)
+
+
+def engine_step(net, X, Y, optimizer):
     """One nn_blog training step on a fixed batch: exactly what ``Network.fit`` does per batch
     (the data is checked once, as fit checks it once per call)."""
-    layers = [Dense(a, b, f) for a, b, f in zip(sizes, sizes[1:], activations, strict=False)]
-    net = Network(layers, loss=loss, seed=0, dtype=dtype)
     X, Y = net.check_data(X, Y)
-    grads, optimizer, params = net.grad_buffers(reuse=True), SGD(lr=lr), net.params
+    grads, params = net.grad_buffers(reuse=True), net.params
 
     def step():
         net.backprop(X, Y, grads)
@@ -111,19 +134,26 @@ def engine_step(sizes, activations, loss, X, Y, dtype, lr):
     return step
 
 
-def torch_step(sizes, activations, loss, X, Y, dtype, lr):
-    """The same step in PyTorch eager: zero_grad, forward, loss, backward, SGD step."""
-    tdtype = {"float64": torch.float64, "float32": torch.float32}[dtype]
+def torch_model(net):
+    """The same network in torch.nn, starting from the same weights."""
     modules = []
-    for a, b, f in zip(sizes, sizes[1:], activations, strict=False):
-        modules.append(torch.nn.Linear(a, b, dtype=tdtype))
-        if f != "identity":
-            modules.append(TORCH_ACTIVATIONS[f]())
-    model = torch.nn.Sequential(*modules)
+    for i, layer in enumerate(net.layers):
+        linear = torch.nn.Linear(layer.n_in, layer.n_out, dtype=TORCH_DTYPES[str(net.dtype)])
+        with torch.no_grad():
+            linear.weight.copy_(torch.from_numpy(layer.W.T.copy()))
+            linear.bias.copy_(torch.from_numpy(layer.b.copy()))
+        modules.append(linear)
+        fused = net.loss == "cross_entropy" and i == len(net.layers) - 1
+        if layer.activation != "identity" and not fused:
+            modules.append(TORCH_ACTIVATIONS[layer.activation]())
+    return torch.nn.Sequential(*modules)
+
+
+def torch_step(model, loss, X, Y, optimizer):
+    """The same step in PyTorch eager: zero_grad, forward, loss, backward, optimizer step."""
     criterion = {"mse": torch.nn.MSELoss(), "cross_entropy": torch.nn.CrossEntropyLoss()}[loss]
-    optimizer = torch.optim.SGD(model.parameters(), lr=lr)
-    tX = torch.from_numpy(np.ascontiguousarray(X, dtype=dtype))
-    tY = torch.from_numpy(Y.astype(np.int64) if loss == "cross_entropy" else Y.astype(dtype))
+    tX = torch.from_numpy(np.ascontiguousarray(X))
+    tY = torch.from_numpy(Y.astype(np.int64) if loss == "cross_entropy" else Y.astype(X.dtype))
 
     def step():
         optimizer.zero_grad()
@@ -133,26 +163,36 @@ def torch_step(sizes, activations, loss, X, Y, dtype, lr):
     return step
 
 
-def step_case(label, sizes, activations, loss, X, Y, dtype, lr, target):
-    args = (sizes, activations, loss, X, Y, dtype, lr)
-    ours, reference = compare(engine_step(*args), torch_step(*args))
-    return {"label": label, "nn_blog": ours, "reference": reference,
+def step_case(label, net, X, Y, declared_optimizer, target):
+    """Steps/s of nn_blog against PyTorch on the same network, batch and optimizer."""
+    model = torch_model(net)
+    ours, theirs = optimizers(declared_optimizer, model.parameters())
+    ours_rate, reference = compare(engine_step(net, X, Y, ours),
+                                   torch_step(model, net.loss, X, Y, theirs))
+    return {"label": label, "nn_blog": ours_rate, "reference": reference,
             "reference_name": f"PyTorch {torch.__version__.split('+')[0]} eager",
-            "unit": "steps/s", "ratio": ours / reference, "target": target}
+            "unit": "steps/s", "ratio": ours_rate / reference, "target": target}
 
 
 # -- the cases ----------------------------------------------------------------
 
-def spiral(n_per_class=100, classes=3, seed=0):
-    """The cs231n spiral: ``classes`` arms of ``n_per_class`` points in 2-D."""
-    rng = np.random.default_rng(seed)
-    X, y = [], []
-    for k in range(classes):
-        r = np.linspace(0.0, 1, n_per_class)
-        t = np.linspace(k * 4, (k + 1) * 4, n_per_class) + rng.normal(size=n_per_class) * 0.2
-        X.append(np.c_[r * np.sin(t), r * np.cos(t)])
-        y.append(np.full(n_per_class, k))
-    return np.concatenate(X), np.concatenate(y)
+def declared(name):
+    """(spec, training X, training labels, untrained Network) of a network the post declares
+    in _data/networks.yml, built exactly as ``nn-blog train`` builds it."""
+    spec = experiments.load_networks(ROOT)[name]
+    split = experiments.build_data(spec)
+    X = split.X_train.astype(spec["dtype"])
+    return spec, X, split.y_train, experiments.build_network(spec)
+
+
+def describe(spec, n):
+    """'2-32-32-3 relu, cross_entropy, adam lr 0.01, float64' for a declaration."""
+    sizes = "-".join(str(k) for k in [spec["n_features"]] + [l["units"] for l in spec["layers"]])
+    hidden = sorted({layer["activation"] for layer in spec["layers"][:-1]})
+    opt = spec["optimizer"]
+    extra = f", weight decay {opt['weight_decay']:g}" if opt.get("weight_decay") else ""
+    return (f"{spec['name']} net as declared: {sizes} {'/'.join(hidden)}, {spec['loss']}, "
+            f"{opt['name']} lr {opt['lr']:g}{extra}, {spec['dtype']}, {n} training samples")
 
 
 def mnist_like(n=256, seed=0):
@@ -171,8 +211,8 @@ def gemm_roofline(sizes, n, dtype):
     Zs = [np.empty((n, b), dtype=dtype) for b in sizes[1:]]
     dWs = [np.empty_like(W) for W in Ws]
     dXs = [np.empty((n, a), dtype=dtype) for a in sizes[:-1]]
-    # W^T in whichever layout BLAS multiplies faster (the engine copies a narrow W^T; here the
-    # copy is free), so the roofline is the best case of each product.
+    # W^T in whichever layout BLAS multiplies faster (a narrow W^T contiguous; here the copy
+    # is free), so the roofline is the best case of each product.
     WTs = [np.ascontiguousarray(W.T) if W.shape[1] <= 16 else W.T for W in Ws]
 
     def step():
@@ -186,37 +226,54 @@ def gemm_roofline(sizes, n, dtype):
     return step
 
 
-def digits_case(target):
-    """One epoch on the 8x8 digits (75% split): nn_blog's fit against scikit-learn's
-    MLPClassifier.partial_fit, same architecture, SGD with Nesterov momentum 0.9, batch 32."""
-    from sklearn.datasets import load_digits
+SKLEARN_ACTIVATIONS = {"relu": "relu", "tanh": "tanh", "sigmoid": "logistic",
+                       "identity": "identity"}
+
+
+def sklearn_twin(spec):
+    """scikit-learn's MLPClassifier with the declared network's hidden layers, activation,
+    solver and hyperparameters.  Its L2 term alpha enters the gradient as alpha W / batch, so
+    alpha = weight_decay * batch_size is the same decay of W (MLPClassifier spares b)."""
     from sklearn.neural_network import MLPClassifier
 
-    X, y = load_digits(return_X_y=True)
-    X = (X - X.mean(axis=0)) / (X.std(axis=0) + 1e-8)
-    X, y = X[: len(X) * 3 // 4], y[: len(y) * 3 // 4]
-    hidden, activation = 64, "relu"
-    net = Network([Dense(64, hidden, activation), Dense(hidden, 10)], loss="cross_entropy", seed=0)
-    optimizer = SGD(lr=0.01, momentum=0.9, nesterov=True)
-    sk = MLPClassifier(hidden_layer_sizes=(hidden,), activation=activation, solver="sgd",
-                       batch_size=32, learning_rate_init=0.01, momentum=0.9,
-                       nesterovs_momentum=True, alpha=0.0, shuffle=True, random_state=0)
-    classes = np.arange(10)
-    sk.partial_fit(X, y, classes=classes)
+    hidden = spec["layers"][:-1]
+    activations = {layer["activation"] for layer in hidden}
+    opt, batch = spec["optimizer"], spec["batch_size"]
+    if (len(activations) != 1 or spec["loss"] != "cross_entropy"
+            or spec["layers"][-1]["activation"] not in ("identity", "softmax")):
+        raise SystemExit(f"engine.py: the {spec['name']} net has no MLPClassifier twin")
+    kw = {"alpha": (opt.get("weight_decay") or 0.0) * batch}
+    if opt["name"] == "adam":
+        beta_1, beta_2 = opt.get("betas") or (0.9, 0.999)
+        kw.update(beta_1=beta_1, beta_2=beta_2, epsilon=opt.get("eps") or 1e-8)
+    else:
+        kw.update(momentum=opt.get("momentum") or 0.0,
+                  nesterovs_momentum=bool(opt.get("nesterov")))
+    return MLPClassifier(hidden_layer_sizes=tuple(layer["units"] for layer in hidden),
+                         activation=SKLEARN_ACTIVATIONS[activations.pop()], solver=opt["name"],
+                         batch_size=batch, learning_rate_init=opt["lr"], shuffle=True,
+                         random_state=0, **kw)
 
-    def ours():
-        net.fit(X, y, optimizer=optimizer, epochs=1, batch_size=32)
 
-    def reference():
-        sk.partial_fit(X, y)
-
-    nn_rate, sk_rate = compare(ours, reference)
+def digits_case(target):
+    """One epoch of the declared digits net: ``Network.fit`` against scikit-learn's
+    MLPClassifier.partial_fit, same layers, optimizer and batch size, same training split."""
     import sklearn
 
-    return {"label": f"digits 64-{hidden}-10 {activation}, softmax CE, SGD, batch 32, float64, "
-                     f"{len(X)} samples: one epoch",
+    spec, X, y, net = declared("digits")
+    name, kw = optimizer_options(spec["optimizer"])
+    optimizer = {"Adam": Adam, "SGD": SGD}[name](**kw)
+    sk = sklearn_twin(spec)
+    sk.partial_fit(X, y, classes=np.arange(spec["n_classes"]))
+
+    def ours():
+        net.fit(X, y, optimizer=optimizer, epochs=1, batch_size=spec["batch_size"])
+
+    nn_rate, sk_rate = compare(ours, lambda: sk.partial_fit(X, y))
+    return {"label": f"{describe(spec, len(X))}, batch {spec['batch_size']}: one epoch",
             "nn_blog": nn_rate, "reference": sk_rate,
-            "reference_name": f"scikit-learn {sklearn.__version__} MLPClassifier.partial_fit",
+            "reference_name": f"scikit-learn {sklearn.__version__} MLPClassifier.partial_fit "
+                              f"(solver={spec['optimizer']['name']})",
             "unit": "epochs/s", "ratio": nn_rate / sk_rate, "target": target}
 
 
@@ -224,18 +281,23 @@ def run_cases():
     rng = np.random.default_rng(0)
     results = {}
     X = rng.normal(size=(32, 2))
+    net = Network([Dense(2, 16, "sigmoid"), Dense(16, 16, "sigmoid"), Dense(16, 1, "sigmoid")],
+                  loss="mse", seed=0)
     results["tiny_mlp"] = step_case(
-        "2-16-16-1 sigmoid, MSE, batch 32, float64", [2, 16, 16, 1], ["sigmoid"] * 3, "mse",
-        X, (X[:, :1] * X[:, 1:] > 0).astype(float), "float64", 0.1, 4.0)
-    X, y = spiral()
-    results["spiral"] = step_case(
-        "spiral 2-100-3 ReLU, softmax CE, 300 points full batch, float64", [2, 100, 3],
-        ["relu", "identity"], "cross_entropy", X, y, "float64", 1.0, 4.0)
+        "2-16-16-1 sigmoid, MSE, SGD lr 0.1, batch 32, float64", net, X,
+        (X[:, :1] * X[:, 1:] > 0).astype(float), {"name": "sgd", "lr": 0.1}, 4.0)
+    spec, X, y, net = declared("spiral")
+    results["spiral"] = step_case(f"{describe(spec, len(X))}, full batch", net, X, y,
+                                  spec["optimizer"], 4.0)
     X, y = mnist_like()
-    sizes, args = [784, 256, 256, 10], (["relu", "relu", "identity"], "cross_entropy")
-    ours = engine_step(sizes, *args, X, y, "float32", 0.01)
-    label = "784-256-256-10 ReLU, softmax CE, batch 256, float32"
-    nn_rate, torch_rate = compare(ours, torch_step(sizes, *args, X, y, "float32", 0.01))
+    sizes = [784, 256, 256, 10]
+    net = Network([Dense(784, 256, "relu"), Dense(256, 256, "relu"), Dense(256, 10)],
+                  loss="cross_entropy", seed=0, dtype="float32")
+    label = "784-256-256-10 ReLU, softmax CE, SGD lr 0.01, batch 256, float32"
+    model = torch_model(net)
+    ours_opt, torch_opt = optimizers({"name": "sgd", "lr": 0.01}, model.parameters())
+    ours = engine_step(net, X, y, ours_opt)
+    nn_rate, torch_rate = compare(ours, torch_step(model, net.loss, X, y, torch_opt))
     results["mnist_mlp"] = {"label": label, "nn_blog": nn_rate, "reference": torch_rate,
                             "reference_name": f"PyTorch {torch.__version__.split('+')[0]} eager",
                             "unit": "steps/s", "ratio": nn_rate / torch_rate, "target": 1.2}
@@ -291,10 +353,16 @@ def markdown(results, info):
               f"threadpoolctl, torch.set_num_threads = {info['torch_threads']}); "
               f"BLAS libraries loaded: {'; '.join(info['blas'])} (NumPy's is the "
               "scipy_openblas64 one; the other is SciPy's, used by scikit-learn).",
-              "A step is forward, loss, backward and a plain SGD update on a fixed batch "
-              "(nn_blog: the body of `Network.fit`'s batch loop); the digits case times whole "
+              "A step is forward, loss, backward and the optimizer's update on a fixed batch, "
+              "from the same initial weights on both sides (nn_blog: the body of "
+              "`Network.fit`'s batch loop; PyTorch: zero_grad, forward, loss, backward, "
+              "`optimizer.step()` with torch.optim's defaults): plain SGD for the two "
+              "synthetic nets, the declared Adam for the spiral net. The spiral and digits "
+              "cases use the networks declared in `_data/networks.yml` and their training "
+              "splits, built as `nn-blog train` builds them; the digits case times whole "
               "epochs of `Network.fit` (shuffling and history included) against "
-              "`MLPClassifier.partial_fit`."]
+              "`MLPClassifier.partial_fit` with the same hidden layer, activation, solver, "
+              "learning rate, batch size and weight decay (alpha = weight_decay x batch)."]
     return "\n".join(lines) + "\n"
 
 
@@ -308,9 +376,10 @@ def write(path, text):
 def main():
     results = run_cases()
     info = machine()
-    write(RESULTS / "engine.json", json.dumps(results, indent=2) + "\n")
     table = markdown(results, info)
-    write(RESULTS / "engine.md", table)
+    if not OPTIONS.no_write:
+        write(RESULTS / "engine.json", json.dumps(results, indent=2) + "\n")
+        write(RESULTS / "engine.md", table)
     print(table)
     return 0
 

@@ -55,40 +55,46 @@ def draw_jobs(fig: site.FigureDecl, networks: dict) -> list[workers.DrawJob]:
     return jobs
 
 
-def _priority(job, plan) -> tuple:
-    if isinstance(job, workers.NetworkJob):
-        previous = (plan.results.get("networks") or {}).get(job.name) or {}
-        return (0, -float(previous.get("seconds") or 0))
-    return (1 if job.part == "animation" else 2 if job.networks else 3, 0)
+class _Queue:
+    """The jobs ready to run, in priority order, and those waiting for a network."""
+
+    def __init__(self, plan, network_jobs: list, draw_jobs_: list):
+        self.plan = plan
+        self.waiting_on = {job.name for job in network_jobs}
+        self.ready, self.pending = list(network_jobs), list(draw_jobs_)
+        self.release(None)
+
+    def release(self, network: str | None) -> None:
+        """``network`` is in the cache: what waited only for it becomes ready."""
+        self.waiting_on.discard(network)
+        ready = [job for job in self.pending if not self.waiting_on & set(job.networks)]
+        self.pending = [job for job in self.pending if job not in ready]
+        self.ready = sorted(self.ready + ready, key=self._priority)
+
+    def _priority(self, job) -> tuple:
+        if isinstance(job, workers.NetworkJob):  # the longest training (last time) first
+            previous = (self.plan.results.get("networks") or {}).get(job.name) or {}
+            return (0, -float(previous.get("seconds") or 0))
+        return (1 if job.part == "animation" else 2 if job.networks else 3, 0)
 
 
 def run(plan, work, jobs: int | None, say):
     """Train/load ``work.networks`` and draw ``work.draw`` -> (files, sizes, network outcomes)."""
     specs = site.load_networks(plan.root)  # validated: a bad declaration stops us here
-    net_jobs = [workers.NetworkJob(n, specs[n], str(plan.cache(n)), n in work.retrain)
-                for n in work.networks]
     caches = {n: (specs[n], str(plan.cache(n))) for n in plan.net_keys}
-    waiting_on = set(work.networks)
-    pending = [job for name in work.draw for job in draw_jobs(plan.figures[name], caches)]
-    queue: list = [*net_jobs]
+    queue = _Queue(plan, [workers.NetworkJob(n, specs[n], caches[n][1], n in work.retrain)
+                          for n in work.networks],
+                   [job for name in work.draw for job in draw_jobs(plan.figures[name], caches)])
     files, sizes, outcomes = {}, {}, {}
-    total, done = len(net_jobs) + len(pending), 0
-
-    def release():
-        nonlocal pending
-        queue.extend(j for j in pending if not waiting_on & set(j.networks))
-        pending = [j for j in pending if waiting_on & set(j.networks)]
-        queue.sort(key=lambda j: _priority(j, plan))
-
-    release()
+    total, done = len(queue.ready) + len(queue.pending), 0
     n_workers = max(1, min(jobs or default_jobs(), total))
     pool = ProcessPoolExecutor(n_workers, mp_context=multiprocessing.get_context("spawn"),
                                initializer=workers.init)
     in_flight: dict = {}
     try:
-        while queue or in_flight:
-            while queue and len(in_flight) < n_workers:
-                job = queue.pop(0)
+        while queue.ready or in_flight:
+            while queue.ready and len(in_flight) < n_workers:
+                job = queue.ready.pop(0)
                 fn = workers.ensure_network if isinstance(job, workers.NetworkJob) else workers.draw
                 in_flight[pool.submit(fn, job)] = job
             finished, _ = wait(in_flight, return_when=FIRST_COMPLETED)
@@ -97,20 +103,22 @@ def run(plan, work, jobs: int | None, say):
                 done += 1
                 if isinstance(job, workers.NetworkJob):
                     outcomes[job.name] = out
-                    waiting_on.discard(job.name)
-                    release()
+                    queue.release(job.name)
                     verb = "trained" if out["trained"] else "loaded"
                     say(f"{verb} network {job.name} ({out['seconds']:.1f} s)", done, total)
                 else:
                     files.update(out["files"])
-                    if job.part == "light":
-                        sizes[job.figure] = out["size"]
+                    sizes.update({job.figure: out["size"]} if job.part == "light" else {})
                     say(f"drew {job.figure} ({job.part}, {out['seconds']:.1f} s)", done, total)
     except BaseException:
-        # stop at once (an error, Ctrl-C): the jobs in flight would only be thrown away
-        pool.shutdown(wait=False, cancel_futures=True)
-        for process in list((getattr(pool, "_processes", None) or {}).values()):
-            process.terminate()
+        _stop(pool)
         raise
     pool.shutdown()
     return files, sizes, outcomes
+
+
+def _stop(pool) -> None:
+    """Stop at once (an error, Ctrl-C): the jobs in flight would only be thrown away."""
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in list((getattr(pool, "_processes", None) or {}).values()):
+        process.terminate()

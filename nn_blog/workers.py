@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import gc
 import os
+import threading
 import time
 from dataclasses import dataclass, field
 
@@ -20,8 +21,17 @@ ONE_THREAD = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THRE
 
 
 def init() -> None:
-    """Pool initializer: before NumPy is imported in this process, one BLAS thread."""
+    """Pool initializer: one BLAS thread (before NumPy loads), and exit with the parent."""
     os.environ.update(ONE_THREAD)
+    threading.Thread(target=_exit_with, args=(os.getppid(),), daemon=True).start()
+
+
+def _exit_with(parent: int) -> None:
+    """Exit once ``parent`` is gone: a render killed with ``kill -9`` cannot stop its workers,
+    and an orphaned worker would otherwise wait for work forever."""
+    while os.getppid() == parent:
+        time.sleep(0.5)
+    os._exit(1)
 
 
 @dataclass(frozen=True)

@@ -26,14 +26,9 @@ from nn_blog import plan as plan_mod
 from nn_blog import render
 
 
-@pytest.fixture(scope="session")
-def base(tmp_path_factory):
-    return tmp_path_factory.mktemp("render-base")
-
-
 @pytest.fixture
-def site(base, tmp_path):
-    root = rendered(base, tmp_path / "site")
+def site(tmp_path_factory, tmp_path):
+    root = rendered(tmp_path_factory, tmp_path / "site")
     render.render(root, jobs=2)  # a no-op, unless the package changed since base was rendered
     return root
 
@@ -88,9 +83,9 @@ def test_generated_json_is_deterministic_text(site):
                                   ensure_ascii=False) + "\n"
 
 
-def test_two_renders_in_separate_processes_are_byte_identical(base, tmp_path):
+def test_two_renders_in_separate_processes_are_byte_identical(tmp_path_factory, tmp_path):
     """The base was rendered by another process with --jobs 2; this one uses --jobs 1."""
-    a = snapshot(render_base(base))
+    a = snapshot(render_base(tmp_path_factory))
     cli(make_root(tmp_path), "render", "--jobs", "1")
     b = snapshot(tmp_path)
     results = "_data/generated/results.json"

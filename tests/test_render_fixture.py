@@ -102,17 +102,21 @@ def snapshot(root: Path, skip_cache=True) -> dict[str, bytes]:
             if p.is_file() and not (skip_cache and p.relative_to(root).parts[0] == ".cache")}
 
 
-def render_base(base: Path) -> Path:
-    """``base`` made and rendered (in its own process, ``--jobs 2``) unless it already is."""
-    if not (base / "_data" / "generated" / "figures.json").exists():
-        make_root(base)
+_BASE: list[Path] = []  # this test process's rendered fixture site, shared by the test modules
+
+
+def render_base(tmp_path_factory) -> Path:
+    """The fixture site, rendered once per test process (in its own process, ``--jobs 2``)."""
+    if not _BASE:
+        base = make_root(tmp_path_factory.mktemp("render-base"))
         cli(base, "render", "--jobs", "2")
-    return base
+        _BASE.append(base)
+    return _BASE[0]
 
 
-def rendered(base: Path, dest: Path) -> Path:
-    """A copy (cache included) of the rendered ``base``."""
-    shutil.copytree(render_base(base), dest)
+def rendered(tmp_path_factory, dest: Path) -> Path:
+    """A copy (cache included) of the rendered fixture site."""
+    shutil.copytree(render_base(tmp_path_factory), dest)
     return dest
 
 

@@ -7,6 +7,7 @@ import os
 import signal
 import subprocess
 import threading
+import time
 import xml.etree.ElementTree as ET
 
 import pytest
@@ -17,14 +18,9 @@ from nn_blog import plan as plan_mod
 from nn_blog import render
 
 
-@pytest.fixture(scope="session")
-def base(tmp_path_factory):
-    return tmp_path_factory.mktemp("robust-base")
-
-
 @pytest.fixture
-def site(base, tmp_path):
-    root = rendered(base, tmp_path / "site")
+def site(tmp_path_factory, tmp_path):
+    root = rendered(tmp_path_factory, tmp_path / "site")
     render.render(root, jobs=2)  # a no-op, unless the package changed since base was rendered
     return root
 
@@ -49,8 +45,29 @@ def start(root, *args):
                             start_new_session=True)
 
 
-@pytest.mark.parametrize("after_jobs", [1, 3])  # moons: trained, then drawn light and dark
-def test_kill_9_mid_render_leaves_valid_files_and_manifest(site, after_jobs):
+def children(pid: int) -> set[int]:
+    out = set()
+    for entry in os.scandir("/proc"):
+        try:
+            with open(f"/proc/{entry.name}/stat") as fh:
+                if entry.name.isdigit() and int(fh.read().rsplit(")", 1)[1].split()[1]) == pid:
+                    out.add(int(entry.name))
+        except (OSError, ValueError):
+            continue
+    return out
+
+
+def alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            return fh.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+@pytest.mark.parametrize("after_jobs, whole_group", [(1, False), (3, True)])
+def test_kill_9_mid_render_leaves_valid_files_and_manifest(site, after_jobs, whole_group):
+    """moons changed: trained, then drawn light and dark. Killed after the first or last job."""
     set_lr(site, "moons", "0.02", "0.015")
     old_manifest = assert_site_valid(site)
     proc = start(site, "--jobs", "2")
@@ -59,8 +76,16 @@ def test_kill_9_mid_render_leaves_valid_files_and_manifest(site, after_jobs):
         seen += line.startswith("[")
         if seen >= after_jobs:
             break
-    os.killpg(proc.pid, signal.SIGKILL)  # the render and its workers, no chance to clean up
+    workers = children(proc.pid)
+    if whole_group:
+        os.killpg(proc.pid, signal.SIGKILL)
+    else:  # the render alone: its workers must notice and exit
+        os.kill(proc.pid, signal.SIGKILL)
     proc.wait(timeout=30)
+    deadline = time.monotonic() + 10
+    while any(alive(pid) for pid in workers) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert workers and not any(alive(pid) for pid in workers)
     manifest = assert_site_valid(site)
     assert set(manifest) == set(old_manifest)
     render.render(site, jobs=2)  # picks up where the killed one stopped

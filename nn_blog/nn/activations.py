@@ -24,13 +24,14 @@ def _float(Z):
 
 
 def zeros_like(Z):
-    """A read-only array of zeros shaped like Z, cached (a training loop asks for the same few)."""
-    key = (Z.shape, Z.dtype)
+    """A read-only array of zeros shaped and laid out like Z, cached (a training loop asks for the
+    same few).  Same memory order as Z, or NumPy would walk one of the two against the grain."""
+    key = (Z.shape, Z.strides, Z.dtype)
     zeros = _ZEROS.get(key)
     if zeros is None:
         if Z.size > 1 << 20 or len(_ZEROS) > 32:  # don't hoard memory for one-off shapes
             return np.zeros_like(Z)
-        zeros = _ZEROS[key] = np.zeros(Z.shape, dtype=Z.dtype)
+        zeros = _ZEROS[key] = np.zeros_like(Z)  # (zeros_like keeps Z's memory order)
         zeros.flags.writeable = False
     return zeros
 
@@ -39,8 +40,12 @@ _ZEROS = {}
 
 
 def identity(Z, out=None):
-    r""":math:`f(Z) = Z` (the output of a regression network, or logits).  Returns Z itself."""
-    return Z
+    r""":math:`f(Z) = Z` (the output of a regression network, or logits).  Returns Z itself,
+    or a copy of it in ``out``."""
+    if out is None:
+        return Z
+    out[...] = Z
+    return out
 
 
 def identity_derivative(Z, A=None):

@@ -40,16 +40,23 @@ class Dense:
         self.activation = activation
         self.init = init or default_init(activation)
         self.f, self.df = ACTIVATIONS[activation]
-        self._W = self._b = None
+        self._Wb = self._W = self._b = None
         self.X = self.Z = self.A = None  # kept by forward() for backward()
+        self.X1 = None  # [X 1], kept by forward_stacked() for backward_stacked()
         self._ones_n = None
 
     def __repr__(self):
         return f"Dense({self.n_in}, {self.n_out}, {self.activation!r})"
 
-    def bind(self, W, b):
-        """Use ``W`` (n_in, n_out) and ``b`` (n_out,) as this layer's parameter storage."""
-        self._W, self._b = W, b
+    def bind(self, Wb):
+        """Use ``Wb`` (n_in + 1, n_out) as this layer's parameter storage: W and b stacked,
+        ``W = Wb[:-1]`` (n_in, n_out) and ``b = Wb[-1]`` (n_out,), views of the one array."""
+        self._Wb, self._W, self._b = Wb, Wb[:-1], Wb[-1]
+
+    @property
+    def Wb(self):
+        r"""W and b stacked, :math:`\begin{bmatrix} W \\ b \end{bmatrix}` (n_in + 1, n_out)."""
+        return self._Wb
 
     @property
     def W(self):
@@ -94,6 +101,44 @@ class Dense:
         Z += self.b
         self.X, self.Z = X, Z
         return Z
+
+    def forward_stacked(self, X1, out):
+        r"""The forward pass as training runs it, from :math:`X_1 = [X\;1]` (n, n_in + 1): the
+        input with a column of ones appended, which makes the bias one more row of weights,
+
+        .. math::
+            Z = \begin{bmatrix} X & 1 \end{bmatrix} \begin{bmatrix} W \\ b \end{bmatrix}
+              = X W + b, \qquad A = f(Z)
+
+        so Z takes one matrix product and no separate pass to add b.  ``out = (Z, A)``, each
+        (n, n_out); A may be a view into the next layer's X1, left of its column of ones.
+        Returns A.
+        """
+        Z, A = out
+        Z = self.linear_stacked(X1, out=Z)
+        self.A = self.f(Z, out=A)
+        return self.A
+
+    def linear_stacked(self, X1, out=None):
+        """Only the affine part of :meth:`forward_stacked`: Z = [X 1] [W; b] = X W + b."""
+        Z = np.matmul(X1, self.Wb, out=out)
+        self.X1, self.X, self.Z = X1, X1[:, :-1], Z  # kept for backward_stacked()
+        return Z
+
+    def backward_stacked(self, dZ, dWb, need_dX=True, out=None):
+        r"""The backward pass of :meth:`forward_stacked`, from dZ (n, n_out):
+
+        .. math::
+            \begin{bmatrix} dW \\ db \end{bmatrix}
+              = \begin{bmatrix} X & 1 \end{bmatrix}^\top dZ
+              = \begin{bmatrix} X^\top dZ \\ 1^\top dZ \end{bmatrix},
+            \qquad dX = dZ\, W^\top
+
+        both gradients from one matrix product, written into ``dWb`` (n_in + 1, n_out).
+        Returns dX (n, n_in), into ``out`` if given, or None when ``need_dX`` is false.
+        """
+        np.matmul(self.X1.T, dZ, out=dWb)
+        return np.matmul(dZ, self.W.T, out=out) if need_dX else None
 
     def backward(self, dA, dW=None, db=None, need_dX=True, out=None):
         r"""Backpropagate :math:`dA = \partial L/\partial A` (n, n_out) through the layer.

@@ -7,6 +7,8 @@ update everything in one go; writing into a view changes the network.
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 
 from ..errors import NNBlogError
@@ -20,21 +22,33 @@ DTYPES = ("float64", "float32")
 
 
 class ParamList(list):
-    """A list of arrays that are consecutive views of the one vector ``flat``."""
+    """A list of arrays that are consecutive views of the one vector ``flat``; ``stacked`` holds
+    each layer's pair as one (n_in + 1, n_out) view [W; b] (b is the last row)."""
 
     flat = None
+    stacked = ()
 
 
 def _views(flat, layers):
     """Split ``flat`` into [W1, b1, W2, b2, ...] views shaped like the layers' parameters."""
     out, offset = ParamList(), 0
+    out.flat, out.stacked = flat, []
     for layer in layers:
-        size = layer.n_in * layer.n_out
-        out.append(flat[offset:offset + size].reshape(layer.n_in, layer.n_out))
-        out.append(flat[offset + size:offset + size + layer.n_out])
-        offset += size + layer.n_out
-    out.flat = flat
+        size = (layer.n_in + 1) * layer.n_out
+        Wb = flat[offset:offset + size].reshape(layer.n_in + 1, layer.n_out)
+        out += [Wb[:-1], Wb[-1]]
+        out.stacked.append(Wb)
+        offset += size
     return out
+
+
+class LayerBuffers(NamedTuple):
+    """One layer's arrays for a batch of n rows (see :meth:`Network.backprop`)."""
+
+    X1: np.ndarray  # (n, n_in + 1): its input beside a column of ones, [X 1]
+    Z: np.ndarray  # (n, n_out)
+    A: np.ndarray  # (n, n_out): a view into the next layer's X1, left of its ones
+    dX: np.ndarray | None  # (n, n_in); None for the first layer
 
 
 class Network:
@@ -55,9 +69,9 @@ class Network:
         self.rng = np.random.default_rng(seed)
         self._flat = np.zeros(self.n_params, dtype=self.dtype)
         self._params = _views(self._flat, self.layers)
-        for layer, W, b in zip(self.layers, self._params[::2], self._params[1::2], strict=True):
-            layer.bind(W, b)
-            W[...] = init_weights(layer.init, self.rng, layer.n_in, layer.n_out, self.dtype)
+        for layer, Wb in zip(self.layers, self._params.stacked, strict=True):
+            layer.bind(Wb)
+            layer.W[...] = init_weights(layer.init, self.rng, layer.n_in, layer.n_out, self.dtype)
         self._grads = None  # gradient buffers reused by fit()
         self._work = {}  # batch size -> activation buffers reused by backprop()
 
@@ -217,47 +231,66 @@ class Network:
         return self._grads
 
     def _workspace(self, n):
-        # Per layer (Z, A, dX) arrays for batches of n rows, reused from step to step: fresh
-        # arrays of this size would cost the allocator page faults on every step.
+        # Per layer (X1, Z, A, dX) for batches of n rows, reused from step to step: fresh arrays
+        # of this size would cost the allocator page faults on every step.
         work = self._work.get(n)
         if work is None:
             if len(self._work) > 4:
                 self._work.clear()
-            work = self._work[n] = [
-                (np.empty((n, layer.n_out), self.dtype), np.empty((n, layer.n_out), self.dtype),
-                 np.empty((n, layer.n_in), self.dtype) if i else None)
-                for i, layer in enumerate(self.layers)]
+            work = self._work[n] = self._buffers(n)
         return work
 
-    def backprop(self, X, Y, grads):
-        """Forward and backward pass on checked data, writing the gradients into ``grads``.
+    def _buffers(self, n):
+        # Memory order per layer: a narrow layer (up to 64 units) keeps its arrays column-major
+        # ("F").  Its rows, 3 or 32 numbers, are too short for NumPy's loops to run at speed,
+        # while its columns are n long and contiguous, and A (the activations, left of the next
+        # X1's column of ones) is then one contiguous block.  Wide layers stay row-major,
+        # where BLAS writes its products fastest.  The first X1 copies the row-major data in:
+        # column-major only for a few input features (a few long column copies beat n short
+        # row copies).  dX of layer i is laid out like Z of layer i - 1, which it meets in
+        # activation_backward.
+        dtype, layers = self.dtype, self.layers
+        orders = ["F" if layer.n_out <= 64 else "C" for layer in layers]
+        X1s = [np.ones((n, layers[0].n_in + 1), dtype, order="F" if layers[0].n_in < 16 else "C")]
+        X1s += [np.ones((n, layer.n_out + 1), dtype, order=order)
+                for layer, order in zip(layers, orders, strict=True)]
+        return [LayerBuffers(X1s[i], np.empty((n, layer.n_out), dtype, order=orders[i]),
+                             X1s[i + 1][:, :-1],
+                             np.empty((n, layer.n_in), dtype, order=orders[i - 1]) if i else None)
+                for i, layer in enumerate(layers)]
 
-        Returns ``(loss, A_L)``.  The output layer's dZ comes fused with the loss where the maths
+    def backprop(self, X, Y, grads):
+        """Forward and backward pass on checked data, writing the gradients into ``grads`` (from
+        :meth:`grad_buffers`).  Returns ``(loss, A_L)``.
+
+        Every layer runs stacked (:meth:`.Dense.forward_stacked`): its input carries a column of
+        ones, X1 = [X 1], so that Z = X1 [W; b] = X W + b and [dW; db] = X1^T dZ take one
+        matrix product each.  The output layer's dZ comes fused with the loss where the maths
         simplifies: softmax + cross-entropy and sigmoid + BCE both give :math:`dZ = (A - Y) / N`
-        (and their losses are computed from the logits Z, which stays accurate where A saturates).
-        The activations live in buffers reused by the next call: copy A_L to keep it.
+        (and their losses are computed from the logits Z, which stays accurate where A
+        saturates).  The activations live in buffers reused by the next call: copy A_L to keep it.
         """
         work = self._workspace(len(X))
-        A = X
+        work[0].X1[:, :-1] = X  # the batch, beside its column of ones
         for layer, buffers in zip(self.layers[:-1], work, strict=False):
-            A = layer.forward(A, out=buffers[:2])
-        last = self.layers[-1]
+            layer.forward_stacked(buffers.X1, out=(buffers.Z, buffers.A))
+        last, buffers = self.layers[-1], work[-1]
         if self.loss == "cross_entropy":
-            loss, A, dZ = softmax_cross_entropy(last.linear(A, out=work[-1][0]), Y)
+            loss, A, dZ = softmax_cross_entropy(last.linear_stacked(buffers.X1, buffers.Z), Y)
             last.A = A
-        elif self.loss == "bce" and last.activation == "sigmoid":
-            A = last.forward(A, out=work[-1][:2])
-            loss = bce_with_logits(last.Z, Y)
-            dZ = A - Y
-            dZ /= dZ.size
         else:
-            A = last.forward(A, out=work[-1][:2])
-            loss_fn, loss_derivative = LOSSES[self.loss]
-            loss = loss_fn(A, Y)
-            dZ = last.activation_backward(loss_derivative(A, Y), overwrite=True)
+            A = last.forward_stacked(buffers.X1, out=(buffers.Z, buffers.A))
+            if self.loss == "bce" and last.activation == "sigmoid":
+                loss = bce_with_logits(last.Z, Y)
+                dZ = A - Y
+                dZ /= dZ.size
+            else:
+                loss_fn, loss_derivative = LOSSES[self.loss]
+                loss = loss_fn(A, Y)
+                dZ = last.activation_backward(loss_derivative(A, Y), overwrite=True)
         for i in range(len(self.layers) - 1, -1, -1):
-            dX, _, _ = self.layers[i].backward_dZ(dZ, grads[2 * i], grads[2 * i + 1],
-                                                  need_dX=i > 0, out=work[i][2])
+            dX = self.layers[i].backward_stacked(dZ, grads.stacked[i], need_dX=i > 0,
+                                                 out=work[i].dX)
             if i > 0:
                 dZ = self.layers[i - 1].activation_backward(dX, overwrite=True)
         return loss, A
