@@ -17,7 +17,7 @@ import sys
 
 ARGS = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
 ARGS.add_argument("--threads", type=int, default=1, help="BLAS/torch threads on every side")
-ARGS.add_argument("--repeats", type=int, default=9, help="interleaved repeats per side")
+ARGS.add_argument("--repeats", type=int, default=15, help="interleaved repeats per side")
 ARGS.add_argument("--seconds", type=float, default=0.25, help="length of one timed block")
 ARGS.add_argument("--no-write", action="store_true", help="print the table, write no results")
 OPTIONS = ARGS.parse_args()
@@ -105,7 +105,7 @@ def optimizer_options(declared):
     """(torch.optim class name, keyword arguments) of a declared optimizer
     ``{"name": "sgd" | "adam", "lr": ..., ...}`` (as in _data/networks.yml), defaults filled in:
     nn_blog's SGD and Adam take the same arguments as torch's."""
-    opt = dict(declared)
+    opt = declared
     if opt["name"] == "adam":
         return "Adam", {"lr": opt["lr"], "betas": tuple(opt.get("betas") or (0.9, 0.999)),
                         "eps": opt.get("eps") or 1e-8,
@@ -342,11 +342,13 @@ def markdown(results, info):
         lines.append(f"| `{case}` | {r['label']} | {r['nn_blog']:,.1f} {r['unit']} | "
                      f"{r['reference']:,.1f} ({r['reference_name']}) | {r['ratio']:.2f}x | "
                      f">= {r['target']:g}x | {'yes' if r['ratio'] >= r['target'] else 'NO'} |")
-    lines += ["", f"Command: `{command.strip()}` (median of {OPTIONS.repeats} interleaved "
+    lines += ["", f"Command: `{command.strip()}`, which `make bench` and `benchmarks/run.py "
+              f"engine` run (median of {OPTIONS.repeats} interleaved "
               f"repeats of ~{OPTIONS.seconds:g} s blocks per side, one process, timed by "
               f"{CLOCK_NAME}).",
-              f"Machine: {info['cpu']}, {info['cores']} cores (load average "
-              f"{info['load']:.1f} at the end of the run); Python {info['python']}, "
+              f"Machine: {info['cpu']}, {info['cores']} cores, shared (1-minute load average "
+              f"{info['load_before']:.2f} at the start of the run, {info['load']:.2f} at its end; "
+              f"this run adds 1); Python {info['python']}, "
               f"NumPy {info['numpy']}, torch {info['torch']} (GEMMs through {info['torch_blas']}, "
               f"linked into torch).",
               f"Threads: {info['threads']} on every side (OPENBLAS/OMP/MKL_NUM_THREADS, "
@@ -374,8 +376,9 @@ def write(path, text):
 
 
 def main():
+    load_before = os.getloadavg()[0]
     results = run_cases()
-    info = machine()
+    info = dict(machine(), load_before=load_before)
     table = markdown(results, info)
     if not OPTIONS.no_write:
         write(RESULTS / "engine.json", json.dumps(results, indent=2) + "\n")

@@ -89,7 +89,7 @@ def run(plan, work, jobs: int | None, say):
     total, done = len(queue.ready) + len(queue.pending), 0
     n_workers = max(1, min(jobs or default_jobs(), total))
     pool = ProcessPoolExecutor(n_workers, mp_context=multiprocessing.get_context("spawn"),
-                               initializer=workers.init)
+                               initializer=workers.init, initargs=(os.getpid(),))
     in_flight: dict = {}
     try:
         while queue.ready or in_flight:

@@ -20,15 +20,19 @@ ONE_THREAD = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THRE
               "VECLIB_MAXIMUM_THREADS": "1", "NUMEXPR_NUM_THREADS": "1", "MPLBACKEND": "Agg"}
 
 
-def init() -> None:
-    """Pool initializer: one BLAS thread (before NumPy loads), and exit with the parent."""
+def init(parent: int) -> None:
+    """Pool initializer: one BLAS thread (before NumPy loads), and exit with the render.
+
+    ``parent`` is the render's pid, passed in rather than read here: a render killed while this
+    worker was starting has already left it to another parent.
+    """
     os.environ.update(ONE_THREAD)
-    threading.Thread(target=_exit_with, args=(os.getppid(),), daemon=True).start()
+    threading.Thread(target=_exit_with, args=(parent,), daemon=True).start()
 
 
 def _exit_with(parent: int) -> None:
     """Exit once ``parent`` is gone: a render killed with ``kill -9`` cannot stop its workers,
-    and an orphaned worker would otherwise wait for work forever."""
+    and an orphan would wait for work, or to hand in its last result, forever."""
     while os.getppid() == parent:
         time.sleep(0.5)
     os._exit(1)

@@ -1,6 +1,11 @@
-"""The dense (fully connected) layer: :math:`Z = X W + b`, :math:`A = f(Z)`.
+r"""The dense (fully connected) layer: :math:`Z = X W + b`, :math:`A = f(Z)`.
 
 Batches are rows: X (n, n_in), W (n_in, n_out), b (n_out,), Z and A (n, n_out).
+
+Training runs the same layer in its stacked form: with a column of ones appended to the input,
+:math:`[X\;1]`, the bias is one more row of weights, :math:`[X\;1][W; b] = X W + b`, so the
+forward pass and the gradients :math:`[dW; db]` take one matrix product each (see
+:meth:`Dense.forward_stacked`).
 """
 
 from __future__ import annotations
@@ -102,44 +107,6 @@ class Dense:
         self.X, self.Z = X, Z
         return Z
 
-    def forward_stacked(self, X1, out):
-        r"""The forward pass as training runs it, from :math:`X_1 = [X\;1]` (n, n_in + 1): the
-        input with a column of ones appended, which makes the bias one more row of weights,
-
-        .. math::
-            Z = \begin{bmatrix} X & 1 \end{bmatrix} \begin{bmatrix} W \\ b \end{bmatrix}
-              = X W + b, \qquad A = f(Z)
-
-        so Z takes one matrix product and no separate pass to add b.  ``out = (Z, A)``, each
-        (n, n_out); A may be a view into the next layer's X1, left of its column of ones.
-        Returns A.
-        """
-        Z, A = out
-        Z = self.linear_stacked(X1, out=Z)
-        self.A = self.f(Z, out=A)
-        return self.A
-
-    def linear_stacked(self, X1, out=None):
-        """Only the affine part of :meth:`forward_stacked`: Z = [X 1] [W; b] = X W + b."""
-        Z = np.matmul(X1, self.Wb, out=out)
-        self.X1, self.X, self.Z = X1, X1[:, :-1], Z  # kept for backward_stacked()
-        return Z
-
-    def backward_stacked(self, dZ, dWb, need_dX=True, out=None):
-        r"""The backward pass of :meth:`forward_stacked`, from dZ (n, n_out):
-
-        .. math::
-            \begin{bmatrix} dW \\ db \end{bmatrix}
-              = \begin{bmatrix} X & 1 \end{bmatrix}^\top dZ
-              = \begin{bmatrix} X^\top dZ \\ 1^\top dZ \end{bmatrix},
-            \qquad dX = dZ\, W^\top
-
-        both gradients from one matrix product, written into ``dWb`` (n_in + 1, n_out).
-        Returns dX (n, n_in), into ``out`` if given, or None when ``need_dX`` is false.
-        """
-        np.matmul(self.X1.T, dZ, out=dWb)
-        return np.matmul(dZ, self.W.T, out=out) if need_dX else None
-
     def backward(self, dA, dW=None, db=None, need_dX=True, out=None):
         r"""Backpropagate :math:`dA = \partial L/\partial A` (n, n_out) through the layer.
 
@@ -189,3 +156,43 @@ class Dense:
             # contiguous copy of it, and the copy is tiny.
             WT = WT.copy()
         return np.matmul(dZ, WT, out=out), dW, db
+
+    # -- training: the bias as one more row of weights --------------------------------------------
+
+    def forward_stacked(self, X1, out):
+        r"""The forward pass as training runs it, from :math:`X_1 = [X\;1]` (n, n_in + 1): the
+        input with a column of ones appended, which makes the bias one more row of weights,
+
+        .. math::
+            Z = \begin{bmatrix} X & 1 \end{bmatrix} \begin{bmatrix} W \\ b \end{bmatrix}
+              = X W + b, \qquad A = f(Z)
+
+        so Z takes one matrix product and no separate pass to add b.  ``out = (Z, A)``, each
+        (n, n_out); A may be a view into the next layer's X1, left of its column of ones.
+        Returns A.
+        """
+        Z, A = out
+        Z = self.linear_stacked(X1, out=Z)  # Z = [X 1] [W; b]
+        self.A = self.f(Z, out=A)  # A = f(Z)
+        return self.A
+
+    def linear_stacked(self, X1, out=None):
+        """Only the affine part of :meth:`forward_stacked`: Z = [X 1] [W; b] = X W + b."""
+        Z = np.matmul(X1, self.Wb, out=out)
+        self.X1, self.X, self.Z = X1, X1[:, :-1], Z  # kept for backward_stacked()
+        return Z
+
+    def backward_stacked(self, dZ, dWb, need_dX=True, out=None):
+        r"""The backward pass of :meth:`forward_stacked`, from dZ (n, n_out):
+
+        .. math::
+            \begin{bmatrix} dW \\ db \end{bmatrix}
+              = \begin{bmatrix} X & 1 \end{bmatrix}^\top dZ
+              = \begin{bmatrix} X^\top dZ \\ 1^\top dZ \end{bmatrix},
+            \qquad dX = dZ\, W^\top
+
+        both gradients from one matrix product, written into ``dWb`` (n_in + 1, n_out).
+        Returns dX (n, n_in), into ``out`` if given, or None when ``need_dX`` is false.
+        """
+        np.matmul(self.X1.T, dZ, out=dWb)
+        return np.matmul(dZ, self.W.T, out=out) if need_dX else None

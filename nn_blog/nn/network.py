@@ -2,12 +2,10 @@
 
 All parameters live in one flat vector; ``net.params`` lists views of it,
 ``[W1, b1, W2, b2, ...]`` (W (n_in, n_out), b (n_out,)).  The optimizers use the flat vector to
-update everything in one go; writing into a view changes the network.
+update everything in one go; writing into a view changes the network (see ``workspace``).
 """
 
 from __future__ import annotations
-
-from typing import NamedTuple
 
 import numpy as np
 
@@ -17,38 +15,9 @@ from .checks import check_X, check_Y, class_labels
 from .init import init_weights
 from .layers import Dense
 from .losses import LOSSES, bce_with_logits, cross_entropy, softmax_cross_entropy
+from .workspace import layer_buffers, param_views
 
 DTYPES = ("float64", "float32")
-
-
-class ParamList(list):
-    """A list of arrays that are consecutive views of the one vector ``flat``; ``stacked`` holds
-    each layer's pair as one (n_in + 1, n_out) view [W; b] (b is the last row)."""
-
-    flat = None
-    stacked = ()
-
-
-def _views(flat, layers):
-    """Split ``flat`` into [W1, b1, W2, b2, ...] views shaped like the layers' parameters."""
-    out, offset = ParamList(), 0
-    out.flat, out.stacked = flat, []
-    for layer in layers:
-        size = (layer.n_in + 1) * layer.n_out
-        Wb = flat[offset:offset + size].reshape(layer.n_in + 1, layer.n_out)
-        out += [Wb[:-1], Wb[-1]]
-        out.stacked.append(Wb)
-        offset += size
-    return out
-
-
-class LayerBuffers(NamedTuple):
-    """One layer's arrays for a batch of n rows (see :meth:`Network.backprop`)."""
-
-    X1: np.ndarray  # (n, n_in + 1): its input beside a column of ones, [X 1]
-    Z: np.ndarray  # (n, n_out)
-    A: np.ndarray  # (n, n_out): a view into the next layer's X1, left of its ones
-    dX: np.ndarray | None  # (n, n_in); None for the first layer
 
 
 class Network:
@@ -68,7 +37,7 @@ class Network:
         self.dtype = np.dtype(self._check(dtype))
         self.rng = np.random.default_rng(seed)
         self._flat = np.zeros(self.n_params, dtype=self.dtype)
-        self._params = _views(self._flat, self.layers)
+        self._params = param_views(self._flat, self.layers)
         for layer, Wb in zip(self.layers, self._params.stacked, strict=True):
             layer.bind(Wb)
             layer.W[...] = init_weights(layer.init, self.rng, layer.n_in, layer.n_out, self.dtype)
@@ -225,9 +194,9 @@ class Network:
         """Arrays shaped like :attr:`params` (views of one flat vector) for :meth:`backprop` to
         write gradients into: new ones, or with ``reuse`` the network's own set (as fit uses)."""
         if not reuse:
-            return _views(np.empty_like(self._flat), self.layers)
+            return param_views(np.empty_like(self._flat), self.layers)
         if self._grads is None:
-            self._grads = _views(np.empty_like(self._flat), self.layers)
+            self._grads = param_views(np.empty_like(self._flat), self.layers)
         return self._grads
 
     def _workspace(self, n):
@@ -237,27 +206,8 @@ class Network:
         if work is None:
             if len(self._work) > 4:
                 self._work.clear()
-            work = self._work[n] = self._buffers(n)
+            work = self._work[n] = layer_buffers(self.layers, n, self.dtype)
         return work
-
-    def _buffers(self, n):
-        # Memory order per layer: a narrow layer (up to 64 units) keeps its arrays column-major
-        # ("F").  Its rows, 3 or 32 numbers, are too short for NumPy's loops to run at speed,
-        # while its columns are n long and contiguous, and A (the activations, left of the next
-        # X1's column of ones) is then one contiguous block.  Wide layers stay row-major,
-        # where BLAS writes its products fastest.  The first X1 copies the row-major data in:
-        # column-major only for a few input features (a few long column copies beat n short
-        # row copies).  dX of layer i is laid out like Z of layer i - 1, which it meets in
-        # activation_backward.
-        dtype, layers = self.dtype, self.layers
-        orders = ["F" if layer.n_out <= 64 else "C" for layer in layers]
-        X1s = [np.ones((n, layers[0].n_in + 1), dtype, order="F" if layers[0].n_in < 16 else "C")]
-        X1s += [np.ones((n, layer.n_out + 1), dtype, order=order)
-                for layer, order in zip(layers, orders, strict=True)]
-        return [LayerBuffers(X1s[i], np.empty((n, layer.n_out), dtype, order=orders[i]),
-                             X1s[i + 1][:, :-1],
-                             np.empty((n, layer.n_in), dtype, order=orders[i - 1]) if i else None)
-                for i, layer in enumerate(layers)]
 
     def backprop(self, X, Y, grads):
         """Forward and backward pass on checked data, writing the gradients into ``grads`` (from

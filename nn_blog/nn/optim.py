@@ -103,7 +103,7 @@ class Adam:
         self.betas = (beta1, beta2)
         self.eps = check_positive(eps, "eps")
         self.weight_decay = _non_negative(weight_decay, "weight_decay")
-        self.state = {}  # id(param array) -> [t, m, v, scratch]
+        self.state = {}  # id(param array) -> [t, m, v, scratch, scratch]
 
     def to_config(self):
         return {"name": self.name, "lr": self.lr, "betas": list(self.betas), "eps": self.eps,
@@ -113,14 +113,13 @@ class Adam:
         """One update of every array in ``params`` (in place) from ``grads`` (same shapes)."""
         beta1, beta2 = self.betas
         for W, g in _flat_pairs(params, grads):
-            if self.weight_decay:
-                g = g + self.weight_decay * W
             state = self.state.get(id(W))
             if state is None:
-                state = self.state[id(W)] = [0, np.zeros_like(W), np.zeros_like(W),
-                                             np.empty_like(W)]
+                state = self.state[id(W)] = [0] + [np.zeros_like(W) for _ in range(4)]
             state[0] += 1
-            t, m, v, denom = state
+            t, m, v, denom, g_decayed = state
+            if self.weight_decay:  # g <- g + λ W
+                g = np.add(g, np.multiply(W, self.weight_decay, out=g_decayed), out=g_decayed)
             # (denom is scratch space until it holds the denominator)
             np.subtract(g, m, out=denom)  # m <- m + (1 - β1)(g - m), torch's lerp
             denom *= 1 - beta1
@@ -129,10 +128,12 @@ class Adam:
             denom *= 1 - beta2
             v *= beta2
             v += denom
-            step_size = self.lr / (1 - beta1 ** t)
+            # The formula above with sqrt(1 - β2^t) multiplied through, as Kingma & Ba suggest:
+            # W <- W - η sqrt(1 - β2^t)/(1 - β1^t) m / (sqrt(v) + ε sqrt(1 - β2^t)).  Equal up
+            # to rounding, and one pass over the parameters shorter.
+            correction = math.sqrt(1 - beta2 ** t)
             np.sqrt(v, out=denom)
-            denom /= math.sqrt(1 - beta2 ** t)
-            denom += self.eps
+            denom += self.eps * correction
             np.divide(m, denom, out=denom)
-            denom *= step_size
+            denom *= self.lr * correction / (1 - beta1 ** t)
             W -= denom
