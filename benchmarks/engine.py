@@ -1,12 +1,13 @@
 """Engine benchmark: training speed of nn_blog.nn against PyTorch eager, a GEMM roofline and
 scikit-learn, all in this one process with the same number of BLAS threads on every side.
 
-    .venv/bin/python benchmarks/engine.py [--threads N] [--repeats R] [--seconds S]
+    .venv/bin/python benchmarks/engine.py [--threads N] [--repeats R] [--seconds S] [--no-write]
 
 Every case times blocks of training steps (or epochs) of nn_blog and of its reference in turn,
-alternating which goes first, and reports the median rate of each side over the repeats.
-Writes ``benchmarks/results/engine.json`` (case -> label, nn_blog, reference, reference_name,
-unit, ratio, target) and ``benchmarks/results/engine.md``.
+alternating which goes first, and reports the median rate of each side over the repeats.  The
+spiral and digits cases are the networks the post declares in _data/networks.yml, on their
+training splits.  Writes ``benchmarks/results/engine.json`` (case -> label, nn_blog, reference,
+reference_name, unit, ratio, target) and ``benchmarks/results/engine.md``.
 """
 
 from __future__ import annotations

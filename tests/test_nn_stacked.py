@@ -111,3 +111,28 @@ def test_zeros_like_follows_the_memory_order():
     zeros = zeros_like(Z)
     assert zeros.flags.f_contiguous and not zeros.any() and not zeros.flags.writeable
     assert zeros_like(np.ones((6, 3))).flags.c_contiguous
+
+
+def test_hidden_activations_overwrite_z_and_the_output_keeps_its_logits():
+    net, X, Y = case([3, 70, 5, 4], "tanh", "bce", "float64", n=6)
+    net.loss_and_grads(X, Y)
+    hidden, last = net.layers[:-1], net.layers[-1]
+    assert all(layer.Z is None for layer in hidden)  # A was computed in place over it
+    Xc = net.check_data(X, Y)[0]
+    A = Xc
+    for layer in hidden:
+        expected = np.tanh(A @ layer.W + layer.b)
+        assert np.allclose(layer.A, expected, rtol=1e-12)
+        A = expected
+    assert np.allclose(last.Z, A @ last.W + last.b, rtol=1e-12)  # the logits BCE reads
+
+
+@pytest.mark.parametrize("name", list(ACTIVATIONS))
+def test_every_derivative_can_be_read_from_a_alone(name):
+    # What lets training compute A in place over Z: given A, no derivative looks at Z.
+    f, df = ACTIVATIONS[name]
+    Z = np.random.default_rng(0).normal(size=(7, 4)) * 3
+    A = f(Z.copy())
+    assert np.allclose(df(None, A), df(Z), rtol=1e-12)
+    inplace = Z.copy()
+    assert np.array_equal(f(inplace, out=inplace), A)  # out may be Z itself

@@ -2,9 +2,11 @@
 
 Every activation ``f`` maps the pre-activations ``Z`` of a layer, shape ``(n, k)`` (one row per
 sample), to its activations ``A = f(Z)`` of the same shape and dtype (written into ``out`` when
-given, which must not be ``Z``; the training loop reuses its buffers).  Each derivative is written
-``f_derivative(Z, A=None)``: it returns :math:`f'(Z)` elementwise, and accepts the already computed
-``A`` so that backpropagation can reuse it instead of evaluating ``f`` a second time.
+given, which may be ``Z`` itself; the training loop reuses its buffers).  Each derivative is
+written ``f_derivative(Z, A=None)``: it returns :math:`f'(Z)` elementwise, and accepts the already
+computed ``A`` so that backpropagation can reuse it instead of evaluating ``f`` a second time.
+Given A, none of them needs Z: each f' here is a function of A (for the ReLUs, A has Z's sign),
+which lets training compute A in place over Z.
 
 Softmax is the exception: it couples the entries of a row, so its derivative is a Jacobian per
 sample; :func:`softmax_backward` applies that Jacobian to an upstream gradient without building it.
@@ -42,7 +44,7 @@ _ZEROS = {}
 def identity(Z, out=None):
     r""":math:`f(Z) = Z` (the output of a regression network, or logits).  Returns Z itself,
     or a copy of it in ``out``."""
-    if out is None:
+    if out is None or out is Z:
         return Z
     out[...] = Z
     return out
@@ -50,7 +52,7 @@ def identity(Z, out=None):
 
 def identity_derivative(Z, A=None):
     r""":math:`f'(Z) = 1`."""
-    return np.ones_like(Z)
+    return np.ones_like(Z if A is None else A)
 
 
 def _exp_cap(dtype):
@@ -106,22 +108,22 @@ def relu(Z, out=None):
 
 
 def relu_derivative(Z, A=None):
-    r""":math:`\mathrm{relu}'(Z) = 1` where :math:`Z > 0`, else 0 (0 at the kink, as PyTorch)."""
-    Z = _float(Z)
-    return (Z > 0).astype(Z.dtype)
+    r""":math:`\mathrm{relu}'(Z) = 1` where :math:`Z > 0`, else 0 (0 at the kink, as PyTorch);
+    read from A when given, which is > 0 exactly where Z is."""
+    S = _float(Z if A is None else A)
+    return (S > 0).astype(S.dtype)
 
 
 def leaky_relu(Z, out=None):
     r""":math:`f(Z) = Z` where :math:`Z > 0`, else :math:`0.01\,Z`, i.e. :math:`\max(Z, 0.01Z)`."""
     Z = _float(Z)
-    A = np.multiply(Z, LEAKY_SLOPE, out=out)
-    return np.maximum(Z, A, out=A)
+    return np.maximum(Z, LEAKY_SLOPE * Z, out=out)
 
 
 def leaky_relu_derivative(Z, A=None):
-    r""":math:`f'(Z) = 1` where :math:`Z > 0`, else 0.01."""
-    Z = _float(Z)
-    return np.where(Z > 0, 1, LEAKY_SLOPE).astype(Z.dtype)
+    r""":math:`f'(Z) = 1` where :math:`Z > 0`, else 0.01; read from A when given (same sign)."""
+    S = _float(Z if A is None else A)
+    return np.where(S > 0, 1, LEAKY_SLOPE).astype(S.dtype)
 
 
 def row_max(Z):

@@ -133,8 +133,9 @@ class Dense:
         if self.activation == "softmax":
             return softmax_backward(self.A, dA)
         if self.activation == "relu":
-            # f'(Z) is a 0/1 mask: multiplying by the boolean array skips building it as floats.
-            return np.multiply(dA, self.Z > 0, out=out)
+            # f'(Z) is the 0/1 mask Z > 0, i.e. A > 0: multiplying by the boolean array skips
+            # building it as floats.
+            return np.multiply(dA, self.A > 0, out=out)
         return np.multiply(dA, self.df(self.Z, self.A), out=out)
 
     def _ones(self, n):
@@ -168,12 +169,15 @@ class Dense:
               = X W + b, \qquad A = f(Z)
 
         so Z takes one matrix product and no separate pass to add b.  ``out = (Z, A)``, each
-        (n, n_out); A may be a view into the next layer's X1, left of its column of ones.
-        Returns A.
+        (n, n_out); A may be a view into the next layer's X1, left of its column of ones.  Z and
+        A may be one array: A then overwrites Z, which backpropagation does not need (given A,
+        no derivative reads Z; see :mod:`.activations`), and ``self.Z`` is left None.  Returns A.
         """
         Z, A = out
         Z = self.linear_stacked(X1, out=Z)  # Z = [X 1] [W; b]
         self.A = self.f(Z, out=A)  # A = f(Z)
+        if A is Z:
+            self.Z = None  # overwritten by A
         return self.A
 
     def linear_stacked(self, X1, out=None):

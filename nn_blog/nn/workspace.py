@@ -39,7 +39,7 @@ class LayerBuffers(NamedTuple):
     """One layer's arrays for a batch of n rows (see :meth:`.Network.backprop`)."""
 
     X1: np.ndarray  # (n, n_in + 1): its input beside a column of ones, [X 1]
-    Z: np.ndarray  # (n, n_out)
+    Z: np.ndarray  # (n, n_out); for a hidden layer the very array A
     A: np.ndarray  # (n, n_out): a view into the next layer's X1, left of its ones
     dX: np.ndarray | None  # (n, n_in); None for the first layer
 
@@ -59,7 +59,10 @@ def layer_buffers(layers, n, dtype):
     X1s = [np.ones((n, layers[0].n_in + 1), dtype, order="F" if layers[0].n_in < 16 else "C")]
     X1s += [np.ones((n, layer.n_out + 1), dtype, order=order)
             for layer, order in zip(layers, orders, strict=True)]
-    return [LayerBuffers(X1s[i], np.empty((n, layer.n_out), dtype, order=orders[i]),
-                         X1s[i + 1][:, :-1],
+    As = [X1[:, :-1] for X1 in X1s[1:]]
+    # Hidden layers compute A in place over Z, straight in the next X1 (one array fewer to
+    # stream through the cache); the output layer keeps its Z, the logits its loss reads.
+    Zs = As[:-1] + [np.empty((n, layers[-1].n_out), dtype, order=orders[-1])]
+    return [LayerBuffers(X1s[i], Zs[i], As[i],
                          np.empty((n, layer.n_in), dtype, order=orders[i - 1]) if i else None)
             for i, layer in enumerate(layers)]
