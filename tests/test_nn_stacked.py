@@ -1,37 +1,48 @@
 """Training's stacked form ([X 1][W; b], column-major buffers) against the textbook layer.
 
 ``Network.backprop`` runs every layer as ``Z = [X 1] [W; b]`` with its arrays laid out per layer
-(column-major for narrow layers, row-major for wide ones); ``Dense.forward``/``Dense.backward``
-are the plain ``Z = X W + b``.  Both must give the same numbers for every activation, loss,
-dtype and layout, and the stacked views must be the very memory of ``net.params``.
+(column-major for narrow layers, row-major for wide ones); the reference below is the plain
+``Z = X W + b`` and its gradients, written out here in NumPy.  Both must give the same numbers for
+every activation, loss, dtype and layout, and the stacked views must be the very memory of
+``net.params``.
 """
 
 import numpy as np
 import pytest
 
 from nn_blog.nn import Dense, Network
-from nn_blog.nn.activations import ACTIVATIONS, zeros_like
+from nn_blog.nn.activations import ACTIVATIONS, softmax_derivative, zeros_like
 from nn_blog.nn.losses import LOSSES, cross_entropy_derivative
 
 
+def textbook_dZ(name, Z, dA):
+    """dZ = dA * f'(Z) from Z alone (softmax: its per-row Jacobian, built in full, applied)."""
+    if name == "softmax":
+        J = softmax_derivative(Z)  # J[n, i, j] = dA_i / dZ_j
+        return np.einsum("nij,ni->nj", J, dA)
+    return dA * ACTIVATIONS[name][1](Z)
+
+
 def textbook_grads(net, X, Y):
-    """Loss gradients through Dense.forward / Dense.backward (no stacking, fresh arrays)."""
-    A = X
-    for layer in net.layers[:-1]:
-        A = layer.forward(A)
+    """Loss gradients by the textbook equations, no stacking and no Dense method:
+    forward Z = A W + b, A = f(Z); backward dW = A_prev^T dZ, db = the column sums of dZ,
+    dA_prev = dZ W^T."""
+    inputs, Zs, A = [], [], X
+    for layer in net.layers:
+        inputs.append(A)
+        Zs.append(A @ layer.W + layer.b)
+        A = ACTIVATIONS[layer.activation][0](Zs[-1])
     last = net.layers[-1]
     if net.loss == "cross_entropy":
-        dA, dZ = None, cross_entropy_derivative(last.linear(A), Y)
+        dZ = cross_entropy_derivative(Zs[-1], Y)
     else:
-        last.forward(A)
-        dA = LOSSES[net.loss][1](last.A, Y)
-        dZ = last.activation_backward(dA)
+        dZ = textbook_dZ(last.activation, Zs[-1], LOSSES[net.loss][1](A, Y))
     grads = []
     for i in range(len(net.layers) - 1, -1, -1):
-        dX, dW, db = net.layers[i].backward_dZ(dZ, need_dX=i > 0)
-        grads[:0] = [dW, db]
+        grads[:0] = [inputs[i].T @ dZ, dZ.sum(axis=0)]
         if i > 0:
-            dZ = net.layers[i - 1].activation_backward(dX)
+            dA = dZ @ net.layers[i].W.T
+            dZ = textbook_dZ(net.layers[i - 1].activation, Zs[i - 1], dA)
     return grads
 
 

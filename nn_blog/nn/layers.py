@@ -46,9 +46,8 @@ class Dense:
         self.init = init or default_init(activation)
         self.f, self.df = ACTIVATIONS[activation]
         self._Wb = self._W = self._b = None
-        self.X = self.Z = self.A = None  # kept by forward() for backward()
+        self.Z = self.A = None  # the last forward pass's, for activation_backward / forward_all
         self.X1 = None  # [X 1], kept by forward_stacked() for backward_stacked()
-        self._ones_n = None
 
     def __repr__(self):
         return f"Dense({self.n_in}, {self.n_out}, {self.activation!r})"
@@ -89,7 +88,8 @@ class Dense:
         target[...] = value
 
     def forward(self, X, out=None):
-        r"""X (n, n_in) -> A (n, n_out): :math:`Z = X W + b`, :math:`A = f(Z)`.
+        r"""X (n, n_in) -> A (n, n_out): :math:`Z = X W + b`, :math:`A = f(Z)`, the layer as
+        prediction runs it (training runs :meth:`forward_stacked`).
 
         ``out``: optional arrays ``(Z, A)``, each (n, n_out), to write into instead of allocating.
         """
@@ -97,30 +97,15 @@ class Dense:
         Z = np.matmul(X, self.W, out=Z)  # Z = X W + b
         Z += self.b
         A = self.f(Z, out=A)  # A = f(Z)
-        self.X, self.Z, self.A = X, Z, A  # kept for backward()
+        self.Z, self.A = Z, A  # kept for forward_all(): the neuron heatmaps draw them
         return A
 
     def linear(self, X, out=None):
         """Only the affine part, Z = X W + b (the logits of a layer fused with its loss)."""
         Z = np.matmul(X, self.W, out=out)
         Z += self.b
-        self.X, self.Z = X, Z
+        self.Z = Z
         return Z
-
-    def backward(self, dA, dW=None, db=None, need_dX=True, out=None):
-        r"""Backpropagate :math:`dA = \partial L/\partial A` (n, n_out) through the layer.
-
-        .. math::
-            dZ = dA \odot f'(Z), \quad dW = X^\top dZ, \quad db = \textstyle\sum_{rows} dZ,
-            \quad dX = dZ\, W^\top
-
-        The :math:`1/n` of a mean loss is already inside ``dA``.  ``dW`` (n_in, n_out) and ``db``
-        (n_out,) may be given to be written in place, and ``out`` for dX.  Returns
-        ``(dX, dW, db)``; dX (n, n_in) is None when ``need_dX`` is false (the first layer:
-        nothing to pass it to).
-        """
-        dZ = self.activation_backward(dA)
-        return self.backward_dZ(dZ, dW, db, need_dX, out)
 
     def activation_backward(self, dA, overwrite=False):
         r""":math:`dZ = dA \odot f'(Z)` (softmax: the Jacobian-vector product per row).
@@ -137,26 +122,6 @@ class Dense:
             # building it as floats.
             return np.multiply(dA, self.A > 0, out=out)
         return np.multiply(dA, self.df(self.Z, self.A), out=out)
-
-    def _ones(self, n):
-        # A cached vector of n ones: summing columns as a matrix product is several times faster
-        # than NumPy's axis-0 reduction on these shapes.
-        if self._ones_n is None or len(self._ones_n) != n or self._ones_n.dtype != self.W.dtype:
-            self._ones_n = np.ones(n, dtype=self.W.dtype)
-        return self._ones_n
-
-    def backward_dZ(self, dZ, dW=None, db=None, need_dX=True, out=None):
-        """The affine part of :meth:`backward`, from dZ (n, n_out); ``out`` may receive dX."""
-        dW = np.matmul(self.X.T, dZ, out=dW)
-        db = np.matmul(self._ones(len(dZ)), dZ, out=db)  # db = 1^T dZ: the column sums
-        if not need_dX:
-            return None, dW, db
-        WT = self.W.T
-        if self.n_out <= 16 and self.n_in >= 64:
-            # OpenBLAS multiplies by a transposed matrix of few rows much more slowly than by a
-            # contiguous copy of it, and the copy is tiny.
-            WT = WT.copy()
-        return np.matmul(dZ, WT, out=out), dW, db
 
     # -- training: the bias as one more row of weights --------------------------------------------
 
@@ -183,7 +148,7 @@ class Dense:
     def linear_stacked(self, X1, out=None):
         """Only the affine part of :meth:`forward_stacked`: Z = [X 1] [W; b] = X W + b."""
         Z = np.matmul(X1, self.Wb, out=out)
-        self.X1, self.X, self.Z = X1, X1[:, :-1], Z  # kept for backward_stacked()
+        self.X1, self.Z = X1, Z  # kept for backward_stacked() and activation_backward()
         return Z
 
     def backward_stacked(self, dZ, dWb, need_dX=True, out=None):
