@@ -4,7 +4,8 @@
 # (_data/generated/*.json) and, before a build, asks that package to render stale figures.
 #
 #   {% nn_figure NAME [loading=eager] [class=wide] [show=animation] %}
-#       the figure NAME from the manifest, through _includes/figure.html
+#       the figure NAME from the manifest, through _includes/figure.html (show=animation: its GIF,
+#       behind a link that plays it in place, so the page does not download it unasked)
 #   {{ site.data.generated.results.networks.moons.test_accuracy | nn_percent: 1 }}   -> 97.6%
 #   {{ x | nn_number: 3 }}                  fixed decimals
 #   {% assign show = page.toc | nn_true %}  true, "true", "yes" -> true; false, "false", nil -> false
@@ -62,7 +63,9 @@ module NNBlog
     OPTIONS = %w(loading class caption show).freeze
     INCLUDE = "{% include figure.html image_path=nn_figure.image_path dark_path=nn_figure.dark_path " \
               "alt=nn_figure.alt caption=nn_figure.caption width=nn_figure.width " \
-              "height=nn_figure.height loading=nn_figure.loading class=nn_figure.class %}"
+              "height=nn_figure.height loading=nn_figure.loading class=nn_figure.class " \
+              "on_demand=nn_figure.on_demand on_demand_hide=nn_figure.on_demand_hide " \
+              "file_size=nn_figure.file_size %}"
     TEMPLATE = Liquid::Template.parse(INCLUDE)
 
     def initialize(tag_name, markup, parse_context)
@@ -86,7 +89,7 @@ module NNBlog
                              "_data/generated/figures.json); known figures: #{known}"
       end
       context.stack do
-        context["nn_figure"] = params(entry)
+        context["nn_figure"] = params(entry, context.registers[:site].source)
         TEMPLATE.render!(context)
       end
     end
@@ -94,18 +97,26 @@ module NNBlog
     private
 
     # SVG first: sharp at any zoom; the PNG is the fallback when a kind has no vector form.
-    def params(entry)
+    def params(entry, source)
       light = entry["light"] || {}
       dark = entry["dark"] || {}
       image = light["svg"] || light["png"]
       dark_image = dark["svg"] || dark["png"]
-      if @options["show"] == "animation"
-        image = entry.dig("extra", "gif") || raise(ArgumentError, "nn_figure #{@name}: no animation")
-        dark_image = nil
-      end
-      { "image_path" => image, "dark_path" => dark_image, "alt" => entry["alt"],
-        "caption" => @options["caption"] || entry["caption"], "width" => entry["width"],
-        "height" => entry["height"], "loading" => @options["loading"], "class" => @options["class"] }
+      params = { "image_path" => image, "dark_path" => dark_image, "alt" => entry["alt"],
+                 "caption" => @options["caption"] || entry["caption"], "width" => entry["width"],
+                 "height" => entry["height"], "loading" => @options["loading"], "class" => @options["class"] }
+      @options["show"] == "animation" ? params.merge(animation(entry, source)) : params
+    end
+
+    # The GIF is large: the page offers it behind a link instead of loading it (figure.html's
+    # on_demand), sized from the file's own header (its logical screen: width, height at bytes 6-9).
+    def animation(entry, source)
+      gif = entry.dig("extra", "gif") || raise(ArgumentError, "nn_figure #{@name}: no animation")
+      file = File.join(source, gif)
+      width, height = File.file?(file) ? File.binread(file, 10).unpack("x6vv") : [nil, nil]
+      { "image_path" => gif, "dark_path" => nil, "width" => width, "height" => height,
+        "on_demand" => "Play the animation", "on_demand_hide" => "Hide the animation",
+        "file_size" => File.file?(file) ? "GIF, #{NNBlog.kilobytes(File.size(file))}" : nil }
     end
   end
 
@@ -167,6 +178,10 @@ module NNBlog
     Float(value)
   rescue ArgumentError, TypeError
     raise ArgumentError, "#{filter}: expected a number, got #{value.inspect} (a missing result?)"
+  end
+
+  def kilobytes(bytes)
+    "#{(bytes / 1000.0).round} kB"
   end
 
   def strip_math(text)

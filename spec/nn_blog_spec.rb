@@ -8,7 +8,8 @@ RSpec.describe "nn_figure" do
       source = figure.at_css('picture source[media="(prefers-color-scheme: dark)"]')
       img = figure.at_css("picture img")
       { "class" => figure["class"], "dark" => source && source["srcset"], "type" => source && source["type"],
-        "img" => img.attributes.transform_values(&:value), "caption" => figure.at_css("figcaption")&.inner_html }
+        "img" => img&.attributes&.transform_values(&:value), "caption" => figure.at_css("figcaption")&.inner_html,
+        "link" => figure.at_css("a[data-nn-on-demand]") }
     end
   end
 
@@ -33,11 +34,29 @@ RSpec.describe "nn_figure" do
                                      "width" => "640", "height" => "320")
   end
 
-  it "shows the animation when asked" do
+  it "offers the animation behind a link instead of loading it with the page" do
     build_fixture
     spiral = figures("figures/index.html")[2]
-    expect(spiral["img"]["src"]).to eq("/assets/images/nn/spiral-evolution.gif")
+    expect(spiral["img"]).to be_nil
     expect(spiral["dark"]).to be_nil
+    link = spiral["link"]
+    expect(link["href"]).to eq("/assets/images/nn/spiral-evolution.gif")
+    expect(link["data-alt"]).to eq("The spiral's boundary at four epochs, from a straight line to three arms")
+    expect(link.at_css("[data-nn-label]").text).to eq("Play the animation")
+    expect(link.next_element.name).to eq("script")
+  end
+
+  it "sizes the animation and gives its weight from the GIF itself" do
+    build_fixture("baseurl" => "/blog") do
+      # a GIF header whose logical screen is 480 x 360, padded to 2,500 bytes
+      write("assets/images/nn/spiral-evolution.gif", "GIF89a#{[480, 360].pack('vv')}".ljust(2500, "\0"))
+    end
+    link = figures("figures/index.html")[2]["link"]
+    expect(link["href"]).to eq("/blog/assets/images/nn/spiral-evolution.gif")
+    expect(link.attributes.slice("data-width", "data-height").transform_values(&:value))
+      .to eq("data-width" => "480", "data-height" => "360")
+    expect(link.at_css("[data-nn-label]").text).to eq("Play the animation (GIF, 3 kB)")
+    expect(link.at_css("[data-nn-label]")["data-hide"]).to eq("Hide the animation")
   end
 
   it "puts the baseurl in front of every image" do

@@ -12,7 +12,7 @@ import numpy as np
 from matplotlib.colors import to_rgb
 
 from nn_blog.errors import NNBlogError
-from nn_blog.figures import FIGURES_FILE
+from nn_blog.figures import FIGURES_FILE, _compact
 from nn_blog.figures import style as st
 
 MARGIN = 0.08       # fraction of the data's span added on each side
@@ -88,8 +88,7 @@ def regions(ax, s, net, split, ext, resolution: int, contour: bool = True):
     """Shade the plane by the network's prediction and trace where the winning class changes."""
     points, nx, ny = grid(ext, resolution)
     P = probabilities(net, split, points)
-    ax.imshow(shade(P, nx, ny, s), origin="lower", extent=ext, interpolation="bilinear",
-              aspect="auto", zorder=0)
+    _compact.plane_image(ax, shade(P, nx, ny, s), ext, zorder=0)
     if contour:
         xs, ys = points[:nx, 0], points[::nx, 1]
         for c in range(P.shape[1] if P.shape[1] > 2 else 1):
@@ -104,16 +103,32 @@ def regions(ax, s, net, split, ext, resolution: int, contour: bool = True):
     return P
 
 
-def points(ax, s, split, which: str = "train", size: float = 16.0):
-    """Scatter the train (circles) or test (diamonds, outlined) points in their class colours."""
+def sample(split, limit: int = 0, which: str = "train") -> np.ndarray:
+    """Indices of the points to draw, class by class (so a file can state each class's style once
+    for all its points): all of them, or with ``limit`` > 0 that many, evenly spread over the
+    split's (shuffled) order, which keeps the classes in proportion."""
+    y = split.y_train if which == "train" else split.y_test
+    keep = np.arange(len(y))
+    if 0 < limit < len(y):
+        keep = np.round(np.linspace(0, len(y) - 1, limit)).astype(int)
+    return keep[np.argsort(y[keep], kind="stable")]
+
+
+def points(ax, s, split, which: str = "train", size: float = 16.0, limit: int = 0):
+    """Scatter the train (circles) or test (diamonds, outlined) points in their class colours.
+
+    ``limit``: see :func:`sample`.
+    """
     X = split.inverse_transform(split.X_train if which == "train" else split.X_test)
     y = split.y_train if which == "train" else split.y_test
+    keep = sample(split, limit, which)
+    X, y = X[keep], y[keep]
     colours = class_colours(s, max(int(split.n_classes), int(y.max()) + 1))[y]
     if which == "train":
         return ax.scatter(X[:, 0], X[:, 1], s=size, c=colours, edgecolors=s.page,
-                          linewidths=0.6, zorder=3)
+                          linewidths=0.6, zorder=3, clip_on=False)
     return ax.scatter(X[:, 0], X[:, 1], s=size * 1.5, c=colours, marker="D",
-                      edgecolors=s.text, linewidths=0.9, zorder=4)
+                      edgecolors=s.text, linewidths=0.9, zorder=4, clip_on=False)
 
 
 def bare(ax):

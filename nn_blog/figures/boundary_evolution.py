@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from nn_blog.errors import NNBlogError
-from nn_blog.figures import FIGURES_FILE, _plane, param
+from nn_blog.figures import FIGURES_FILE, _compact, _plane, param
 from nn_blog.figures import style as st
 
 
@@ -46,7 +46,8 @@ def _at(trained, epoch: int):
 
 def _panel(ax, s, trained, epoch, ext, resolution, point_size):
     _plane.regions(ax, s, _at(trained, epoch), trained.data, ext, resolution)
-    _plane.points(ax, s, trained.data, "train", size=point_size)
+    dots = _plane.points(ax, s, trained.data, "train", size=point_size)
+    _compact.repeat(dots)   # the same points in every panel: the SVG holds them once
     ax.set_aspect("equal")
     _plane.bare(ax)
     ax.set_title(f"epoch {epoch}", fontsize=st.SMALL, color=s.muted, pad=4)

@@ -49,7 +49,7 @@ def _samples(fig, s, trained, count):
         ink = np.empty((8, 8, 4))
         ink[..., :3] = to_rgb(s.text)
         ink[..., 3] = np.clip(images[i] / 16.0, 0, 1)
-        ax.imshow(ink, interpolation="nearest")
+        ax.imshow(ink, interpolation="none")   # the SVG carries the 8x8 pixels, drawn as pixels
         ax.set_xticks([])
         ax.set_yticks([])
         ok = y[i] == pred[i]

@@ -19,10 +19,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from nn_blog.figures import _plane, param
+from nn_blog.figures import _compact, _plane, param
 from nn_blog.figures import style as st
 
-BANDS = 14          # contour lines of the margin, like the height lines of a map
+BANDS = 8           # contour lines of the margin, like the height lines of a map
 
 
 def _frame(split, width: int, height: int, centre_at: float):
@@ -66,8 +66,7 @@ def _art(ax, s, trained, ext, nx: int, ny: int, point_size: float):
     rgba[:, :3] = soft @ colours
     # strongest colour along the boundaries, fading into the page far from them
     rgba[:, 3] = 0.10 + 0.55 * np.exp(-margin / scale)
-    ax.imshow(rgba.reshape(ny, nx, 4), origin="lower", extent=ext, interpolation="bilinear",
-              aspect="auto", zorder=0)
+    _compact.plane_image(ax, rgba.reshape(ny, nx, 4), ext, zorder=0)
     step = np.quantile(margin, 0.9) / BANDS
     for c in range(len(colours)):
         field = np.where(winner == c, margin, -step).reshape(ny, nx)

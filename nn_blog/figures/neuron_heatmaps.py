@@ -3,7 +3,8 @@
 The static counterpart of TensorFlow Playground's view. Column k shows layer k's neurons; each tile
 is the neuron's activation ``A[:, j]`` (from ``net.forward_all``) at every point of the plane the
 data lives in. The first column is the two input features as the network receives them, the last
-is the output, drawn larger with the training points on top. Between columns, faint lines are the
+is the output, drawn larger with the training points on top (at most ``points`` of them, evenly
+spread: the tile is small and a thousand dots only blur it). Between columns, faint lines are the
 weights (colour = sign, width = magnitude). Layers wider than ``max_neurons`` show their first and
 last neurons around an ellipsis and "+N".
 
@@ -20,7 +21,7 @@ import numpy as np
 from matplotlib.collections import LineCollection
 from matplotlib.colors import LinearSegmentedColormap, to_rgb
 
-from nn_blog.figures import _plane, param
+from nn_blog.figures import _compact, _plane, param
 from nn_blog.figures import style as st
 from nn_blog.figures.architecture import _from_net, _slots
 
@@ -105,7 +106,8 @@ def draw(spec: dict, ctx):
                     ax.text(xs[0] - tile / 2 - 0.6, y, name, ha="right", va="center",
                             fontsize=st.SMALL, color=s.muted)
             _header(ax, s, k, len(layers) - 1, xs[k], height, act, units)
-        _output(ax, s, trained, values[-1], layers[-1][1], xs[-1], centre, out_size, ext, nx, ny)
+        _output(ax, s, trained, values[-1], layers[-1][1], xs[-1], centre, out_size, ext, nx, ny,
+                int(param(spec, "points")))
         _header(ax, s, len(layers) - 1, len(layers) - 1, xs[-1], height, layers[-1][1], 1)
         _scale_bar(ax, s, layers[1][1] or "identity", (xs[1] + xs[-2]) / 2 + 4.0)
     return fig
@@ -122,7 +124,7 @@ def _scale_bar(ax, s, act, x):
         img = _rgba(s, act, 2 * t - 1, 1.0)
         ends, what = ("−1", "+1"), f"{act} activation"
     x0, x1, y0, y1 = x - 6.0, x + 6.0, 1.0, 1.9
-    ax.imshow(img, origin="lower", extent=(x0, x1, y0, y1), interpolation="bilinear", zorder=2)
+    _compact.plane_image(ax, img, (x0, x1, y0, y1), zorder=2, aspect=None)
     ax.add_patch(_frame((x0, x1, y0, y1), s))
     ax.text(x0 - 0.5, (y0 + y1) / 2, ends[0], ha="right", va="center", fontsize=st.SMALL,
             color=s.muted)
@@ -134,7 +136,7 @@ def _scale_bar(ax, s, act, x):
 
 def _tile(ax, s, img, x, y, size):
     box = (x - size / 2, x + size / 2, y - size / 2, y + size / 2)
-    ax.imshow(img, origin="lower", extent=box, interpolation="bilinear", zorder=2)
+    _compact.plane_image(ax, img, box, zorder=2, aspect=None)
     ax.add_patch(_frame(box, s))
 
 
@@ -160,16 +162,18 @@ def _header(ax, s, k, last, x, height, act, units):
                 color=s.muted)
 
 
-def _output(ax, s, trained, A, act, x, y, size, ext, nx, ny):
+def _output(ax, s, trained, A, act, x, y, size, ext, nx, ny, limit):
     A = np.asarray(A, dtype=np.float64)
     P = np.column_stack([1 - A[:, 0], A[:, 0]]) if A.shape[1] == 1 else A
     img = _plane.shade(P, nx, ny, s, strength=0.6)
     box = (x - size / 2, x + size / 2, y - size / 2, y + size / 2)
-    ax.imshow(img, origin="lower", extent=box, interpolation="bilinear", zorder=2)
+    _compact.plane_image(ax, img, box, zorder=2, aspect=None)
     ax.add_patch(_frame(box, s))
     # the training points, mapped from the data's extent into the tile
-    P = trained.data.inverse_transform(trained.data.X_train)
+    sample = _plane.sample(trained.data, limit)
+    P = trained.data.inverse_transform(trained.data.X_train[sample])
     u = box[0] + (P[:, 0] - ext[0]) / (ext[1] - ext[0]) * size
     v = box[2] + (P[:, 1] - ext[2]) / (ext[3] - ext[2]) * size
-    colours = _plane.class_colours(s, max(2, trained.data.n_classes))[trained.data.y_train]
-    ax.scatter(u, v, s=4, c=colours, edgecolors=s.page, linewidths=0.3, zorder=4)
+    y = trained.data.y_train[sample]
+    colours = _plane.class_colours(s, max(2, trained.data.n_classes))[y]
+    ax.scatter(u, v, s=4, c=colours, edgecolors=s.page, linewidths=0.3, zorder=4, clip_on=False)
