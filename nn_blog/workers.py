@@ -107,11 +107,22 @@ def _draw(job: DrawJob) -> dict:
                   trained=networks.get(job.spec.get("network")), networks=networks)
     kind = KINDS[job.kind]
     if job.part == "animation":
-        frames = kind.animate(job.spec, ctx)
+        last = []
+
+        def frames():
+            # keep only the newest frame (the poster needs the last); clear the one before, so
+            # its artists go now rather than at the next garbage collection
+            for fig in kind.animate(job.spec, ctx):
+                if last:
+                    last.pop().clear()
+                last.append(fig)
+                yield fig
+
         (gif, _), (poster, _) = job.outputs
+        gif_bytes = style.encode(frames(), "gif")
         # the poster is the last frame: the trained boundary, shown before the GIF plays
-        files = {gif: style.encode(frames, "gif"), poster: style.encode(frames[-1], "png")}
-        size = style.css_size(frames[-1])
+        files = {gif: gif_bytes, poster: style.encode(last[0], "png")}
+        size = style.css_size(last[0])
     else:
         fig = kind.draw(job.spec, ctx)
         encoded: dict[str, bytes] = {}

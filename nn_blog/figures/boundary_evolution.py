@@ -75,19 +75,21 @@ def draw(spec: dict, ctx):
     return fig
 
 
-def animate(spec: dict, ctx) -> list:
-    """One figure per snapshot epoch, for a GIF; the last frame is the trained network."""
+def animate(spec: dict, ctx):
+    """One figure per snapshot epoch, for a GIF; the last frame is the trained network.
+
+    A generator: the encoder rasterises each frame before the next is drawn, so a worker holds
+    one frame, not all of them.
+    """
     s, trained = ctx.style, ctx.trained
     _plane.require_2d(spec, trained)
     epochs = _evenly(sorted(trained.snapshots), int(param(spec, "frames")))
     ext = _plane.extent(trained.data)
     last = max(epochs)
-    frames = []
-    with st.use(s):
-        for epoch in epochs:
+    for epoch in epochs:
+        with st.use(s):
             fig = st.figure(s, *st.SIZES["boundary_frame"], layout="constrained")
             ax = fig.add_subplot()
             _panel(ax, s, trained, epoch, ext, int(param(spec, "resolution")), point_size=9.0)
             ax.set_title(f"epoch {epoch} of {last}", fontsize=st.FONT_SIZE, color=s.text, pad=6)
-            frames.append(fig)
-    return frames
+        yield fig

@@ -36,9 +36,15 @@ def _frame(split, width: int, height: int, centre_at: float):
     return left, left + w, cy - h / 2, cy + h / 2
 
 
-def _logits(net, split, points) -> np.ndarray:
-    """The output layer's pre-activations Z (n, k); a sigmoid output becomes [0, Z]."""
-    Z = np.asarray(net.forward_all(split.transform(points).astype(net.dtype))[-1][0], float)
+def _logits(net, split, points, chunk: int = 8192) -> np.ndarray:
+    """The output layer's pre-activations Z (n, k); a sigmoid output becomes [0, Z].
+
+    In chunks of rows: the banner's grid has ~10^5 points, and every hidden layer's (Z, A) for
+    all of them at once would cost a worker hundreds of MB for a picture.
+    """
+    X = split.transform(points).astype(net.dtype)
+    Z = np.concatenate([np.asarray(net.forward_all(X[i:i + chunk])[-1][0], float)
+                        for i in range(0, len(X), chunk)])
     return np.column_stack([np.zeros(len(Z)), Z[:, 0]]) if Z.shape[1] == 1 else Z
 
 

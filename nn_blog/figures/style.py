@@ -235,7 +235,7 @@ def encode(fig, fmt: str) -> bytes:
                                        optimize=True, progressive=True, subsampling=2)
         return buf.getvalue()
     if fmt == "gif":
-        return _encode_gif(list(fig))
+        return _encode_gif(fig)
     raise ValueError(f"unknown figure format {fmt!r} (svg, png, jpeg or gif)")
 
 
@@ -265,15 +265,22 @@ def _gif_palette(rgb: list, style: Style):
     return palette
 
 
-def _encode_gif(frames: list[Figure], last_ms: int = 2000) -> bytes:
+def _encode_gif(frames, last_ms: int = 2000) -> bytes:
     """One palette for all frames, no dithering, endless loop; about 4 s per pass, the last frame
-    held for ``last_ms``."""
+    held for ``last_ms``.
+
+    ``frames`` may be an iterator: each figure is rasterised as it comes, so a generator of
+    frames never holds more than one matplotlib figure alive.
+    """
     from PIL import Image
 
-    if not frames:
+    rgb, frame_style = [], LIGHT
+    for fig in frames:
+        rgb.append(_flat_rgb(fig, GIF_SCALE))
+        frame_style = getattr(fig, "nn_style", LIGHT)
+    if not rgb:
         raise ValueError("an animation needs at least one frame")
-    rgb = [_flat_rgb(f, GIF_SCALE) for f in frames]
-    palette = _gif_palette(rgb, getattr(frames[0], "nn_style", LIGHT))
+    palette = _gif_palette(rgb, frame_style)
     pal = [im.quantize(palette=palette, dither=Image.Dither.NONE) for im in rgb]
     duration_ms = int(min(500, max(80, 4000 // len(pal))))
     durations = [duration_ms] * (len(pal) - 1) + [last_ms]
