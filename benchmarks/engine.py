@@ -39,6 +39,7 @@ import threadpoolctl  # noqa: E402
 import torch  # noqa: E402
 
 from nn_blog import experiments  # noqa: E402
+from nn_blog.fileio import write_atomic  # noqa: E402
 from nn_blog.nn import SGD, Adam, Dense, Network  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -369,21 +370,14 @@ def markdown(results, info):
     return "\n".join(lines) + "\n"
 
 
-def write(path, text):
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
-
-
 def main():
     load_before = os.getloadavg()[0]
     results = run_cases()
     info = dict(machine(), load_before=load_before)
     table = markdown(results, info)
     if not OPTIONS.no_write:
-        write(RESULTS / "engine.json", json.dumps(results, indent=2) + "\n")
-        write(RESULTS / "engine.md", table)
+        write_atomic(RESULTS / "engine.json", json.dumps(results, indent=2) + "\n")
+        write_atomic(RESULTS / "engine.md", table)
     print(table)
     return 0
 

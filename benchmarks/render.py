@@ -31,6 +31,8 @@ import threading
 import time
 from pathlib import Path
 
+from nn_blog.fileio import write_atomic
+
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "benchmarks" / "results"
 DECLARATIONS = ("networks", "figures", "excerpts")
@@ -182,13 +184,6 @@ def markdown(results: dict, extra: dict, command: str) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--repeats", type=int, default=2, help="cold renders per --jobs value")
@@ -221,9 +216,9 @@ def main() -> int:
              "trained": one["trained"], "drawn": one["drawn"], "n_figures": n_figures,
              "max_single_mb": max_single, "peak_rss_mb": c["peak_rss"] / 2**20}
     command = ".venv/bin/python benchmarks/render.py " + " ".join(sys.argv[1:])
-    write(RESULTS / "render.json", json.dumps(results, indent=2) + "\n")
+    write_atomic(RESULTS / "render.json", json.dumps(results, indent=2) + "\n")
     table = markdown(results, extra, command.strip())
-    write(RESULTS / "render.md", table)
+    write_atomic(RESULTS / "render.md", table)
     print(table)
     return 0 if all(r["met"] is not False for r in results.values()) else 1
 

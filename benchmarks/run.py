@@ -17,16 +17,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+from nn_blog.fileio import write_atomic
+
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "benchmarks" / "results"
 ALL = ("engine", "render", "site")
-
-
-def atomic_write(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
 
 
 def assemble() -> None:
@@ -46,8 +41,8 @@ def assemble() -> None:
         f"Last run: Python {platform.python_version()} on {platform.machine()}, "
         f"{os.cpu_count()} cores.\n"
     )
-    atomic_write(ROOT / "docs" / "benchmarks.md", header + "\n" + "\n\n".join(sections) + "\n")
-    atomic_write(ROOT / "_data" / "generated" / "benchmarks.json",
+    write_atomic(ROOT / "docs" / "benchmarks.md", header + "\n" + "\n\n".join(sections) + "\n")
+    write_atomic(ROOT / "_data" / "generated" / "benchmarks.json",
                  json.dumps(data, indent=2, sort_keys=True) + "\n")
 
 

@@ -24,6 +24,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from nn_blog.fileio import write_atomic
+
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "benchmarks" / "results"
 sys.path.insert(0, str(ROOT / "tests" / "site"))
@@ -160,12 +162,9 @@ def main(argv: list[str]) -> int:
         "page": path, "math_expressions": expressions, "post_weight_with_mathjax": weight_all,
         "render_noop_seconds": round(render_noop, 3), "repeats": args.repeats,
     }
-    RESULTS.mkdir(parents=True, exist_ok=True)
     for name, text in (("site.json", json.dumps(results, indent=2) + "\n"),
                        ("site.md", report(results))):
-        tmp_path = RESULTS / f".{name}.tmp{os.getpid()}"
-        tmp_path.write_text(text, encoding="utf-8")
-        os.replace(tmp_path, RESULTS / name)
+        write_atomic(RESULTS / name, text)
     print(report(results))
     return 0
 

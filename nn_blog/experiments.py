@@ -8,18 +8,17 @@ in one ``.npz`` so the render service can cache it.
 
 from __future__ import annotations
 
+import io
 import json
-import os
-import tempfile
 import time
 import zipfile
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 
 from nn_blog import data, network_specs
 from nn_blog.errors import NNBlogError
+from nn_blog.fileio import write_atomic
 
 NETWORKS_FILE = network_specs.NETWORKS_FILE
 load_networks = network_specs.load_networks
@@ -172,16 +171,9 @@ def save_trained(trained, path):
     meta = {"spec": trained.spec, "history": trained.history, "results": trained.results,
             "snapshots": sorted(trained.snapshots), "n_params": len(trained.net.params)}
     arrays["meta"] = np.array(json.dumps(meta, sort_keys=True))
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            np.savez_compressed(fh, **arrays)
-        os.replace(tmp, path)
-    except BaseException:
-        os.unlink(tmp)
-        raise
+    buf = io.BytesIO()
+    np.savez_compressed(buf, **arrays)
+    write_atomic(path, buf.getvalue())
 
 
 def load_trained(spec, path):

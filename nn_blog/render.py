@@ -23,12 +23,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from nn_blog import excerpts as excerpts_mod
-from nn_blog import layout, site
+from nn_blog import fileio, layout, site
 from nn_blog.errors import NNBlogError
+from nn_blog.fileio import TMP_MARK
 from nn_blog.plan import CACHE_DIR, MANIFEST, RESULTS, Item, Plan, files_hash, make_plan, sha256
 
 LOCK_FILE = f"{CACHE_DIR}/render.lock"
-TMP_MARK = ".nnblog-tmp-"
 
 
 @dataclass
@@ -187,19 +187,11 @@ def dump_json(data) -> bytes:
 
 
 def write_atomic(path: Path, data: bytes) -> bool:
-    """Write ``data`` to ``path`` via a temporary file and a rename; False if already there."""
+    """Write ``data`` to ``path`` atomically; False (and no write) if it already holds it."""
     with contextlib.suppress(FileNotFoundError):
         if path.read_bytes() == data:
             return False
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}{TMP_MARK}{os.getpid()}")
-    try:
-        tmp.write_bytes(data)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            tmp.unlink()
-        raise
+    fileio.write_atomic(path, data)
     return True
 
 

@@ -16,10 +16,7 @@ Every SVG is slimmed after matplotlib writes it (``_compact.slim_svg``): a post 
 
 from __future__ import annotations
 
-import contextlib
 import io
-import os
-import tempfile
 from dataclasses import dataclass
 
 import matplotlib as mpl
@@ -28,6 +25,7 @@ from matplotlib.colors import LinearSegmentedColormap, to_rgb
 from matplotlib.figure import Figure
 
 from nn_blog.figures import _compact
+from nn_blog.fileio import write_atomic
 
 CSS_DPI = 96          # CSS pixels per inch: an SVG of w/96 inches displays w px wide
 PNG_SCALE = 2         # PNGs are written at 2x their CSS size for high-density screens
@@ -296,18 +294,7 @@ def save(fig, target, fmt: str) -> None:
     if hasattr(target, "write"):
         target.write(data)
         return
-    path = os.fspath(target)
-    directory = os.path.dirname(path) or "."
-    os.makedirs(directory, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=directory, prefix=".tmp-", suffix=os.path.basename(path))
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.remove(tmp)
-        raise
+    write_atomic(target, data)
 
 
 def save_gif(frames: list[Figure], target) -> None:
