@@ -11,14 +11,20 @@ import numpy as np
 from ..errors import NNBlogError
 
 
-def check_X(X, n_in, dtype, field="X"):
-    """X as a C-contiguous (n, n_in) array of ``dtype`` with finite values, or a clear error."""
+def _numbers(values, field):
+    """``values`` as a NumPy array of booleans, integers or floats, or a clear error."""
     try:
-        X = np.asarray(X)
+        values = np.asarray(values)
     except (TypeError, ValueError) as err:
         raise NNBlogError(f"is not an array of numbers ({err})", field=field) from None
-    if X.dtype.kind not in "biuf":
-        raise NNBlogError(f"must hold numbers, got dtype {X.dtype}", field=field)
+    if values.dtype.kind not in "biuf":
+        raise NNBlogError(f"must hold numbers, got dtype {values.dtype}", field=field)
+    return values
+
+
+def check_X(X, n_in, dtype, field="X"):
+    """X as a C-contiguous (n, n_in) array of ``dtype`` with finite values, or a clear error."""
+    X = _numbers(X, field)
     if X.ndim != 2:
         raise NNBlogError(f"must be 2-D (n_samples, n_features), got shape {X.shape}",
                           field=field)
@@ -56,12 +62,7 @@ def check_Y(Y, n, n_out, loss, dtype, field="Y"):
     cross_entropy: integer labels (n,) or one-hot/probability rows (n, n_out) -> one-hot rows.
     mse, bce: (n, n_out) -> dtype; a vector (n,) is taken as one column when n_out == 1.
     """
-    try:
-        Y = np.asarray(Y)
-    except (TypeError, ValueError) as err:
-        raise NNBlogError(f"is not an array of numbers ({err})", field=field) from None
-    if Y.dtype.kind not in "biuf":
-        raise NNBlogError(f"must hold numbers, got dtype {Y.dtype}", field=field)
+    Y = _numbers(Y, field)
     if Y.ndim == 0 or Y.shape[0] != n:
         got = Y.shape[0] if Y.ndim else "no"
         raise NNBlogError(f"has {got} rows but X has {n}", field=field)
