@@ -28,12 +28,11 @@ def train(net, X, Y, optimizer, epochs=100, batch_size=32):
     n = len(X)
     epoch_losses = []
     for _ in range(epochs):
-        order = net.rng.permutation(n)
-        X, Y = X[order], Y[order]
+        order = net.rng.permutation(n)  # a shuffle of 0..n-1
         total = 0.0
         for start in range(0, n, batch_size):
-            X_batch = X[start:start + batch_size]
-            Y_batch = Y[start:start + batch_size]
+            batch = order[start:start + batch_size]
+            X_batch, Y_batch = X[batch], Y[batch]
             Y_hat = net.forward(X_batch)
             loss = net.loss_fn(Y_hat, Y_batch)
             net.backward(Y_batch)
