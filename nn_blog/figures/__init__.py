@@ -144,6 +144,9 @@ KINDS: dict[str, Kind] = {k.name: k for k in [
     Kind("loss_surface", False, {"steps": (int, 40), "narrow": (bool, False)}),
     Kind("digits", True, {"mode": (str, "samples"), "count": (int, 32), "narrow": (bool, False)},
          choices={"mode": ("samples", "confusion", "weights"), "count": range(1, 129)}),
+    Kind("computation_graph", False, {"x": (list, [1.0, 0.0]), "y": (int, 1), "seed": (int, 0),
+                                      "lr": (float, 1.0), "narrow": (bool, False)},
+         choices={"y": (0, 1)}),
     Kind("header", True, {"variant": (str, "banner")},
          choices={"variant": ("banner", "teaser")}, helpers=("_plane",)),
 ]}

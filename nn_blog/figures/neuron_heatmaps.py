@@ -35,13 +35,16 @@ W_UNITS = 72
 TOP_PAD, BOTTOM_PAD = 4.5, 6.5       # in units of 10 CSS px (scaled for the narrow variant)
 GAP = 0.7
 BAR = 12.0                            # width of a colour scale bar, in units
+NARROW_BAR_ROW = 38.0                 # CSS px per stacked colour scale (label above bar)
 
 
 def _rgba(s, act: str, V: np.ndarray, layer_max: float) -> np.ndarray:
     """Activation values (ny, nx) -> RGBA, by the layer's activation (see module docstring);
     ``act`` "input" for the input features."""
     if act == "sigmoid":
-        cmap = LinearSegmentedColormap.from_list("p", [s.classes[0], s.page, s.classes[1]])
+        # the class colours softened towards the page, so the data points stay visible on top
+        cmap = LinearSegmentedColormap.from_list(
+            "p", [st.mix(s.classes[0], s.page, 0.3), s.page, st.mix(s.classes[1], s.page, 0.3)])
         return cmap(np.clip(V, 0, 1))
     if act in ("relu", "leaky_relu"):
         cmap = LinearSegmentedColormap.from_list("r", [s.page, s.positive])
@@ -50,19 +53,33 @@ def _rgba(s, act: str, V: np.ndarray, layer_max: float) -> np.ndarray:
     return st.diverging(s)(np.clip(0.5 + 0.5 * V / scale, 0, 1))
 
 
-def _layout(layers, max_neurons, height, px, bottom_pad, max_tile):
+def _layout(layers, max_neurons, height, px, bottom_pad, max_tile, is_narrow=False):
     """Column positions and tile sizes in data units (``px`` CSS px each)."""
     slots = [_slots(n, max_neurons) for n, _ in layers[:-1]] + [[0]]
     tallest = max(len(sl) for sl in slots[:-1])
     text = 10.0 / px
     band = height / px - TOP_PAD * text - bottom_pad
     tile = min(max_tile, (band - GAP * (tallest - 1)) / tallest)
-    out_size = min(14.0 * (1.4 if px < 10 else 1.0), band)
-    xs = np.linspace(5.5 * text ** 0.5, W_UNITS - 12.0, len(layers))
-    xs[-1] = W_UNITS - 1.0 - out_size / 2
+    out_size = min(18.0 if is_narrow else 14.0, band)
+    if is_narrow:
+        # the output tile on the right, the other columns spread over what is left of it
+        last = W_UNITS - 1.0 - out_size / 2
+        xs = np.append(np.linspace(8.0, last - out_size / 2 - tile / 2 - 7.0,
+                                   len(layers) - 1), last)
+    else:
+        xs = np.linspace(5.5, W_UNITS - 12.0, len(layers))
+        xs[-1] = W_UNITS - 1.0 - out_size / 2
     centre = bottom_pad + band / 2
     ys = [centre + ((len(sl) - 1) / 2 - np.arange(len(sl))) * (tile + GAP) for sl in slots]
     return slots, tile, xs, ys, out_size, centre
+
+
+def narrow_height(layers, max_neurons) -> int:
+    """CSS height of the narrow variant: the tallest column of 8-unit tiles, header and bars."""
+    tallest = max(len(_slots(n, max_neurons)) for n, _ in layers[:-1])
+    px = st.NARROW_WIDTH / W_UNITS
+    column = max(tallest * (8.0 + GAP), 20.0) * px
+    return round(column + TOP_PAD * 10 + NARROW_BAR_ROW * 3 + 16)
 
 
 def _weights(ax, s, net, xs, ys, slots, tile, out_size):
@@ -93,13 +110,15 @@ def draw(spec: dict, ctx):
     net, split = trained.net, trained.data
     layers = _from_net(net)
     is_narrow = bool(param(spec, "narrow"))
-    width, height = (st.NARROW_WIDTH, 560) if is_narrow else st.SIZES["neuron_heatmaps"]
+    max_neurons = int(param(spec, "max_neurons"))
+    width, height = (st.NARROW_WIDTH, narrow_height(layers, max_neurons)) if is_narrow \
+        else st.SIZES["neuron_heatmaps"]
     px = width / W_UNITS
     text = 10.0 / px
-    bottom_pad = (3 * 2.6 + 1.0) * text if is_narrow else BOTTOM_PAD
+    bottom_pad = (NARROW_BAR_ROW * 3 + 6) / px if is_narrow else BOTTOM_PAD
     slots, tile, xs, ys, out_size, centre = _layout(
-        layers, int(param(spec, "max_neurons")), height, px, bottom_pad,
-        max_tile=8.0 if is_narrow else 6.0)
+        layers, max_neurons, height, px, bottom_pad, max_tile=8.0 if is_narrow else 6.0,
+        is_narrow=is_narrow)
     ext = _plane.square(_plane.extent(split))
     pts, nx, ny = _plane.grid(ext, int(param(spec, "resolution")))
     X = split.transform(pts).astype(net.dtype)
@@ -166,16 +185,16 @@ def _scale_bars(ax, s, scales: dict, xs, is_narrow: bool, text: float):
             img = _rgba(s, act, (2 * t - 1) * (1.0 if act == "tanh" else vmax), vmax)
         lo, hi, what = scale_ends(act, vmax)
         if is_narrow:
-            # stacked, the label left of its bar
-            x = W_UNITS - 2.5 * text - BAR / 2 - 1.5 * text
-            y0 = (len(items) - 1 - i) * 2.6 * text + 1.0 * text
-            label = (x - BAR / 2 - 2.6 * text, "right")
+            # stacked rows, each a label above its bar
+            bar = 2 * BAR
+            x = W_UNITS / 2
+            y0 = (len(items) - 1 - i) * NARROW_BAR_ROW / 10 * text + 0.6 * text
         else:
-            x = [xs[0] + 4.0, (xs[1] + xs[-2]) / 2, xs[-1]][min(i, 2)] if len(items) == 3 \
+            bar = BAR
+            x = [xs[0] + 7.0, (xs[1] + xs[-2]) / 2, xs[-1]][min(i, 2)] if len(items) == 3 \
                 else np.linspace(14.0, W_UNITS - 12.0, len(items))[i]
             y0 = 1.0
-            label = None
-        x0, x1, y1 = x - BAR / 2, x + BAR / 2, y0 + 0.9 * text ** 0.5
+        x0, x1, y1 = x - bar / 2, x + bar / 2, y0 + 0.9 * text ** 0.5
         _compact.plane_image(ax, img, (x0, x1, y0, y1), zorder=2, aspect=None)
         ax.add_patch(_frame((x0, x1, y0, y1), s))
         mid = (y0 + y1) / 2
@@ -183,12 +202,8 @@ def _scale_bars(ax, s, scales: dict, xs, is_narrow: bool, text: float):
                 color=s.muted)
         ax.text(x1 + 0.4 * text, mid, hi, ha="left", va="center", fontsize=st.SMALL,
                 color=s.muted)
-        if label is None:
-            ax.text(x, y1 + 0.5, what, ha="center", va="bottom", fontsize=st.SMALL,
-                    color=s.text)
-        else:
-            ax.text(label[0], mid, what, ha=label[1], va="center", fontsize=st.SMALL,
-                    color=s.text)
+        ax.text(x, y1 + 0.5 * text, what, ha="center", va="bottom", fontsize=st.SMALL,
+                color=s.text)
 
 
 def _tile(ax, s, img, x, y, size):
