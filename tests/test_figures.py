@@ -156,9 +156,11 @@ def test_loss_curve_ends_at_the_reported_final_loss(nets):
     assert line.get_ydata()[-1] == trained.results["final_loss"]
     assert list(line.get_xdata()) == list(range(1, trained.results["epochs"] + 1))
     # no validation split declared: the held-out curve is the test split, and says so
-    assert loss_curve.held_out_label(trained) == "test"
+    label, _, held_acc = loss_curve.held_out(trained)
+    assert label == "test" and held_acc is not None
     (acc,) = [ln for ln in fig.axes[1].get_lines() if ln.get_label() == "test"]
-    assert list(acc.get_ydata()) == trained.history["val_accuracy"]
+    assert list(acc.get_ydata()) == list(held_acc)
+    assert not [ln for ln in fig.axes[1].get_lines() if ln.get_label() == "validation"]
 
 
 def _texts(fig):
@@ -515,3 +517,18 @@ def test_header_and_animation_draw_in_the_dark_palette(nets):
                                                                trained=nets["spiral"]))
     gif = Image.open(io.BytesIO(style.encode(frames, "gif"))).convert("RGB")
     assert np.abs(np.array(gif.getpixel((1, 1)), float) - dark).max() < 12
+
+
+def test_loss_curve_calls_a_validation_split_validation():
+    from types import SimpleNamespace
+
+    history = {"loss": [0.5, 0.3], "accuracy": [0.7, 0.9], "val_loss": [0.6, 0.4],
+               "val_accuracy": [0.6, 0.8]}
+    held = SimpleNamespace(history=history, results={"n_validation": 30})
+    assert loss_curve.held_out(held) == ("validation", [0.6, 0.4], [0.6, 0.8])
+    tested = SimpleNamespace(history={"loss": [1.0], "accuracy": [0.5], "test_loss": [1.1],
+                                      "test_accuracy": [0.4]}, results={"n_validation": 0})
+    assert loss_curve.held_out(tested) == ("test", [1.1], [0.4])
+    fig = KINDS["loss_curve"].draw({"kind": "loss_curve", "params": {}},
+                                   Context(style=style.LIGHT, trained=held))
+    assert "validation" in [ln.get_label() for ln in fig.axes[0].get_lines()]

@@ -2,9 +2,10 @@
 
 The curves are the history exactly as training recorded it: the last point of the training-loss
 line is ``trained.results["final_loss"]``. Epochs count from 1 (the state after the first epoch).
-The second curve is named after the data it was measured on: "validation" when the network holds
-out a validation split (``results["n_validation"]`` > 0, networks.yml ``validation``), otherwise
-"test" (training then evaluates the held-out test split each epoch). Parameter ``log_scale``
+The second curve is named after the data it was measured on: "validation" for a validation split
+(history ``val_loss``/``val_accuracy`` of a network with ``results["n_validation"]`` > 0,
+networks.yml ``validation``), "test" for the test split (history ``test_loss``/``test_accuracy``,
+or ``val_*`` of a network that holds out no validation split). Parameter ``log_scale``
 puts the loss on a log axis; ``narrow`` stacks the two panels for a phone's column.
 """
 
@@ -22,9 +23,18 @@ LOSS_NAMES = {"mse": "mean squared error", "bce": "binary cross-entropy",
 NICE = [1, 2, 2.5, 5, 10]
 
 
+def held_out(trained) -> tuple[str, list | None, list | None]:
+    """(label, loss per epoch, accuracy per epoch) of the held-out curve, or (label, None, None)."""
+    h = trained.history
+    if h.get("val_loss"):
+        validation = (trained.results.get("n_validation") or 0) > 0
+        return (VAL_LABEL if validation else TEST_LABEL), h["val_loss"], h.get("val_accuracy")
+    return TEST_LABEL, h.get("test_loss"), h.get("test_accuracy")
+
+
 def held_out_label(trained) -> str:
-    """What the history's ``val_*`` curves were measured on."""
-    return VAL_LABEL if (trained.results.get("n_validation") or 0) > 0 else TEST_LABEL
+    """What the held-out curves were measured on: "validation" or "test"."""
+    return held_out(trained)[0]
 
 
 def _series(ax, s, epochs, train, val, val_label=VAL_LABEL):
@@ -70,8 +80,8 @@ def draw(spec: dict, ctx):
         fig = st.figure(s, *size, layout="constrained")
         fig.get_layout_engine().set(w_pad=0.12, wspace=0.08, hspace=0.06)
         ax_loss, ax_acc = fig.subplots(2, 1) if is_narrow else fig.subplots(1, 2)
-        held_out = held_out_label(ctx.trained)
-        loss_lines = _series(ax_loss, s, epochs, h["loss"], h.get("val_loss"), held_out)
+        label, held_loss, held_acc = held_out(ctx.trained)
+        loss_lines = _series(ax_loss, s, epochs, h["loss"], held_loss, label)
         if bool(param(spec, "log_scale")):
             ax_loss.set_yscale("log")
         else:
@@ -79,9 +89,9 @@ def draw(spec: dict, ctx):
         loss = getattr(ctx.trained, "spec", {}).get("loss")
         title = f"loss ({LOSS_NAMES[loss]})" if loss in LOSS_NAMES else "loss"
         ax_loss.set_title(title, loc="left", fontsize=st.FONT_SIZE)
-        acc_lines = _series(ax_acc, s, epochs, h["accuracy"], h.get("val_accuracy"), held_out)
+        acc_lines = _series(ax_acc, s, epochs, h["accuracy"], held_acc, label)
         ax_acc.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
-        lo = min(min(h["accuracy"]), min(h.get("val_accuracy") or [1.0]))
+        lo = min(min(h["accuracy"]), min(held_acc or [1.0]))
         ax_acc.set_ylim(max(0.0, lo - 0.03), 1.0 + 0.02 * (1.0 - lo))
         ax_acc.set_title("accuracy", loc="left", fontsize=st.FONT_SIZE)
         for ax in (ax_loss, ax_acc):
