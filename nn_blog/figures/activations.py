@@ -39,7 +39,7 @@ def _functions(spec) -> list[tuple[str, object, object]]:
 
 def _panel(ax, s, name, f, df, Z):
     A = f(Z)
-    dA = df(Z, A)[:, 0].astype(float)
+    dA = df(Z)[:, 0].astype(float)
     # break the derivative's line at a jump (ReLU's kink) instead of drawing a vertical riser
     dA[1:][np.abs(np.diff(dA)) > 0.25] = np.nan
     ax.axhline(0, color=s.grid, lw=1.0, zorder=0)
