@@ -663,14 +663,24 @@ SAMPLES = [
 ]
 
 
-@cache
 def jekyll_view() -> dict:
     """What Jekyll renders (see JEKYLL_SCRIPT); the tests that need it skip if Jekyll is not
     installed yet (`make site-deps`), and fail if it is and the site does not build."""
+    outcome = _jekyll_outcome()
+    if outcome[0] == "skip":
+        pytest.skip(outcome[1])
+    if outcome[0] == "fail":
+        pytest.fail(outcome[1])
+    return outcome[1]
+
+
+@cache
+def _jekyll_outcome() -> tuple[str, object]:
+    # once per session, failure included: every test that needs it reports the same outcome
     bundle = shutil.which("bundle")
     if not bundle or subprocess.run([bundle, "exec", "ruby", "-e", "require 'jekyll'"],
                                     cwd=ROOT, capture_output=True, timeout=120).returncode:
-        pytest.skip("Jekyll is not installed (make site-deps): the reading time is not checked")
+        return "skip", "Jekyll is not installed (make site-deps): reading times not checked"
     env = dict(os.environ, NN_BLOG_SKIP_RENDER="1")
     with tempfile.TemporaryDirectory() as tmp:
         out, samples = Path(tmp) / "out.json", Path(tmp) / "samples.json"
@@ -680,10 +690,11 @@ def jekyll_view() -> dict:
                                    str(samples)], cwd=ROOT, env=env, capture_output=True,
                                   text=True, timeout=JEKYLL_SECONDS)
         except subprocess.TimeoutExpired:
-            pytest.fail(f"Jekyll did not render the site within {JEKYLL_SECONDS} s")
-        first = "\n".join(done.stderr.strip().splitlines()[:4])
-        assert done.returncode == 0, f"Jekyll failed to render the site:\n{first}"
-        return json.loads(out.read_text(encoding="utf-8"))
+            return "fail", f"Jekyll did not render the site within {JEKYLL_SECONDS} s"
+        if done.returncode:
+            first = "\n".join(done.stderr.strip().splitlines()[:3])
+            return "fail", f"Jekyll failed to render the site:\n{first}"
+        return "ok", json.loads(out.read_text(encoding="utf-8"))
 
 
 def test_read_time_rules_match_the_include():
