@@ -370,8 +370,10 @@ def resolve(expr: str, alias: dict[str, str], loops: dict[str, list[str]] | None
     """The data ``expr`` reads (one value per loop iteration: the last one is returned)."""
     value = None
     for spelled in concrete(expr, alias, loops or {}):
-        literal = re.fullmatch(r"(['\"])(.*)\1", spelled, re.S)
-        value = literal.group(2) if literal else resolve_one(spelled, expr)
+        if re.match(r"['\"]", spelled):  # a literal (indexed, as names[forloop.index0])
+            value = spelled
+            continue
+        value = resolve_one(spelled, expr)
     return value
 
 
