@@ -627,7 +627,7 @@ Jekyll::Hooks.register :posts, :post_render do |post|
   shown = post.output[/class="page-meta__read-time">([^<]*)</, 1]
   posts[File.basename(post.path)] = { "content" => post.content, "read_time" => shown }
 end
-config = Jekyll.configuration("source" => Dir.pwd, "quiet" => true,
+config = Jekyll.configuration("source" => Dir.pwd, "quiet" => true, "disable_disk_cache" => true,
                               "destination" => File.join(File.dirname(out), "site"))
 site = Jekyll::Site.new(config)
 # Math typesetting (a site hook, when present) changes no reading time and needs node: skipped.
