@@ -20,8 +20,11 @@ function readStdin() {
 }
 
 // MathJax writes its sheet as "selector {\n  ...\n}\n\n": one block per rule or @font-face.
+// Fonts swap in: CHTML sizes every character with CSS padding, so the page lays out the same
+// before and after a math font arrives, and text is never held invisible waiting for one.
 function blocks(css) {
-  return css.split(/\n\n+/).map((b) => b.trim()).filter((b) => b.length > 0);
+  return css.split(/\n\n+/).map((b) => b.trim()).filter((b) => b.length > 0)
+    .map((b) => b.startsWith('@font-face') ? b.replace(/\n\}$/, '\n  font-display: swap;\n}') : b);
 }
 
 // Attributes the page does not need: data-latex repeats the TeX on every node (the assistive

@@ -13,8 +13,8 @@
 # Minimal Mistakes with `mathjax: true` works unchanged. A page with `mathjax: browser` opts out:
 # it keeps its TeX and loads MathJax in the browser (_includes/mathjax.html).
 #
-# The cache (.jekyll-cache/nn-math/VERSION.json) is keyed by MathJax's version, display mode and
-# the TeX, so a warm build starts no node at all. TeX MathJax cannot parse fails the build with
+# The cache (.jekyll-cache/nn-math/VERSION-FORMAT.json) is keyed by MathJax's version, display
+# mode and the TeX, so a warm build starts no node at all. TeX MathJax cannot parse fails the build with
 # one line naming the page and the expression.
 require "cgi"
 require "digest"
@@ -32,10 +32,12 @@ module NNMath
     .freeze
   MATH = /\\\[(.+?)\\\]|\\\((.+?)\\\)/m.freeze
   NODE_SECONDS = 600
+  # Bumped when nn_math.mjs changes what it writes, so old cache entries are not reused.
+  FORMAT = 2
 
   Expr = Struct.new(:tex, :display) do
     def key(version)
-      Digest::SHA256.hexdigest("#{version}\0#{display}\0#{tex}")
+      Digest::SHA256.hexdigest("#{version}\0#{FORMAT}\0#{display}\0#{tex}")
     end
 
     def shown
@@ -95,7 +97,7 @@ module NNMath
     return if wanted.empty?
 
     version = version(site)
-    cache = Cache.new(File.join(site.source, ".jekyll-cache", "nn-math", "#{version}.json"))
+    cache = Cache.new(File.join(site.source, ".jekyll-cache", "nn-math", "#{version}-#{FORMAT}.json"))
     missing = wanted.values.flatten.uniq.reject { |expr| cache.expr(expr.key(version)) }
     typeset(missing, wanted, version, cache) unless missing.empty? && cache.base
     fonts = "#{site.config['baseurl'].to_s.chomp('/')}#{FONTS}"

@@ -12,7 +12,9 @@ never by the Python suite.
 from __future__ import annotations
 
 import functools
+import gzip
 import http.server
+import io
 import os
 import subprocess
 import threading
@@ -52,20 +54,46 @@ class BuiltSite:
         return self.dest / (rel + "index.html" if rel == "" or rel.endswith("/") else rel)
 
 
+# What a static host compresses (GitHub Pages, Netlify, nginx's usual gzip_types).
+COMPRESSED = {".html", ".css", ".js", ".mjs", ".svg", ".json", ".xml", ".txt", ".map"}
+
+
 class _Handler(http.server.SimpleHTTPRequestHandler):
     prefix = ""
+    compress = False
 
     def translate_path(self, path):
         if not path.split("?", 1)[0].startswith(self.prefix + "/"):
             return str(Path(self.directory) / "__outside_the_baseurl__")
         return super().translate_path(path)
 
+    def send_head(self):
+        """Serve text gzip-compressed when asked to, as a static host does."""
+        path = Path(self.translate_path(self.path))
+        if path.is_dir():
+            if not self.path.split("?", 1)[0].endswith("/"):
+                return super().send_head()  # the parent redirects /dir to /dir/
+            path = path / "index.html"
+        wants = "gzip" in self.headers.get("Accept-Encoding", "")
+        if not (self.compress and wants and path.suffix in COMPRESSED and path.is_file()):
+            return super().send_head()
+        body = gzip.compress(path.read_bytes(), compresslevel=6, mtime=0)
+        self.send_response(200)
+        self.send_header("Content-Type", self.guess_type(str(path)))
+        self.send_header("Content-Encoding", "gzip")
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Vary", "Accept-Encoding")
+        self.end_headers()
+        return io.BytesIO(body)
+
     def log_message(self, *args):  # keep test output readable
         pass
 
 
-def _serve(directory: Path, prefix: str) -> tuple[http.server.ThreadingHTTPServer, str]:
-    handler = type("Handler", (_Handler,), {"prefix": prefix})
+def _serve(directory: Path, prefix: str, compress: bool = False
+           ) -> tuple[http.server.ThreadingHTTPServer, str]:
+    """Serve ``directory`` on a free port (only under ``prefix``); gzip text if ``compress``."""
+    handler = type("Handler", (_Handler,), {"prefix": prefix, "compress": compress})
     server = http.server.ThreadingHTTPServer(
         ("127.0.0.1", 0), functools.partial(handler, directory=str(directory)))
     threading.Thread(target=server.serve_forever, daemon=True).start()
