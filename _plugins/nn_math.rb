@@ -105,6 +105,16 @@ module NNMath
     cache.save
   end
 
+  # A code block that scrolls sideways (79 columns on a phone) must be reachable by keyboard:
+  # tabindex="0" on rouge's <pre class="highlight"> (axe: scrollable-region-focusable).
+  def focusable_code(site)
+    pages(site).each do |doc|
+      next unless doc.output.include?('<pre class="highlight">')
+
+      doc.output = doc.output.gsub('<pre class="highlight">', '<pre class="highlight" tabindex="0">')
+    end
+  end
+
   def page_output(html, exprs, version, cache, fonts)
     entries = exprs.to_h { |expr| [expr, cache.expr(expr.key(version))] }
     css = (cache.base + entries.values.flat_map { |entry| entry["css"] }).uniq
@@ -206,4 +216,7 @@ module NNMath
   end
 end
 
-Jekyll::Hooks.register(:site, :post_render) { |site, _payload| NNMath.typeset_site(site) }
+Jekyll::Hooks.register(:site, :post_render) do |site, _payload|
+  NNMath.typeset_site(site)
+  NNMath.focusable_code(site)
+end

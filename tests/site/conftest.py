@@ -28,6 +28,8 @@ import yaml
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts" / "site"
 CHROMIUM = "/usr/bin/chromium"
+BUILD_SECONDS = 900
+LAUNCH_MS = 60_000
 CHROMIUM_ARGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
@@ -107,7 +109,11 @@ def jekyll_build(dest: Path, overrides: dict, overlay: Path) -> float:
     argv = ["bundle", "exec", "jekyll", "build", "--strict_front_matter", "--quiet",
             "--config", f"_config.yml,{overlay}", "--destination", str(dest)]
     start = time.perf_counter()
-    done = subprocess.run(argv, cwd=ROOT, capture_output=True, text=True, env=dict(os.environ))
+    try:
+        done = subprocess.run(argv, cwd=ROOT, capture_output=True, text=True,
+                              env=dict(os.environ), timeout=BUILD_SECONDS)
+    except subprocess.TimeoutExpired as err:
+        raise AssertionError(f"{' '.join(argv)}: no result within {BUILD_SECONDS} s") from err
     seconds = time.perf_counter() - start
     if done.returncode != 0:
         raise AssertionError(f"{' '.join(argv)} failed:\n{done.stdout}\n{done.stderr}")
@@ -129,7 +135,7 @@ def _built(tmp_path_factory, name: str, baseurl: str) -> BuiltSite:
     webroot = tmp_path_factory.mktemp(name) / "www"
     dest = webroot / baseurl.strip("/")
     dest.mkdir(parents=True)
-    server, origin = _serve(webroot, baseurl)
+    server, origin = _serve(webroot, baseurl, compress=True)
     seconds = jekyll_build(dest, {"url": origin, "baseurl": baseurl},
                            webroot.parent / "config.yml")
     site = BuiltSite(webroot=webroot, dest=dest, origin=origin, baseurl=baseurl,
@@ -158,9 +164,35 @@ def browser():
     if not Path(CHROMIUM).exists():
         pytest.fail(f"{CHROMIUM} is missing: run `make site-deps` (apt-get install chromium)")
     with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS,
+                                     timeout=LAUNCH_MS)
+        _warm_up(chromium)
         yield chromium
         chromium.close()
+
+
+def _warm_up(chromium) -> None:
+    """Render one page of text before the first test does.
+
+    The first page a fresh Chromium renders pays for what later ones reuse: fontconfig scanning
+    the system fonts (on a fresh machine there is no per-user font cache yet), the GPU-less
+    raster setup, the first renderer process. Paid inside a test it made that test's first page
+    slow enough for timing-sensitive waits to miss events (issue 9 §5); paid here, bounded, it
+    is the same for every test.
+    """
+    start = time.perf_counter()
+    context = chromium.new_context()
+    context.set_default_timeout(LAUNCH_MS)
+    try:
+        page = context.new_page()
+        page.set_content("<p style='font-family:sans-serif'>warm <b>up</b> <i>x</i> "
+                         "<code>mono</code> \u2211</p>")
+        page.evaluate("() => new Promise(r => requestAnimationFrame(() => r(document.fonts.size)))")
+    finally:
+        context.close()
+    seconds = time.perf_counter() - start
+    if seconds > 10:
+        print(f"\nsite tests: Chromium's first page took {seconds:.0f} s (font cache?)")
 
 
 @pytest.fixture(scope="session")

@@ -99,7 +99,8 @@ def _summary(report: dict, url: str, form: str, scheme: str) -> Run:
                 bad.append(f"{ref['id']} ({audit.get('displayValue') or audit['score']})")
         failing[name] = bad
     tbt, cls = _numeric(report, "total-blocking-time"), _numeric(report, "cumulative-layout-shift")
-    lcp, weight = _numeric(report, "largest-contentful-paint"), _numeric(report, "total-byte-weight")
+    lcp = _numeric(report, "largest-contentful-paint")
+    weight = _numeric(report, "total-byte-weight")
     return Run(url=url, form=form, scheme=scheme, scores=scores, tbt_ms=tbt, cls=cls,
                lcp_s=None if lcp is None else lcp / 1000,
                bytes=None if weight is None else int(weight), failing=failing)
