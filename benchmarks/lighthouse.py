@@ -63,8 +63,8 @@ def table(results: dict) -> str:
              "Lighthouse 12.2.3 (`benchmarks/lighthouse.py`, part of `make bench`), Debian's "
              "Chromium headless, the built site served with gzip; simulated throttling "
              "(Lighthouse's default mobile: a mid-range phone on slow 4G). Scores are "
-             "performance / accessibility / best practices / SEO. Budgets: mobile performance >= 95, TBT < 200 ms, CLS < 0.02,"
-             " the post < 1 MB.", ""]
+             "performance / accessibility / best practices / SEO. Budgets: mobile performance "
+             ">= 95, TBT < 200 ms, CLS < 0.02, the post < 1 MB.", ""]
     labels = sorted(results, key=lambda k: (k != "before", k))
     for label in labels:
         lines += [f"**{label}** ({results[label]['note']})", "",
