@@ -48,8 +48,15 @@ module NNMath
 
   module_function
 
-  def fail!(message)
-    raise Jekyll::Errors::FatalException, "nn_math: #{message}"
+  # One line, exit 2, for `jekyll build`; `jekyll serve --watch` gets an exception instead, which
+  # its watcher prints before it waits for the next change (an exit would stop the server).
+  def fail!(message, site = nil)
+    raise Jekyll::Errors::FatalException, "nn_math: #{message}" if site.nil? || site.config["watch"]
+
+    Jekyll.logger.error "nn_math:", message
+    # Jekyll's command line rescues SystemExit and adds a backtrace; nothing is written yet.
+    [$stdout, $stderr].each(&:flush)
+    exit! 2
   end
 
   def version(site)
@@ -130,7 +137,7 @@ module NNMath
     reply.fetch("results").zip(missing).each do |result, expr|
       if result["error"]
         doc = wanted.find { |_, exprs| exprs.include?(expr) }.first
-        fail!("#{doc.relative_path}: cannot typeset #{expr.shown}: #{result['error']}")
+        fail!("#{doc.relative_path}: cannot typeset #{expr.shown}: #{result['error']}", doc.site)
       end
       cache.put(expr.key(version), result["html"], result["css"])
     end
@@ -148,11 +155,13 @@ module NNMath
         fail!("node #{SCRIPT} did not finish within #{NODE_SECONDS} s")
       end
       status = thread.value
+      out = reader.value
+      err = complaints.value
       unless status.success?
-        first = complaints.value.lines.map(&:strip).reject(&:empty?).first(3).join(" | ")
+        first = err.lines.map(&:strip).reject(&:empty?).first(3).join(" | ")
         fail!("node #{SCRIPT} failed (exit #{status.exitstatus}): #{first} (run `make site-setup`?)")
       end
-      JSON.parse(reader.value)
+      JSON.parse(out)
     end
   rescue Errno::ENOENT
     fail!("node is not installed: run `make site-deps`")
