@@ -84,6 +84,15 @@ def table(results: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _run(url: str, form: str, scheme: str) -> lhrun.Run:
+    """One run, retried once: a Chromium start can fail on a loaded machine."""
+    try:
+        return lhrun.run(url, form, scheme)
+    except lhrun.LighthouseError as err:
+        print(f"retrying once: {err}", flush=True)
+        return lhrun.run(url, form, scheme)
+
+
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--label", default="after")
@@ -113,7 +122,7 @@ def main(argv: list[str]) -> int:
             for path, is_post in chosen:
                 for form in args.forms.split(","):
                     for scheme in args.schemes.split(","):
-                        run = asdict(lhrun.run(origin + path, form, scheme))
+                        run = asdict(_run(origin + path, form, scheme))
                         run.update(path=path, post=is_post, url=path)
                         runs.append(run)
                         print(f"{path} {form} {scheme}: {run['scores']} TBT "
@@ -123,7 +132,14 @@ def main(argv: list[str]) -> int:
             server.shutdown()
     store = RESULTS / "lighthouse.json"
     results = json.loads(store.read_text(encoding="utf-8")) if store.is_file() else {}
-    results[args.label] = {"note": args.note, "runs": runs}
+    # Runs of the same label and case are replaced; others kept (--pages measures a subset).
+    kept = [r for r in results.get(args.label, {}).get("runs", [])
+            if (r["path"], r["form"], r["scheme"]) not in
+            {(n["path"], n["form"], n["scheme"]) for n in runs}]
+    order = {path: i for i, (path, _) in enumerate(pages())}
+    merged = sorted(kept + runs, key=lambda r: (order.get(r["path"], 99), r["form"] != "mobile",
+                                                  r["scheme"] != "light"))
+    results[args.label] = {"note": args.note, "runs": merged}
     write_atomic(store, json.dumps(results, indent=2) + "\n")
     write_atomic(RESULTS / "lighthouse.md", table(results))
     bad = [f"{r['path']} {r['form']} {r['scheme']}: {b}" for r in runs
