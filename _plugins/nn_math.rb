@@ -13,8 +13,8 @@
 # Minimal Mistakes with `mathjax: true` works unchanged. A page with `mathjax: browser` opts out:
 # it keeps its TeX and loads MathJax in the browser (_includes/mathjax.html).
 #
-# The cache (.jekyll-cache/nn-math/VERSION-FORMAT.json) is keyed by MathJax's version, display
-# mode and the TeX, so a warm build starts no node at all. TeX MathJax cannot parse fails the build with
+# The cache (.jekyll-cache/nn-math/VERSION-FORMAT.json, or $NN_MATH_CACHE) is keyed by MathJax's
+# version, display mode and the TeX, so a warm build starts no node at all. TeX MathJax cannot parse fails the build with
 # one line naming the page and the expression.
 require "cgi"
 require "digest"
@@ -104,7 +104,8 @@ module NNMath
     return if wanted.empty?
 
     version = version(site)
-    cache = Cache.new(File.join(site.source, ".jekyll-cache", "nn-math", "#{version}-#{FORMAT}.json"))
+    cache = Cache.new(ENV["NN_MATH_CACHE"] ||
+                      File.join(site.source, ".jekyll-cache", "nn-math", "#{version}-#{FORMAT}.json"))
     missing = wanted.values.flatten.uniq.reject { |expr| cache.expr(expr.key(version)) }
     typeset(missing, wanted, version, cache) unless missing.empty? && cache.base
     fonts = "#{site.config['baseurl'].to_s.chomp('/')}#{FONTS}"
