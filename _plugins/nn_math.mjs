@@ -29,8 +29,11 @@ function blocks(css) {
 
 // Attributes the page does not need: data-latex repeats the TeX on every node (the assistive
 // MathML and the top-level container keep it readable), and they double the HTML.
-function slim(html) {
-  return html.replace(/ data-latex(-item)?="[^"]*"/g, '');
+// A display equation too wide for a phone scrolls inside its own box, so it takes keyboard
+// focus (as MathJax does in the browser, tabindex="0").
+function slim(html, display) {
+  html = html.replace(/ data-latex(-item)?="[^"]*"/g, '');
+  return display ? html.replace(/^<mjx-container /, '<mjx-container tabindex="0" ') : html;
 }
 
 const input = JSON.parse(await readStdin());
@@ -56,7 +59,7 @@ for (const {tex, display} of input.exprs) {
     output.clearCache();
     const node = await MathJax.tex2chtmlPromise(tex, {display});
     const css = blocks(adaptor.textContent(MathJax.chtmlStylesheet())).filter((b) => !base.has(b));
-    results.push({html: slim(adaptor.outerHTML(node)), css});
+    results.push({html: slim(adaptor.outerHTML(node), display), css});
   } catch (err) {
     results.push({error: String(err && err.message ? err.message : err).split('\n')[0]});
   }

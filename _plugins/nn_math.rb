@@ -33,7 +33,7 @@ module NNMath
   MATH = /\\\[(.+?)\\\]|\\\((.+?)\\\)/m.freeze
   NODE_SECONDS = 600
   # Bumped when nn_math.mjs changes what it writes, so old cache entries are not reused.
-  FORMAT = 2
+  FORMAT = 3
 
   Expr = Struct.new(:tex, :display) do
     def key(version)
@@ -113,13 +113,21 @@ module NNMath
     cache.save
   end
 
-  # A code block that scrolls sideways (79 columns on a phone) must be reachable by keyboard:
-  # tabindex="0" on rouge's <pre class="highlight"> (axe: scrollable-region-focusable).
-  def focusable_code(site)
-    pages(site).each do |doc|
-      next unless doc.output.include?('<pre class="highlight">')
+  # Two fixes to kramdown's and rouge's markup that axe-core asks for, made here because this is
+  # the one pass over every rendered page:
+  # - a code block that scrolls sideways (79 columns on a phone) must be reachable by keyboard:
+  #   tabindex="0" on rouge's <pre class="highlight"> (scrollable-region-focusable);
+  # - footnotes: doc-noteref belongs on the link, not its <sup> (aria-allowed-role), and
+  #   doc-endnote is deprecated (aria-deprecated-role).
+  MARKUP_FIXES = [
+    ['<pre class="highlight">', '<pre class="highlight" tabindex="0">'],
+    [/<sup id="(fnref:[^"]*)" role="doc-noteref">\s*<a /, '<sup id="\\1"><a role="doc-noteref" '],
+    [/(<li id="fn:[^"]*") role="doc-endnote"/, '\\1'],
+  ].freeze
 
-      doc.output = doc.output.gsub('<pre class="highlight">', '<pre class="highlight" tabindex="0">')
+  def accessible_markup(site)
+    pages(site).each do |doc|
+      doc.output = MARKUP_FIXES.reduce(doc.output) { |html, (from, to)| html.gsub(from, to) }
     end
   end
 
@@ -228,5 +236,5 @@ end
 
 Jekyll::Hooks.register(:site, :post_render) do |site, _payload|
   NNMath.typeset_site(site)
-  NNMath.focusable_code(site)
+  NNMath.accessible_markup(site)
 end

@@ -128,24 +128,28 @@ def main(argv: list[str]) -> int:
                         print(f"{path} {form} {scheme}: {run['scores']} TBT "
                               f"{run['tbt_ms']:.0f} ms CLS {run['cls']:.3f} "
                               f"{run['bytes']:,} B", flush=True)
+                        save(args.label, args.note, runs)  # a long run keeps what it has
         finally:
             server.shutdown()
+    bad = [f"{r['path']} {r['form']} {r['scheme']}: {b}" for r in runs
+           for b in over_budget(r, r["post"])]
+    print("\n".join(["over budget:", *bad]) if bad else "every budget met")
+    return 0
+
+
+def save(label: str, note: str, runs: list[dict]) -> None:
     store = RESULTS / "lighthouse.json"
     results = json.loads(store.read_text(encoding="utf-8")) if store.is_file() else {}
     # Runs of the same label and case are replaced; others kept (--pages measures a subset).
-    kept = [r for r in results.get(args.label, {}).get("runs", [])
+    kept = [r for r in results.get(label, {}).get("runs", [])
             if (r["path"], r["form"], r["scheme"]) not in
             {(n["path"], n["form"], n["scheme"]) for n in runs}]
     order = {path: i for i, (path, _) in enumerate(pages())}
     merged = sorted(kept + runs, key=lambda r: (order.get(r["path"], 99), r["form"] != "mobile",
                                                   r["scheme"] != "light"))
-    results[args.label] = {"note": args.note, "runs": merged}
+    results[label] = {"note": note, "runs": merged}
     write_atomic(store, json.dumps(results, indent=2) + "\n")
     write_atomic(RESULTS / "lighthouse.md", table(results))
-    bad = [f"{r['path']} {r['form']} {r['scheme']}: {b}" for r in runs
-           for b in over_budget(r, r["post"])]
-    print("\n".join(["over budget:", *bad]) if bad else "every budget met")
-    return 0
 
 
 if __name__ == "__main__":
