@@ -19,15 +19,23 @@ help:
 	@echo "make render  render stale figures into assets/ (nn-blog render)"
 	@echo "make bench   benchmarks (writes docs/benchmarks.md tables and _data/generated/benchmarks.json)"
 
+# Run a noisy installer with its output in a log: one line saying what is installed, and the
+# log's tail only when it fails (a fresh machine's `make test` stays readable).
+QUIET = quiet() { what="$$1"; shift; log=$$(mktemp); echo "setup: $$what"; \
+	if "$$@" >"$$log" 2>&1; then rm -f "$$log"; else rc=$$?; \
+	echo "setup: failed ($$what, exit $$rc); the end of its output:"; tail -n 25 "$$log"; \
+	rm -f "$$log"; return $$rc; fi; }; quiet
+
 $(VENV)/.runtime: pyproject.toml
-	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -e '.[serve]'
-	touch $@
+	@test -x $(PY) || $(QUIET) "Python venv in $(VENV)" $(PYTHON) -m venv $(VENV)
+	@$(QUIET) "pip (upgrade)" $(PY) -m pip install -q --upgrade pip
+	@$(QUIET) "nn-blog and its runtime dependencies (pip)" $(PY) -m pip install -q -e '.[serve]'
+	@touch $@
 
 $(VENV)/.test: pyproject.toml $(VENV)/.runtime
-	$(PY) -m pip install -q -e '.[test]'
-	touch $@
+	@$(QUIET) "test dependencies: pytest, ruff, torch, playwright, ... (pip)" \
+		$(PY) -m pip install -q -e '.[test]'
+	@touch $@
 
 lint: $(VENV)/.test
 	$(VENV)/bin/ruff check .

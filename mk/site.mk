@@ -22,29 +22,32 @@ site-deps:
 	for pkg in $(SITE_DEBS); do dpkg -s $$pkg >/dev/null 2>&1 || missing="$$missing $$pkg"; done; \
 	command -v npm >/dev/null 2>&1 || missing="$$missing nodejs npm"; \
 	if [ -n "$$missing" ]; then \
-	  echo "site: installing Debian packages:$$missing"; \
-	  $(SUDO) apt-get update -qq && \
-	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; \
+	  $(QUIET) "apt-get update" $(SUDO) apt-get update -qq && \
+	  $(QUIET) "Debian packages:$$missing" env DEBIAN_FRONTEND=noninteractive \
+	    $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; \
 	fi
 	@# A Debian point release may ship other gem versions than Gemfile.lock names: re-resolve offline.
-	@bundle check >/dev/null 2>&1 || { echo "site: re-resolving Gemfile.lock against Debian's gems"; \
-	  rm -f Gemfile.lock; bundle lock --local; }
+	@bundle check >/dev/null 2>&1 || { rm -f Gemfile.lock; \
+	  $(QUIET) "Gemfile.lock re-resolved against Debian's gems" bundle lock --local; }
 
 $(NPM_STAMP): package.json package-lock.json
-	npm ci --no-audit --no-fund --loglevel=error
-	touch $@
+	@$(QUIET) "npm packages: MathJax 4 and its font, Lighthouse 12.2.3, axe-core (npm ci)" \
+		npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
 
-# Only what the browser needs; the font goes where loader.paths.fonts points (_includes/mathjax.html).
+# The font for the math typeset at build time (_plugins/nn_math.rb: FONTS), and the browser bundle
+# for pages that opt in with `mathjax: browser` (loader.paths in _includes/mathjax.html).
 $(MATHJAX_STAMP): $(NPM_STAMP)
-	rm -rf $(MATHJAX_DIR)
-	mkdir -p $(MATHJAX_DIR)/fonts/mathjax-newcm-font
-	cp node_modules/mathjax/tex-chtml.js $(MATHJAX_DIR)/
-	cp -r node_modules/mathjax/sre node_modules/mathjax/input node_modules/mathjax/output \
+	@echo "setup: MathJax fonts (and its browser bundle, for pages with mathjax: browser) into $(MATHJAX_DIR)"
+	@rm -rf $(MATHJAX_DIR)
+	@mkdir -p $(MATHJAX_DIR)/fonts/mathjax-newcm-font
+	@cp node_modules/mathjax/tex-chtml.js $(MATHJAX_DIR)/
+	@cp -r node_modules/mathjax/sre node_modules/mathjax/input node_modules/mathjax/output \
 		node_modules/mathjax/ui node_modules/mathjax/a11y $(MATHJAX_DIR)/
-	rm -f $(MATHJAX_DIR)/sre/*.mjs $(MATHJAX_DIR)/sre/*.mts
-	cp -r node_modules/@mathjax/mathjax-newcm-font/chtml node_modules/@mathjax/mathjax-newcm-font/chtml.js \
+	@rm -f $(MATHJAX_DIR)/sre/*.mjs $(MATHJAX_DIR)/sre/*.mts
+	@cp -r node_modules/@mathjax/mathjax-newcm-font/chtml node_modules/@mathjax/mathjax-newcm-font/chtml.js \
 		$(MATHJAX_DIR)/fonts/mathjax-newcm-font/
-	touch $@
+	@touch $@
 
 site-setup: site-deps $(VENV)/.runtime $(MATHJAX_STAMP)
 

@@ -225,10 +225,16 @@ RSpec.describe "front matter helpers" do
 end
 
 RSpec.describe "layouts honouring Minimal Mistakes' front matter" do
-  it "loads MathJax only on pages that ask, and not for the string \"false\"" do
-    build_fixture
-    expect(output("figures/index.html")).to include('src="/assets/mathjax/tex-chtml.js"')
-    expect(output("figures/index.html")).to include('fonts: "/assets/mathjax/fonts"')
+  # Math is typeset at build time (_plugins/nn_math.rb, tested in tests/site/test_math.py):
+  # MathJax's script loads only where a page opts in with `mathjax: browser`.
+  it "loads MathJax's script only on pages that opt in with mathjax: browser" do
+    build_fixture do |source|
+      File.write(File.join(source, "live.md"),
+                 "---\ntitle: Live\nlayout: single\npermalink: /live/\nmathjax: browser\n---\n\n$$x$$\n")
+    end
+    expect(output("live/index.html")).to include('src="/assets/mathjax/tex-chtml.js"')
+    expect(output("live/index.html")).to include('fonts: "/assets/mathjax/fonts"')
+    expect(output("figures/index.html")).not_to include("tex-chtml")
     expect(output("newest-other/index.html")).not_to include("tex-chtml")
     expect(output("older-maths/index.html")).not_to include("tex-chtml")
   end

@@ -12,7 +12,9 @@ never by the Python suite.
 from __future__ import annotations
 
 import functools
+import gzip
 import http.server
+import io
 import os
 import subprocess
 import threading
@@ -26,6 +28,8 @@ import yaml
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts" / "site"
 CHROMIUM = "/usr/bin/chromium"
+BUILD_SECONDS = 900
+LAUNCH_MS = 60_000
 CHROMIUM_ARGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
@@ -52,20 +56,46 @@ class BuiltSite:
         return self.dest / (rel + "index.html" if rel == "" or rel.endswith("/") else rel)
 
 
+# What a static host compresses (GitHub Pages, Netlify, nginx's usual gzip_types).
+COMPRESSED = {".html", ".css", ".js", ".mjs", ".svg", ".json", ".xml", ".txt", ".map"}
+
+
 class _Handler(http.server.SimpleHTTPRequestHandler):
     prefix = ""
+    compress = False
 
     def translate_path(self, path):
         if not path.split("?", 1)[0].startswith(self.prefix + "/"):
             return str(Path(self.directory) / "__outside_the_baseurl__")
         return super().translate_path(path)
 
+    def send_head(self):
+        """Serve text gzip-compressed when asked to, as a static host does."""
+        path = Path(self.translate_path(self.path))
+        if path.is_dir():
+            if not self.path.split("?", 1)[0].endswith("/"):
+                return super().send_head()  # the parent redirects /dir to /dir/
+            path = path / "index.html"
+        wants = "gzip" in self.headers.get("Accept-Encoding", "")
+        if not (self.compress and wants and path.suffix in COMPRESSED and path.is_file()):
+            return super().send_head()
+        body = gzip.compress(path.read_bytes(), compresslevel=6, mtime=0)
+        self.send_response(200)
+        self.send_header("Content-Type", self.guess_type(str(path)))
+        self.send_header("Content-Encoding", "gzip")
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Vary", "Accept-Encoding")
+        self.end_headers()
+        return io.BytesIO(body)
+
     def log_message(self, *args):  # keep test output readable
         pass
 
 
-def _serve(directory: Path, prefix: str) -> tuple[http.server.ThreadingHTTPServer, str]:
-    handler = type("Handler", (_Handler,), {"prefix": prefix})
+def _serve(directory: Path, prefix: str, compress: bool = False
+           ) -> tuple[http.server.ThreadingHTTPServer, str]:
+    """Serve ``directory`` on a free port (only under ``prefix``); gzip text if ``compress``."""
+    handler = type("Handler", (_Handler,), {"prefix": prefix, "compress": compress})
     server = http.server.ThreadingHTTPServer(
         ("127.0.0.1", 0), functools.partial(handler, directory=str(directory)))
     threading.Thread(target=server.serve_forever, daemon=True).start()
@@ -79,7 +109,11 @@ def jekyll_build(dest: Path, overrides: dict, overlay: Path) -> float:
     argv = ["bundle", "exec", "jekyll", "build", "--strict_front_matter", "--quiet",
             "--config", f"_config.yml,{overlay}", "--destination", str(dest)]
     start = time.perf_counter()
-    done = subprocess.run(argv, cwd=ROOT, capture_output=True, text=True, env=dict(os.environ))
+    try:
+        done = subprocess.run(argv, cwd=ROOT, capture_output=True, text=True,
+                              env=dict(os.environ), timeout=BUILD_SECONDS)
+    except subprocess.TimeoutExpired as err:
+        raise AssertionError(f"{' '.join(argv)}: no result within {BUILD_SECONDS} s") from err
     seconds = time.perf_counter() - start
     if done.returncode != 0:
         raise AssertionError(f"{' '.join(argv)} failed:\n{done.stdout}\n{done.stderr}")
@@ -101,7 +135,7 @@ def _built(tmp_path_factory, name: str, baseurl: str) -> BuiltSite:
     webroot = tmp_path_factory.mktemp(name) / "www"
     dest = webroot / baseurl.strip("/")
     dest.mkdir(parents=True)
-    server, origin = _serve(webroot, baseurl)
+    server, origin = _serve(webroot, baseurl, compress=True)
     seconds = jekyll_build(dest, {"url": origin, "baseurl": baseurl},
                            webroot.parent / "config.yml")
     site = BuiltSite(webroot=webroot, dest=dest, origin=origin, baseurl=baseurl,
@@ -130,9 +164,35 @@ def browser():
     if not Path(CHROMIUM).exists():
         pytest.fail(f"{CHROMIUM} is missing: run `make site-deps` (apt-get install chromium)")
     with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS,
+                                     timeout=LAUNCH_MS)
+        _warm_up(chromium)
         yield chromium
         chromium.close()
+
+
+def _warm_up(chromium) -> None:
+    """Render one page of text before the first test does.
+
+    The first page a fresh Chromium renders pays for what later ones reuse: fontconfig scanning
+    the system fonts (on a fresh machine there is no per-user font cache yet), the GPU-less
+    raster setup, the first renderer process. Paid inside a test it made that test's first page
+    slow enough for timing-sensitive waits to miss events (issue 9 §5); paid here, bounded, it
+    is the same for every test.
+    """
+    start = time.perf_counter()
+    context = chromium.new_context()
+    context.set_default_timeout(LAUNCH_MS)
+    try:
+        page = context.new_page()
+        page.set_content("<p style='font-family:sans-serif'>warm <b>up</b> <i>x</i> "
+                         "<code>mono</code> \u2211</p>")
+        page.evaluate("() => new Promise(r => requestAnimationFrame(() => r(document.fonts.size)))")
+    finally:
+        context.close()
+    seconds = time.perf_counter() - start
+    if seconds > 10:
+        print(f"\nsite tests: Chromium's first page took {seconds:.0f} s (font cache?)")
 
 
 @pytest.fixture(scope="session")

@@ -1,19 +1,37 @@
-"""What a reader's browser sees on one page: math, images, colour scheme, console, requests."""
+"""What a reader's browser sees on one page: math, images, colour scheme, contrast, axe-core,
+figure legibility, console, requests.
+
+Every wait is bounded: Playwright's own timeouts are set on each context (``bounded``), and
+every promise awaited inside the page is raced against a timer (``RACE``), so a stuck page fails
+with a message naming the page and the step instead of hanging the suite.
+"""
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
+from pathlib import Path
 
-# Elements whose text MathJax leaves alone (its skipHtmlTags), plus the head.
+ROOT = Path(__file__).resolve().parents[2]
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+
+STEP_MS = 30_000  # one Playwright action or page-side promise
+NAVIGATION_MS = 60_000
+MIN_FIGURE_TEXT_PX = 10.0  # issue 9 §3: the smallest text in a figure, as displayed
+MIN_CONTRAST = 4.5
+
+# Elements whose text is not prose for math purposes (kramdown never puts math in them).
 _SKIPPED = {"script", "noscript", "style", "textarea", "pre", "code", "head", "title"}
 
 
-class _MathCounter(HTMLParser):
+class _TexFinder(HTMLParser):
+    """Text outside _SKIPPED that still holds TeX delimiters (math the build did not typeset)."""
+
     def __init__(self):
         super().__init__(convert_charrefs=True)
         self.depth = 0
-        self.count = 0
+        self.found: list[str] = []
 
     def handle_starttag(self, tag, attrs):
         if tag in _SKIPPED:
@@ -25,24 +43,40 @@ class _MathCounter(HTMLParser):
 
     def handle_data(self, data):
         if not self.depth:
-            self.count += data.count("\\(") + data.count("\\[")
+            for mark in ("\\(", "\\[", "$$"):
+                at = data.find(mark)
+                if at >= 0:
+                    self.found.append(data[max(0, at - 20): at + 40].strip())
 
 
-def expected_math(html: str) -> int:
-    """How many expressions MathJax should typeset: kramdown writes \\( \\) and \\[ \\]."""
-    counter = _MathCounter()
-    counter.feed(html)
-    return counter.count
+def leftover_tex(html: str) -> list[str]:
+    """Snippets of prose that still contain \\( \\[ or $$."""
+    finder = _TexFinder()
+    finder.feed(html)
+    return finder.found
 
 
-SCROLL_THROUGH = """async () => {
-  // Lazy images load as they near the viewport: walk down the page, then back up.
+# A page-side promise raced against a timer: `await race(p, ms, what)` rejects naming `what`.
+RACE = """
+window.__nnRace = (promise, ms, what) => Promise.race([promise, new Promise((_, reject) =>
+  setTimeout(() => reject(new Error(`timed out after ${ms} ms: ${what}`)), ms))]);
+"""
+
+SHOW_EVERYTHING = ".page__content > * { content-visibility: visible !important; }"
+
+SCROLL_THROUGH = """async (ms) => {
+  const frame = () => __nnRace(new Promise(r => requestAnimationFrame(() => r())), 2000, 'a frame');
+  // Lazy images load as they near the viewport: walk down the page, a frame or two per step.
   for (let y = 0; y < document.documentElement.scrollHeight; y += innerHeight / 2) {
     scrollTo(0, y);
-    await new Promise(r => setTimeout(r, 40));
+    await frame(); await frame();
   }
   scrollTo(0, 0);
-  await Promise.all([...document.images].map(img => img.decode().catch(() => null)));
+  // A lazy image scrolled past between two frames may never have started: ask for it now.
+  for (const img of document.images) if (!img.complete) img.loading = 'eager';
+  const pending = [...document.images].map(img =>
+    __nnRace(img.decode(), ms, `decoding ${img.currentSrc || img.src}`).catch(e => e.message));
+  return (await Promise.all(pending)).filter(r => typeof r === 'string');
 }"""
 
 IMAGES = """() => [...document.images].map(img => ({
@@ -50,18 +84,121 @@ IMAGES = """() => [...document.images].map(img => ({
   alt: img.getAttribute('alt')}))"""
 
 PICTURES = """() => [...document.querySelectorAll('picture')].map(p => {
-  const dark = p.querySelector('source[media*="prefers-color-scheme: dark"]');
+  const sources = [...p.querySelectorAll('source')].filter(s =>
+    !s.media || matchMedia(s.media).matches);
   const img = p.querySelector('img');
-  return {dark: dark ? new URL(dark.getAttribute('srcset'), location.href).href : null,
-          light: img.src, current: img.currentSrc};
+  const want = sources.length ? new URL(sources[0].getAttribute('srcset').split(/[ ,]/)[0],
+                                        location.href).href : img.src;
+  return {want, current: img.currentSrc,
+          dark: [...p.querySelectorAll('source')].some(s =>
+            (s.media || '').includes('prefers-color-scheme: dark'))};
 })"""
 
-MATH_STATE = """async () => {
+BROWSER_MATH = """async (ms) => {
   if (!window.MathJax || !MathJax.startup || !MathJax.startup.promise) return null;
-  await MathJax.startup.promise;
+  await __nnRace(MathJax.startup.promise, ms, 'MathJax.startup.promise');
   return {containers: document.querySelectorAll('mjx-container').length,
           errors: [...document.querySelectorAll('mjx-merror')].map(e => e.textContent)};
 }"""
+
+MATH = """() => ({
+  containers: document.querySelectorAll('mjx-container').length,
+  assistive: document.querySelectorAll('mjx-container > mjx-assistive-mml > math').length,
+  errors: [...document.querySelectorAll('mjx-merror')].map(e => e.textContent),
+  wide: [...document.querySelectorAll('mjx-container[display="true"]')]
+    .filter(m => m.getBoundingClientRect().right > document.documentElement.clientWidth + 1)
+    .map(m => (m.querySelector('math') || m).textContent.slice(0, 60)),
+})"""
+
+AXE_RUN = """async (ms) => {
+  const result = await __nnRace(axe.run(document, {resultTypes: ['violations']}), ms, 'axe.run');
+  return result.violations.map(v => `${v.id} (${v.impact}): ${v.help}: ` +
+    v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(' | '));
+}"""
+
+# Every element with its own text: its colour against the first opaque background behind it.
+# Text over an image (a hero overlay) is left to axe, which reports it as needing review.
+CONTRAST = """(minimum) => {
+  const rgba = s => { const m = s.match(/[\\d.]+/g) || [0, 0, 0, 0];
+    return [+m[0], +m[1], +m[2], m.length > 3 ? +m[3] : 1]; };
+  const lum = c => { const [r, g, b] = c.slice(0, 3).map(v => { v /= 255;
+    return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; });
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b; };
+  const over = (top, under) => { const a = top[3];
+    return [0, 1, 2].map(i => top[i] * a + under[i] * (1 - a)).concat([1]); };
+  const background = el => { let layers = [];
+    for (let e = el; e; e = e.parentElement) {
+      const s = getComputedStyle(e);
+      if (s.backgroundImage !== 'none') return null;
+      const c = rgba(s.backgroundColor);
+      if (c[3] > 0) { layers.push(c); if (c[3] >= 1) break; }
+    }
+    let color = [255, 255, 255, 1];  // the canvas behind everything
+    for (const c of layers.reverse()) color = over(c, color);
+    return color; };
+  const bad = [];
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  const seen = new Set();
+  for (let t = walker.nextNode(); t; t = walker.nextNode()) {
+    const el = t.parentElement;
+    if (!t.textContent.trim() || seen.has(el) || el.closest('svg, mjx-assistive-mml')) continue;
+    seen.add(el);
+    const s = getComputedStyle(el);
+    if (s.visibility === 'hidden' || s.display === 'none' || !el.getClientRects().length) continue;
+    const bg = background(el);
+    if (!bg) continue;
+    const fg = over(rgba(s.color), bg);
+    const [hi, lo] = [lum(fg), lum(bg)].sort((a, b) => b - a);
+    const ratio = (hi + 0.05) / (lo + 0.05);
+    const px = parseFloat(s.fontSize), bold = parseInt(s.fontWeight) >= 700;
+    const need = (px >= 24 || (bold && px >= 18.66)) ? 3 : minimum;
+    if (ratio < need) bad.push(`${ratio.toFixed(2)}:1 < ${need}: ${s.color} on ` +
+      `rgb(${bg.slice(0, 3).map(Math.round)}) "${t.textContent.trim().slice(0, 40)}" ` +
+      `(${el.tagName.toLowerCase()}.${[...el.classList].join('.')})`);
+  }
+  return bad;
+}"""
+
+# Each figure image with the manifest entry (and variant) it shows, its displayed width.
+FIGURES = """(index) => [...document.images].map(img => {
+  const path = new URL(img.currentSrc || img.src).pathname;
+  const hit = Object.entries(index).find(([suffix]) => path.endsWith(suffix));
+  return hit ? {path, ...hit[1], displayed: img.getBoundingClientRect().width} : null;
+}).filter(Boolean)"""
+
+
+def figure_index(manifest: dict, baseurl: str = "") -> dict:
+    """Each figure file path (light, dark, narrow variants) -> its name, native width and the
+    smallest text in it (CSS px at native size), from the manifest (contract 3)."""
+    index = {}
+    for name, entry in manifest.items():
+        variants = [(entry, "")]
+        if isinstance(entry.get("narrow"), dict):
+            variants.append((entry["narrow"], " (narrow)"))
+        for variant, label in variants:
+            for scheme in ("light", "dark"):
+                for path in (variant.get(scheme) or {}).values():
+                    if isinstance(path, str):
+                        index[baseurl + path] = {
+                            "figure": name + label, "native": variant.get("width"),
+                            "min_font_px": variant.get("min_font_px")}
+    return index
+
+
+def figure_legibility(figures: list[dict]) -> list[str]:
+    """Problems: a figure whose smallest text displays below MIN_FIGURE_TEXT_PX."""
+    problems = []
+    for fig in figures:
+        if fig["min_font_px"] is None or not fig["native"]:
+            problems.append(f"figure {fig['figure']} ({fig['path']}): the manifest has no "
+                            "min_font_px/width for it (contract 3: pub and fig write them)")
+            continue
+        shown = fig["min_font_px"] * fig["displayed"] / fig["native"]
+        if shown < MIN_FIGURE_TEXT_PX:
+            problems.append(f"figure {fig['figure']} ({fig['path']}): smallest text "
+                            f"{fig['min_font_px']:.1f} px x {fig['displayed']:.0f}/"
+                            f"{fig['native']} = {shown:.1f} CSS px < {MIN_FIGURE_TEXT_PX:.0f}")
+    return problems
 
 
 @dataclass
@@ -70,8 +207,15 @@ class PageReport:
 
     url: str
     problems: list[str] = field(default_factory=list)
-    math_expected: int = 0
     math_typeset: int = 0
+    figures: int = 0
+
+
+def bounded(context) -> None:
+    """Playwright's timeouts for every action and navigation in ``context``."""
+    context.set_default_timeout(STEP_MS)
+    context.set_default_navigation_timeout(NAVIGATION_MS)
+    context.add_init_script(RACE)
 
 
 def watch(context, origin: str, log: dict):
@@ -88,41 +232,78 @@ def watch(context, origin: str, log: dict):
     context.route("**/*", route)
 
 
-def visit(page, url: str, html: str, scheme: str) -> PageReport:
+class StepFailed(AssertionError):
+    pass
+
+
+def step(url: str, scheme: str, name: str, action):
+    """Run one step; any Playwright error or timeout becomes one line naming page and step."""
+    try:
+        return action()
+    except Exception as err:  # playwright's Error and TimeoutError, page-side rejections
+        first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+        raise StepFailed(f"{url} ({scheme}): {name}: {first}") from err
+
+
+def visit(page, url: str, scheme: str, *, axe: bool = True, figures: dict | None = None,
+          browser_math: bool = False) -> PageReport:
     """Open ``url`` in ``page`` and check what a reader would notice."""
-    report = PageReport(url=url, math_expected=expected_math(html))
+    report = PageReport(url=url)
     errors: list[str] = []
     failed: list[str] = []
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     page.on("pageerror", lambda e: errors.append(str(e)))
     page.on("response", lambda r: failed.append(f"{r.status} {r.url}") if r.status >= 400 else None)
     page.on("requestfailed", lambda r: failed.append(f"failed {r.url}"))
-    page.goto(url, wait_until="load")
-    page.evaluate(SCROLL_THROUGH)
-    math = page.evaluate(MATH_STATE)
-    page.wait_for_load_state("networkidle")
-    _check_math(report, math)
-    _check_images(report, page.evaluate(IMAGES))
-    _check_pictures(report, page.evaluate(PICTURES), scheme)
-    width = page.evaluate("() => [document.documentElement.scrollWidth, innerWidth]")
+
+    def run(name, action):
+        return step(url, scheme, name, action)
+
+    run("loading the page", lambda: page.goto(url, wait_until="load"))
+    # Lay out every block (the site skips far-away ones): widths, contrast and axe see them all.
+    run("showing every block", lambda: page.add_style_tag(content=SHOW_EVERYTHING))
+    stuck = run("scrolling through, decoding images",
+                lambda: page.evaluate(SCROLL_THROUGH, STEP_MS // 2))
+    report.problems += [f"image: {s}" for s in stuck]
+    if browser_math:
+        math = run("waiting for MathJax", lambda: page.evaluate(BROWSER_MATH, STEP_MS // 2))
+        if math is None:
+            report.problems.append("mathjax: browser, but MathJax did not load")
+        else:
+            report.math_typeset = math["containers"]
+            report.problems += [f"MathJax error: {e}" for e in math["errors"]]
+    else:
+        _check_math(report, run("reading the math", lambda: page.evaluate(MATH)))
+    run("waiting for the network to settle",
+        lambda: page.wait_for_load_state("networkidle", timeout=STEP_MS))
+    _check_images(report, run("listing images", lambda: page.evaluate(IMAGES)))
+    _check_pictures(report, run("listing pictures", lambda: page.evaluate(PICTURES)), scheme)
+    width = run("measuring width",
+                lambda: page.evaluate("() => [document.documentElement.scrollWidth, innerWidth]"))
     if width[0] > width[1]:
         report.problems.append(f"page is wider than the viewport: {width[0]} > {width[1]} px")
+    low = run("checking contrast", lambda: page.evaluate(CONTRAST, MIN_CONTRAST))
+    report.problems += [f"contrast {c}" for c in low]
+    if axe:
+        run("injecting axe-core", lambda: page.add_script_tag(path=str(AXE)))
+        violations = run("running axe-core", lambda: page.evaluate(AXE_RUN, STEP_MS))
+        report.problems += [f"axe: {v}" for v in violations]
+    if figures is not None:
+        shown = run("measuring figures", lambda: page.evaluate(FIGURES, figures))
+        report.figures = len(shown)
+        report.problems += figure_legibility(shown)
     report.problems += [f"console error: {e}" for e in errors]
     report.problems += [f"request: {f}" for f in failed]
     return report
 
 
-def _check_math(report: PageReport, math):
-    if math is None:
-        if report.math_expected:
-            report.problems.append(
-                f"{report.math_expected} math expressions, MathJax not loaded (mathjax: true?)")
-        return
+def _check_math(report: PageReport, math: dict):
     report.math_typeset = math["containers"]
-    if math["containers"] != report.math_expected:
-        report.problems.append(
-            f"{math['containers']} typeset math expressions, expected {report.math_expected}")
-    report.problems += [f"MathJax error: {e}" for e in math["errors"]]
+    if math["assistive"] != math["containers"]:
+        report.problems.append(f"{math['containers']} math expressions, only "
+                               f"{math['assistive']} with assistive MathML")
+    report.problems += [f"math error: {e}" for e in math["errors"]]
+    report.problems += [f"display math wider than the page: {w}" for w in math["wide"]]
 
 
 def _check_images(report: PageReport, images):
@@ -135,6 +316,13 @@ def _check_images(report: PageReport, images):
 
 def _check_pictures(report: PageReport, pictures, scheme: str):
     for pic in pictures:
-        want = pic["dark"] if scheme == "dark" and pic["dark"] else pic["light"]
-        if pic["current"] != want:
-            report.problems.append(f"{scheme} scheme shows {pic['current']}, expected {want}")
+        if pic["current"] != pic["want"]:
+            report.problems.append(f"{scheme} scheme shows {pic['current']}, expected "
+                                   f"{pic['want']}")
+        if not pic["dark"]:
+            report.problems.append(f"picture without a dark source: {pic['current']}")
+
+
+def manifest() -> dict:
+    path = ROOT / "_data" / "generated" / "figures.json"
+    return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}

@@ -1,5 +1,6 @@
-"""The built site's markup: the pages exist, MathJax loads only where asked, nothing is loaded
-from another host, meta descriptions carry no math delimiters, the /blog build passes html-proofer.
+"""The built site's markup: the pages exist, math is typeset at build time (MathJax's script loads
+only where a page opts in with `mathjax: browser`), nothing is loaded from another host, meta
+descriptions carry no math delimiters, the /blog build passes html-proofer.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ import subprocess
 from html.parser import HTMLParser
 from pathlib import Path
 
+import pagecheck
 import pytest
 import yaml
 from conftest import ROOT
@@ -39,9 +41,9 @@ def post_permalinks() -> list[str]:
     return [path for source, path in page_sources() if source.parent.name == "_posts"]
 
 
-def asks_for_mathjax(data: dict) -> bool:
+def asks_for_browser_mathjax(data: dict) -> bool:
     value = data.get("mathjax")
-    return value is True or (isinstance(value, str) and value.strip().lower() in {"true", "yes"})
+    return isinstance(value, str) and value.strip().lower() == "browser"
 
 
 class _Loads(HTMLParser):
@@ -51,6 +53,15 @@ class _Loads(HTMLParser):
         super().__init__()
         self.urls: list[str] = []
         self.meta: dict[str, str] = {}
+        self.in_style = False
+
+    def handle_endtag(self, tag):
+        if tag == "style":
+            self.in_style = False
+
+    def handle_data(self, data):
+        if self.in_style:  # the math fonts' @font-face rules
+            self.urls += re.findall(r"url\(['\"]?([^'\")]+)", data)
 
     def handle_starttag(self, tag, attrs):
         a = dict(attrs)
@@ -60,6 +71,8 @@ class _Loads(HTMLParser):
             self.urls.append(a.get("href", ""))
         if tag == "meta" and (a.get("name") or a.get("property")):
             self.meta[a.get("name") or a.get("property")] = a.get("content") or ""
+        if tag == "style":
+            self.in_style = True
         if "style" in a:
             self.urls += re.findall(r"url\(['\"]?([^'\")]+)", a["style"])
 
@@ -76,12 +89,30 @@ def test_every_page_is_built(site):
     assert (site.dest / "feed.xml").is_file() and (site.dest / "sitemap.xml").is_file()
 
 
-def test_mathjax_loads_only_on_pages_that_ask(site):
+def test_mathjax_loads_only_on_pages_that_opt_in(site):
     for source, path in page_sources():
         data = front_matter(source)
         loads = [u for u in parsed(site, path).urls if u.endswith(MATHJAX_SCRIPT)]
-        asked = asks_for_mathjax(data)
+        asked = asks_for_browser_mathjax(data)
         assert bool(loads) == asked, f"{source.name}: mathjax={data.get('mathjax')!r}"
+        assert not [u for u in parsed(site, path).urls if "/sre/" in u], source.name
+
+
+def test_math_is_typeset_at_build_time(site):
+    """No TeX is left for a browser on any page, and the post's math is there, readable."""
+    for source, path in page_sources():
+        if asks_for_browser_mathjax(front_matter(source)):
+            continue
+        html = site.file_for(path).read_text(encoding="utf-8")
+        left = pagecheck.leftover_tex(html)
+        assert not left, f"{path}: TeX left untypeset: {left[:3]}"
+        containers = html.count("<mjx-container")
+        assert html.count("<mjx-assistive-mml") == containers, f"{path}: math without MathML"
+        assert "<mjx-merror" not in html, path
+        if containers:
+            assert '<style id="nn-math">' in html, f"{path}: math without its CSS"
+    for path in post_permalinks():
+        assert site.file_for(path).read_text(encoding="utf-8").count("<mjx-container") > 10, path
 
 
 @pytest.mark.parametrize("which", ["site", "blog_site"])

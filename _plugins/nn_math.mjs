@@ -1,0 +1,67 @@
+// Build-time math for the blog (called by _plugins/nn_math.rb, argv form, JSON on stdin/stdout).
+//
+// stdin:  {"fontURL": "...", "exprs": [{"tex": "...", "display": true}, ...]}
+// stdout: {"version": "4.1.3", "base": [css block, ...],
+//          "results": [{"html": "...", "css": [css block, ...]} | {"error": "..."}, ...]}
+//
+// Each expression is typeset on its own, with the font's character cache cleared first, so the
+// CSS it reports is exactly what it needs (CHTML sizes every character by a CSS rule); the Ruby
+// side caches html + css per expression and writes one <style> per page from the union.
+// Output is CHTML with assistive MathML (mjx-assistive-mml) for screen readers; no speech rules.
+import MathJax from 'mathjax';
+
+function readStdin() {
+  return new Promise((resolve, reject) => {
+    const chunks = [];
+    process.stdin.on('data', (c) => chunks.push(c));
+    process.stdin.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    process.stdin.on('error', reject);
+  });
+}
+
+// MathJax writes its sheet as "selector {\n  ...\n}\n\n": one block per rule or @font-face.
+// Fonts swap in: CHTML sizes every character with CSS padding, so the page lays out the same
+// before and after a math font arrives, and text is never held invisible waiting for one.
+function blocks(css) {
+  return css.split(/\n\n+/).map((b) => b.trim()).filter((b) => b.length > 0)
+    .map((b) => b.startsWith('@font-face') ? b.replace(/\n\}$/, '\n  font-display: swap;\n}') : b);
+}
+
+// Attributes the page does not need: data-latex repeats the TeX on every node (the assistive
+// MathML and the top-level container keep it readable), and they double the HTML.
+// A display equation too wide for a phone scrolls inside its own box, so it takes keyboard
+// focus (as MathJax does in the browser, tabindex="0").
+function slim(html, display) {
+  html = html.replace(/ data-latex(-item)?="[^"]*"/g, '');
+  return display ? html.replace(/^<mjx-container /, '<mjx-container tabindex="0" ') : html;
+}
+
+const input = JSON.parse(await readStdin());
+await MathJax.init({
+  loader: {load: ['input/tex', 'output/chtml', 'a11y/assistive-mml']},
+  startup: {typeset: false},
+  // Undefined macros are errors (noundefined would draw them in red), and every error throws, so
+  // the build can name the expression instead of shipping a red box.
+  tex: {
+    packages: {'[+]': ['ams'], '[-]': ['noundefined']},
+    formatError: (jax, err) => { throw err; },
+  },
+  chtml: {fontURL: input.fontURL, displayOverflow: 'scroll', adaptiveCSS: true},
+});
+
+const adaptor = MathJax.startup.adaptor;
+const output = MathJax.startup.output;
+output.clearCache();
+const base = new Set(blocks(adaptor.textContent(MathJax.chtmlStylesheet())));
+const results = [];
+for (const {tex, display} of input.exprs) {
+  try {
+    output.clearCache();
+    const node = await MathJax.tex2chtmlPromise(tex, {display});
+    const css = blocks(adaptor.textContent(MathJax.chtmlStylesheet())).filter((b) => !base.has(b));
+    results.push({html: slim(adaptor.outerHTML(node), display), css});
+  } catch (err) {
+    results.push({error: String(err && err.message ? err.message : err).split('\n')[0]});
+  }
+}
+process.stdout.write(JSON.stringify({version: MathJax.version, base: [...base], results}));

@@ -1,0 +1,240 @@
+# frozen_string_literal: true
+
+# Math typeset when the site is built, so no reader's browser runs MathJax.
+#
+# kramdown (math_engine: mathjax) turns the posts' $$...$$ into \(...\) inline and \[...\] for
+# display. After every page is rendered, this hook finds those in each HTML page's text (not in
+# pre, code, script, style, textarea), typesets what is not cached yet with MathJax 4's own Node
+# API (_plugins/nn_math.mjs, one `node` process per build, argv form, JSON on stdin) and puts the
+# CHTML (with assistive MathML for screen readers) in place, plus one <style> with the CSS those
+# expressions need. Fonts come from the site itself (assets/mathjax/fonts/, copied by mk/site.mk).
+#
+# Every HTML page with math gets it, whatever its front matter says, so a post written for
+# Minimal Mistakes with `mathjax: true` works unchanged. A page with `mathjax: browser` opts out:
+# it keeps its TeX and loads MathJax in the browser (_includes/mathjax.html).
+#
+# The cache (.jekyll-cache/nn-math/VERSION-FORMAT.json, or $NN_MATH_CACHE) is keyed by MathJax's
+# version, display mode and the TeX, so a warm build starts no node at all. TeX MathJax cannot parse fails the build with
+# one line naming the page and the expression.
+require "cgi"
+require "digest"
+require "fileutils"
+require "json"
+require "open3"
+require "timeout"
+
+module NNMath
+  SCRIPT = File.join(__dir__, "nn_math.mjs")
+  FONTS = "/assets/mathjax/fonts/mathjax-newcm-font/chtml/woff2"
+  FONT_MARK = "@@NN_MATH_FONTS@@"
+  # Text outside these elements is searched for math; tags and comments are copied as they are.
+  TOKENS = %r{<(pre|code|script|style|textarea|title|math|svg)\b.*?</\1\s*>|<!--.*?-->|<[^>]*>|[^<]+}im
+    .freeze
+  MATH = /\\\[(.+?)\\\]|\\\((.+?)\\\)/m.freeze
+  NODE_SECONDS = 600
+  # Bumped when nn_math.mjs changes what it writes, so old cache entries are not reused.
+  FORMAT = 3
+
+  Expr = Struct.new(:tex, :display) do
+    def key(version)
+      Digest::SHA256.hexdigest("#{version}\0#{FORMAT}\0#{display}\0#{tex}")
+    end
+
+    def shown
+      one_line = tex.gsub(/\s+/, " ").strip
+      display ? "$$#{one_line}$$" : "$#{one_line}$"
+    end
+  end
+
+  module_function
+
+  # One line, exit 2, for `jekyll build`; `jekyll serve --watch` gets an exception instead, which
+  # its watcher prints before it waits for the next change (an exit would stop the server).
+  def fail!(message, site = nil)
+    raise Jekyll::Errors::FatalException, "nn_math: #{message}" if site.nil? || site.config["watch"]
+
+    Jekyll.logger.error "nn_math:", message
+    # Jekyll's command line rescues SystemExit and adds a backtrace; nothing is written yet.
+    [$stdout, $stderr].each(&:flush)
+    exit! 2
+  end
+
+  def version(site)
+    package = File.join(site.source, "node_modules", "mathjax", "package.json")
+    package = File.join(__dir__, "..", "node_modules", "mathjax", "package.json") unless File.file?(package)
+    JSON.parse(File.read(package)).fetch("version")
+  rescue Errno::ENOENT
+    fail!("MathJax is not installed (node_modules/mathjax): run `make site-setup`")
+  end
+
+  def pages(site)
+    (site.pages + site.documents).select do |doc|
+      doc.output.is_a?(String) && doc.output_ext == ".html" &&
+        doc.data["mathjax"].to_s.strip.downcase != "browser"
+    end
+  end
+
+  # Each page's expressions, in order; a page without math is left out.
+  def scan(html)
+    found = []
+    html.scan(TOKENS) do
+      token = Regexp.last_match(0)
+      next if token.start_with?("<")
+
+      token.scan(MATH) do |block, inline|
+        found << Expr.new(CGI.unescapeHTML(block || inline), !block.nil?)
+      end
+    end
+    found
+  end
+
+  def replace(html, rendered)
+    html.gsub(TOKENS) do |token|
+      next token if token.start_with?("<")
+
+      token.gsub(MATH) do
+        block, inline = Regexp.last_match.captures
+        rendered.fetch(Expr.new(CGI.unescapeHTML(block || inline), !block.nil?))
+      end
+    end
+  end
+
+  def typeset_site(site)
+    wanted = pages(site).to_h { |doc| [doc, scan(doc.output)] }.reject { |_, exprs| exprs.empty? }
+    return if wanted.empty?
+
+    version = version(site)
+    cache = Cache.new(ENV["NN_MATH_CACHE"] ||
+                      File.join(site.source, ".jekyll-cache", "nn-math", "#{version}-#{FORMAT}.json"))
+    missing = wanted.values.flatten.uniq.reject { |expr| cache.expr(expr.key(version)) }
+    typeset(missing, wanted, version, cache) unless missing.empty? && cache.base
+    fonts = "#{site.config['baseurl'].to_s.chomp('/')}#{FONTS}"
+    wanted.each { |doc, exprs| doc.output = page_output(doc.output, exprs.uniq, version, cache, fonts) }
+    cache.save
+  end
+
+  # Two fixes to kramdown's and rouge's markup that axe-core asks for, made here because this is
+  # the one pass over every rendered page:
+  # - a code block that scrolls sideways (79 columns on a phone) must be reachable by keyboard:
+  #   tabindex="0" on rouge's <pre class="highlight"> (scrollable-region-focusable);
+  # - footnotes: doc-noteref belongs on the link, not its <sup> (aria-allowed-role), and
+  #   doc-endnote is deprecated (aria-deprecated-role).
+  MARKUP_FIXES = [
+    ['<pre class="highlight">', '<pre class="highlight" tabindex="0">'],
+    [/<sup id="(fnref:[^"]*)" role="doc-noteref">\s*<a /, '<sup id="\\1"><a role="doc-noteref" '],
+    [/(<li id="fn:[^"]*") role="doc-endnote"/, '\\1'],
+  ].freeze
+
+  def accessible_markup(site)
+    pages(site).each do |doc|
+      doc.output = MARKUP_FIXES.reduce(doc.output) { |html, (from, to)| html.gsub(from, to) }
+    end
+  end
+
+  def page_output(html, exprs, version, cache, fonts)
+    entries = exprs.to_h { |expr| [expr, cache.expr(expr.key(version))] }
+    css = (cache.base + entries.values.flat_map { |entry| entry["css"] }).uniq
+    style = %(<style id="nn-math">#{cache.css(css).join("\n").gsub(FONT_MARK, fonts)}</style>\n)
+    out = replace(html, entries.transform_values { |entry| entry["html"] })
+    out.sub(%r{</head>}i) { "#{style}</head>" }
+  end
+
+  def typeset(missing, wanted, version, cache)
+    Jekyll.logger.info "nn_math:", "typesetting #{missing.size} expression(s) with MathJax #{version}"
+    request = { "fontURL" => FONT_MARK, "exprs" => missing.map { |e| { "tex" => e.tex, "display" => e.display } } }
+    reply = run_node(JSON.generate(request))
+    reply.fetch("results").zip(missing).each do |result, expr|
+      if result["error"]
+        doc = wanted.find { |_, exprs| exprs.include?(expr) }.first
+        fail!("#{doc.relative_path}: cannot typeset #{expr.shown}: #{result['error']}", doc.site)
+      end
+      cache.put(expr.key(version), result["html"], result["css"])
+    end
+    cache.base = reply.fetch("base")
+  end
+
+  def run_node(stdin)
+    Open3.popen3("node", SCRIPT) do |input, output, errors, thread|
+      reader = Thread.new { output.read }
+      complaints = Thread.new { errors.read }
+      input.write(stdin)
+      input.close
+      unless thread.join(NODE_SECONDS)
+        Process.kill("KILL", thread.pid)
+        fail!("node #{SCRIPT} did not finish within #{NODE_SECONDS} s")
+      end
+      status = thread.value
+      out = reader.value
+      err = complaints.value
+      unless status.success?
+        first = err.lines.map(&:strip).reject(&:empty?).first(3).join(" | ")
+        fail!("node #{SCRIPT} failed (exit #{status.exitstatus}): #{first} (run `make site-setup`?)")
+      end
+      JSON.parse(out)
+    end
+  rescue Errno::ENOENT
+    fail!("node is not installed: run `make site-deps`")
+  end
+
+  # expressions -> {"html", "css" => [block ids]}, block id -> CSS text, and the base sheet.
+  class Cache
+    def initialize(path)
+      @path = path
+      @data = File.file?(path) ? JSON.parse(File.read(path)) : {}
+      @data = {} unless @data.is_a?(Hash)
+      @data["exprs"] ||= {}
+      @data["css"] ||= {}
+      @changed = false
+    rescue JSON::ParserError
+      @data = { "exprs" => {}, "css" => {} }
+      @changed = true
+    end
+
+    def expr(key)
+      @data["exprs"][key]
+    end
+
+    def put(key, html, blocks)
+      @data["exprs"][key] = { "html" => html, "css" => ids(blocks) }
+      @changed = true
+    end
+
+    def base
+      @data["base"]
+    end
+
+    def base=(blocks)
+      @data["base"] = ids(blocks)
+      @changed = true
+    end
+
+    def css(ids)
+      ids.map { |id| @data["css"].fetch(id) }
+    end
+
+    def save
+      return unless @changed
+
+      FileUtils.mkdir_p(File.dirname(@path))
+      tmp = "#{@path}.#{Process.pid}.tmp"
+      File.write(tmp, JSON.generate(@data))
+      File.rename(tmp, @path)
+      @changed = false
+    end
+
+    private
+
+    def ids(blocks)
+      blocks.map do |block|
+        id = Digest::SHA1.hexdigest(block)[0, 16]
+        @data["css"][id] = block
+        id
+      end
+    end
+  end
+end
+
+Jekyll::Hooks.register(:site, :post_render) do |site, _payload|
+  NNMath.typeset_site(site)
+  NNMath.accessible_markup(site)
+end
