@@ -1,0 +1,188 @@
+// The forward pass of the networks `nn_blog/export.py` writes, in float64, for the browser.
+//
+// Same notation as the post: a batch X has one row per sample, a layer computes
+// Z = X W + b and A = f(Z), with W (n_in, n_out) and b (n_out). Matrices are
+// {rows, cols, data}: a Float64Array in row-major order. No DOM, no fetch:
+// Node's test runner imports this file as it is.
+
+export const LEAKY_SLOPE = 0.01; // nn_blog/nn/activations.py: LEAKY_SLOPE
+
+export function matrix(rows, cols, data = new Float64Array(rows * cols)) {
+  return { rows, cols, data };
+}
+
+// Elementwise activations f(z), each with its derivative f'(z) given a = f(z)
+// (the backward pass in nn-train.js reads them; none needs z once a is known).
+export const activations = {
+  identity: { f: (z) => z, df: () => 1 },
+  sigmoid: { f: (z) => 1 / (1 + Math.exp(-z)), df: (a) => a * (1 - a) },
+  tanh: { f: Math.tanh, df: (a) => 1 - a * a },
+  relu: { f: (z) => (z > 0 ? z : 0), df: (a) => (a > 0 ? 1 : 0) },
+  leaky_relu: {
+    f: (z) => (z > 0 ? z : LEAKY_SLOPE * z),
+    df: (a) => (a > 0 ? 1 : LEAKY_SLOPE),
+  },
+  // silu(z) = z sigmoid(z); its derivative needs z, so nn-train.js keeps Z for it
+  silu: {
+    f: (z) => z / (1 + Math.exp(-z)),
+    dz: (z) => {
+      const s = 1 / (1 + Math.exp(-z));
+      return s * (1 + z * (1 - s));
+    },
+  },
+};
+
+// softmax(Z) row by row: e^(Z_ij - max_j Z_ij) / sum_j e^(Z_ij - max_j Z_ij).
+// Subtracting the row's maximum keeps every exponent <= 0: nothing overflows.
+export function softmaxRows(Z) {
+  const A = matrix(Z.rows, Z.cols);
+  for (let i = 0; i < Z.rows; i++) {
+    const row = i * Z.cols;
+    let max = -Infinity;
+    for (let j = 0; j < Z.cols; j++) max = Math.max(max, Z.data[row + j]);
+    let sum = 0;
+    for (let j = 0; j < Z.cols; j++) {
+      A.data[row + j] = Math.exp(Z.data[row + j] - max);
+      sum += A.data[row + j];
+    }
+    for (let j = 0; j < Z.cols; j++) A.data[row + j] /= sum;
+  }
+  return A;
+}
+
+// Z = X W + b: X (n, n_in), W (n_in, n_out), b (n_out) -> Z (n, n_out).
+export function linear(X, W, b) {
+  const Z = matrix(X.rows, W.cols);
+  for (let i = 0; i < X.rows; i++) {
+    const z = i * W.cols;
+    Z.data.set(b, z);
+    for (let k = 0; k < X.cols; k++) {
+      const x = X.data[i * X.cols + k];
+      if (x === 0) continue; // digits are mostly blank pixels
+      const w = k * W.cols;
+      for (let j = 0; j < W.cols; j++) Z.data[z + j] += x * W.data[w + j];
+    }
+  }
+  return Z;
+}
+
+// A = f(Z), elementwise or (softmax) row by row.
+export function activate(name, Z) {
+  if (name === "softmax") return softmaxRows(Z);
+  const act = activations[name];
+  if (!act) throw new Error(`unknown activation "${name}"`);
+  return matrix(Z.rows, Z.cols, Z.data.map(act.f));
+}
+
+function flat(rowsOfNumbers, what) {
+  return Float64Array.from(rowsOfNumbers.flat(), (x) => {
+    if (typeof x !== "number") throw new TypeError(`${what}: not a number`);
+    return x;
+  });
+}
+
+// The parsed JSON of an export -> a network: layers of {W, b, activation}.
+export function fromJSON(json) {
+  if (!json || json.format !== "nn-blog-network/1") {
+    throw new Error(`not an nn-blog network export (format ${json && json.format})`);
+  }
+  const layer = (l, i) => {
+    const W = matrix(l.n_in, l.n_out, flat(l.W, `layer ${i + 1} W`));
+    if (W.data.length !== l.n_in * l.n_out) {
+      throw new Error(`layer ${i + 1}: W is not ${l.n_in} x ${l.n_out}`);
+    }
+    return { W, b: Float64Array.from(l.b), activation: l.activation };
+  };
+  const layers = json.layers.map(layer);
+  const net = {
+    name: json.name,
+    classes: json.classes,
+    nFeatures: json.n_features,
+    input: json.input && {
+      mean: Float64Array.from(json.input.mean),
+      std: Float64Array.from(json.input.std),
+    },
+    layers,
+    json,
+  };
+  // an epoch's weights, for the scrubber: same network, other W and b
+  net.atEpoch = (epoch) => {
+    const snap = (json.snapshots || []).find((s) => s.epoch === epoch);
+    if (!snap) throw new Error(`${json.name}: no snapshot at epoch ${epoch}`);
+    const layersAt = snap.layers.map((l, i) =>
+      layer({ ...json.layers[i], W: l.W, b: l.b }, i));
+    return { ...net, layers: layersAt, epoch };
+  };
+  return net;
+}
+
+// Raw rows (arrays of numbers in the data set's units) -> X (n, n_features),
+// standardised as in training: X' = (X - mean) / std.
+export function inputMatrix(net, rows) {
+  if (!Array.isArray(rows)) throw new TypeError("rows must be an array of rows");
+  const d = net.nFeatures;
+  const X = matrix(rows.length, d);
+  rows.forEach((row, i) => {
+    if (!row || row.length !== d) {
+      throw new TypeError(`row ${i} must hold ${d} numbers`);
+    }
+    for (let k = 0; k < d; k++) {
+      const x = Number(row[k]);
+      if (!Number.isFinite(x)) {
+        throw new TypeError(`row ${i}, column ${k} is not a finite number`);
+      }
+      X.data[i * d + k] = net.input
+        ? (x - net.input.mean[k]) / net.input.std[k] : x;
+    }
+  });
+  return X;
+}
+
+// [{Z, A}, ...] per layer for prepared X; the last A is the network's output.
+export function forwardAll(net, X) {
+  const out = [];
+  let A = X;
+  for (const { W, b, activation } of net.layers) {
+    const Z = linear(A, W, b);
+    A = activate(activation, Z);
+    out.push({ Z, A });
+  }
+  return out;
+}
+
+export function forward(net, X) {
+  return forwardAll(net, X).at(-1).A;
+}
+
+// Rows of matrix M as plain arrays.
+export function toRows(M) {
+  const rows = [];
+  for (let i = 0; i < M.rows; i++) {
+    rows.push(Array.from(M.data.subarray(i * M.cols, (i + 1) * M.cols)));
+  }
+  return rows;
+}
+
+// Class probabilities for raw rows: one array per row, one number per class;
+// a single sigmoid output p becomes [1 - p, p].
+export function predict(net, rows) {
+  const A = forward(net, inputMatrix(net, rows));
+  const last = net.layers.at(-1).activation;
+  if (A.cols === 1 && last === "sigmoid") {
+    return Array.from(A.data, (p) => [1 - p, p]);
+  }
+  return toRows(A);
+}
+
+// The class of each raw row, as the engine decides it: p >= 0.5 for a single
+// sigmoid output, else the first of the largest probabilities (NumPy's argmax).
+export function classify(net, rows) {
+  const sigmoidOut = net.layers.at(-1).activation === "sigmoid"
+    && net.layers.at(-1).W.cols === 1;
+  return predict(net, rows).map((p) => {
+    if (sigmoidOut) return p[1] >= 0.5 ? 1 : 0;
+    let best = 0;
+    for (let j = 1; j < p.length; j++) if (p[j] > p[best]) best = j;
+    return best;
+  });
+}
