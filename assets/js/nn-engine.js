@@ -74,11 +74,24 @@ export function activate(name, Z) {
   return matrix(Z.rows, Z.cols, Z.data.map(act.f));
 }
 
-function flat(rowsOfNumbers, what) {
-  return Float64Array.from(rowsOfNumbers.flat(), (x) => {
+// The file's numbers -> a Float64Array: integers n stand for n / 10^decimals
+// (the export's rounding; dividing exactly rounded gives NumPy's very floats),
+// decimals null for weights written in full.
+function numbers(values, decimals, what) {
+  const scale = decimals === null || decimals === undefined ? 1 : 10 ** decimals;
+  return Float64Array.from(values.flat(), (x) => {
     if (typeof x !== "number") throw new TypeError(`${what}: not a number`);
-    return x;
+    return scale === 1 ? x : x / scale;
   });
+}
+
+function layerOf(l, i, decimals) {
+  const W = matrix(l.n_in, l.n_out, numbers(l.W, decimals, `layer ${i + 1} W`));
+  if (W.data.length !== l.n_in * l.n_out) {
+    throw new Error(`layer ${i + 1}: W is not ${l.n_in} x ${l.n_out}`);
+  }
+  const b = numbers(l.b, decimals, `layer ${i + 1} b`);
+  return { W, b, activation: l.activation };
 }
 
 // The parsed JSON of an export -> a network: layers of {W, b, activation}.
@@ -86,14 +99,6 @@ export function fromJSON(json) {
   if (!json || json.format !== "nn-blog-network/1") {
     throw new Error(`not an nn-blog network export (format ${json && json.format})`);
   }
-  const layer = (l, i) => {
-    const W = matrix(l.n_in, l.n_out, flat(l.W, `layer ${i + 1} W`));
-    if (W.data.length !== l.n_in * l.n_out) {
-      throw new Error(`layer ${i + 1}: W is not ${l.n_in} x ${l.n_out}`);
-    }
-    return { W, b: Float64Array.from(l.b), activation: l.activation };
-  };
-  const layers = json.layers.map(layer);
   const net = {
     name: json.name,
     classes: json.classes,
@@ -102,16 +107,18 @@ export function fromJSON(json) {
       mean: Float64Array.from(json.input.mean),
       std: Float64Array.from(json.input.std),
     },
-    layers,
+    layers: json.layers.map((l, i) => layerOf(l, i, json.decimals)),
+    epochs: (json.snapshots || []).map((s) => s.epoch),
     json,
   };
-  // an epoch's weights, for the scrubber: same network, other W and b
+  // The network as it was at the end of a recorded epoch (the scrubber's).
   net.atEpoch = (epoch) => {
     const snap = (json.snapshots || []).find((s) => s.epoch === epoch);
     if (!snap) throw new Error(`${json.name}: no snapshot at epoch ${epoch}`);
-    const layersAt = snap.layers.map((l, i) =>
-      layer({ ...json.layers[i], W: l.W, b: l.b }, i));
-    return { ...net, layers: layersAt, epoch };
+    if (!snap.layers) return { ...net, epoch }; // the last: the network itself
+    const layers = snap.layers.map((l, i) =>
+      layerOf({ ...json.layers[i], W: l.W, b: l.b }, i, snap.decimals));
+    return { ...net, layers, epoch };
   };
   return net;
 }
