@@ -19,6 +19,8 @@ number written as the shortest decimal that reads back as the same float64). The
   its own predictions as the reference and its own ``decimals``, with the training loss and
   accuracy of that epoch (the last epoch's weights are ``layers`` and not repeated);
 * ``samples``: the first test row of each class in raw units (the digit pad's "show me a digit");
+* ``training``: loss, optimizer, batch size and epochs as declared; ``train`` (on request): the
+  training split in raw units, for a network the reader trains in the page;
 * ``plane``: for 2-D data, ``[x0, x1, y0, y1]`` around every point (as the static figures use).
 
 ``files(trained)`` and ``write(root, trained)`` are the hooks for the render service.
@@ -151,12 +153,13 @@ def _layers(net, params, decimals):
             for f, W, b in zip(activations, params[::2], params[1::2], strict=True)]
 
 
-def network_dict(trained, snapshots=False, exact=False):
+def network_dict(trained, snapshots=False, exact=False, data=False):
     """The exported network as plain JSON data (see the module docstring).
 
     ``exact=True`` writes every weight at full precision (the parity tests compare NumPy's
     probabilities with the browser's on those); otherwise each set of weights is rounded to
-    :func:`fewest_decimals` on the test split.
+    :func:`fewest_decimals` on the test split. ``data=True`` adds the training split (raw
+    units, 4 decimals) for a network the reader trains in the page.
     """
     net, split, spec = trained.net, trained.data, trained.spec
     X_test = np.asarray(split.X_test, dtype=np.float64)
@@ -179,12 +182,18 @@ def network_dict(trained, snapshots=False, exact=False):
             "mean": _numbers(split.mean), "std": _numbers(split.std)},
         "decimals": decimals, "layers": layers,
         "test_accuracy": _number(trained.results["test_accuracy"], 6),
+        # how the post trained it, for training in the browser (assets/js/nn-train.js)
+        "training": {"loss": spec["loss"], "optimizer": spec["optimizer"],
+                     "batch_size": spec["batch_size"], "epochs": spec["epochs"]},
         # raw pixel values are integers: 6 decimals only undo inverse_transform's rounding error
         "samples": {"X": _numbers(raw_test[first], 6),
                     "y": [int(split.y_test[i]) for i in first]},
     }
     if net.layers[0].n_in == 2:
         out["plane"] = [_number(v, 6) for v in _plane(split)]
+    if data:  # the training split in raw units, for training in the browser
+        out["train"] = {"X": _numbers(split.inverse_transform(split.X_train), 4),
+                        "y": [int(y) for y in split.y_train]}
     if snapshots:
         out["snapshots"] = [_snapshot(trained, epoch, weights)
                             for epoch in sorted(trained.snapshots)]
@@ -220,26 +229,26 @@ def dumps(data) -> bytes:
     return (text + "\n").encode("ascii")
 
 
-def export(trained, snapshots=False, exact=False) -> bytes:
+def export(trained, snapshots=False, exact=False, data=False) -> bytes:
     """A trained network -> the bytes of its JSON export (see :func:`network_dict`)."""
-    return dumps(network_dict(trained, snapshots=snapshots, exact=exact))
+    return dumps(network_dict(trained, snapshots=snapshots, exact=exact, data=data))
 
 
 # --- hooks for the render service -------------------------------------------------------------
 
-def files(trained, snapshots=False) -> dict[str, bytes]:
+def files(trained, snapshots=False, data=False) -> dict[str, bytes]:
     """``{path relative to the site root: bytes}`` for the render service to write atomically."""
-    return {output_path(trained.name): export(trained, snapshots=snapshots)}
+    return {output_path(trained.name): export(trained, snapshots=snapshots, data=data)}
 
 
-def write(root, trained, snapshots=False) -> list[str]:
+def write(root, trained, snapshots=False, data=False) -> list[str]:
     """Write the export under ``root`` atomically (unchanged files are left alone) -> paths."""
     from nn_blog.fileio import write_atomic
 
     written = []
-    for rel, data in files(trained, snapshots=snapshots).items():
+    for rel, content in files(trained, snapshots=snapshots, data=data).items():
         path = Path(root) / rel
-        if not path.exists() or path.read_bytes() != data:
-            write_atomic(path, data)
+        if not path.exists() or path.read_bytes() != content:
+            write_atomic(path, content)
             written.append(rel)
     return written

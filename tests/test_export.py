@@ -44,6 +44,11 @@ def _toy_specs(specs):
     toys["toy-ce-softmax"] = _toy(specs["spiral"], "toy-ce-softmax",
                                   [{"units": 6, "activation": "leaky_relu"},
                                    {"units": 3, "activation": "softmax"}], "cross_entropy")
+    toys["toy-sgd-nesterov"] = {
+        **_toy(specs["moons"], "toy-sgd-nesterov", [{"units": 5, "activation": "tanh"},
+                                                    {"units": 1, "activation": "sigmoid"}], "bce"),
+        "optimizer": {"name": "sgd", "lr": 0.1, "momentum": 0.9, "nesterov": True,
+                      "weight_decay": 0.001}}
     return toys
 
 
@@ -170,9 +175,31 @@ def write_fixtures(trained, out: Path) -> dict:
         case = {"rows": rows.tolist(), "P": export.probabilities(net, X).tolist(),
                 "labels": net.predict_classes(X).tolist(), "epochs": epochs}
         (out / f"{name}.cases.json").write_text(json.dumps(case))
+        (out / f"{name}.grads.json").write_text(json.dumps(_training_case(t)))
         index[name] = len(rows)
     (out / "index.json").write_text(json.dumps(index))
     return index
+
+
+GRAD_ROWS, STEPS = 64, 3
+
+
+def _training_case(t):
+    """NumPy's loss and gradients on the first GRAD_ROWS training rows (as the network is fed
+    them), and the parameters after STEPS full-batch steps of the declared optimizer."""
+    from nn_blog.nn import SGD, Adam
+
+    X, y = t.data.X_train[:GRAD_ROWS], t.data.y_train[:GRAD_ROWS]
+    net = export.float64_network(t.net)
+    Y = experiments.targets(t.spec, y)
+    loss, grads = net.loss_and_grads(X, Y)
+    options = {k: v for k, v in t.spec["optimizer"].items() if k != "name"}
+    optimizer = {"sgd": SGD, "adam": Adam}[t.spec["optimizer"]["name"]](**options)
+    for _ in range(STEPS):
+        optimizer.step(net.params, net.loss_and_grads(X, Y)[1])
+    return {"X": X.tolist(), "labels": y.tolist(), "loss": loss,
+            "grads": [g.tolist() for g in grads], "steps": STEPS,
+            "after": [P.tolist() for P in net.params]}
 
 
 def run_node(fixtures: Path):
@@ -182,8 +209,8 @@ def run_node(fixtures: Path):
                     "(Debian package nodejs; `make site-deps` installs it)")
     env = {**os.environ, "NN_BLOG_FIXTURES": str(fixtures)}
     try:
-        return subprocess.run([node, "--test", "--test-reporter=tap", "tests/js/"], cwd=ROOT, env=env,
-                              capture_output=True, text=True, timeout=NODE_TIMEOUT)
+        return subprocess.run([node, "--test", "--test-reporter=tap", "tests/js/"], cwd=ROOT,
+                              env=env, capture_output=True, text=True, timeout=NODE_TIMEOUT)
     except subprocess.TimeoutExpired:
         pytest.fail(f"node --test tests/js/ did not finish within {NODE_TIMEOUT} s")
 
@@ -202,6 +229,9 @@ def test_browser_engine_matches_numpy_on_every_exported_network(trained, tmp_pat
     assert checked == set(index), report[-4000:]
     worst = [float(x) for x in re.findall(r"max \|dP\| = (\S+)", report)]
     assert worst and max(worst) <= 1e-6
+    assert set(re.findall(r"gradients: (\S+) ", report)) == set(index), report[-4000:]
+    worst = [float(x) for x in re.findall(r"max \|d grad\| = (\S+)", report)]
+    assert worst and max(worst) <= 1e-9
 
 
 def test_the_post_networks_fit_the_page_budget(trained):
