@@ -16,8 +16,9 @@ number written as the shortest decimal that reads back as the same float64). The
   every test-split row unchanged and move none of its probabilities by more than ``TOLERANCE``
   (``None``: no rounding did, full precision is written);
 * ``snapshots`` (on request): the weights at each recorded epoch, each rounded the same way with
-  its own predictions as the reference and its own ``decimals``, with the training loss and
-  accuracy of that epoch (the last epoch's weights are ``layers`` and not repeated);
+  its own predictions as the reference and its own ``decimals``, sent as the change from the
+  snapshot before (``delta``; a third fewer bytes), with the training loss and accuracy of that
+  epoch (the last epoch's weights are ``layers`` and not repeated);
 * ``samples``: the first test row of each class in raw units (the digit pad's "show me a digit");
 * ``training``: loss, optimizer, batch size and epochs as declared; ``train`` (on request): the
   training split in raw units, for a network the reader trains in the page;
@@ -88,10 +89,11 @@ def labels(net, X):
     return net.predict_classes(X)
 
 
-def fewest_decimals(net, params, X, tolerance=TOLERANCE):
+def fewest_decimals(net, params, X, tolerance=TOLERANCE, base=None):
     """The fewest decimals d (0..MAX_DECIMALS) such that ``params`` rounded to d decimals predict
     the same class as ``params`` themselves for every row of X, with no class probability moving
-    by more than ``tolerance``; None if no d does.
+    by more than ``tolerance``; None if no d does. With ``base`` (arrays like ``params``) the
+    weights are sent as their change from ``base``, rounded (see :func:`rounded`).
 
     Labels alone would let XOR keep whole-number weights: right on every test point, yet its
     probabilities (what the live figures shade and print) far from the static figure's.
@@ -99,25 +101,38 @@ def fewest_decimals(net, params, X, tolerance=TOLERANCE):
     exact = float64_network(net, params)
     reference, P = labels(exact, X), probabilities(exact, X)
     for d in range(MAX_DECIMALS + 1):
-        exact.set_params([rounded(W, d) for W in params])
+        exact.set_params([rounded(W, d, B) for W, B in zip(params, _bases(base, params),
+                                                         strict=True)])
         if (np.array_equal(labels(exact, X), reference)
                 and np.max(np.abs(probabilities(exact, X) - P)) <= tolerance):
             return d
     return None
 
 
-def rounded(W, decimals):
+def rounded(W, decimals, base=None):
     """W rounded to ``decimals`` as the browser reads it back: the integers
     ``rint(W 10^d)`` of the file, divided by ``10^d`` (both sides divide exactly rounded, so
-    NumPy and JavaScript hold the very same float64 values)."""
+    NumPy and JavaScript hold the very same float64 values).
+
+    With ``base``, the file holds the change ``rint((W - base) 10^d)`` and the browser adds it
+    to ``base``: a snapshot sent as its change from the one before takes fewer digits.
+    """
     scale = 10.0 ** decimals
-    return np.rint(np.asarray(W, dtype=np.float64) * scale) / scale
+    W = np.asarray(W, dtype=np.float64)
+    if base is None:
+        return np.rint(W * scale) / scale
+    return base + np.rint((W - base) * scale) / scale
+
+
+def _bases(base, params):
+    return [None] * len(params) if base is None else base
 
 
 # --- JSON ------------------------------------------------------------------------------------
 
-def _weights(A, decimals):
-    """An array as nested lists: integers (W 10^d, rounded) or, with decimals None, floats.
+def _weights(A, decimals, base=None):
+    """An array as nested lists: integers (W 10^d, or (W - base) 10^d, rounded) or, with
+    decimals None, floats.
 
     Integers, as they spare every number its "0." (a tenth of the gzipped size)."""
     A = np.asarray(A, dtype=np.float64)
@@ -125,7 +140,7 @@ def _weights(A, decimals):
         raise ValueError("cannot export non-finite weights")
     if decimals is None:
         return _numbers(A)
-    return np.rint(A * 10.0 ** decimals).astype(np.int64).tolist()
+    return np.rint((A if base is None else A - base) * 10.0 ** decimals).astype(np.int64).tolist()
 
 
 def _number(x, decimals):
@@ -144,13 +159,15 @@ def _numbers(A, decimals=None):
     return [_numbers(row, decimals) for row in A]
 
 
-def _layers(net, params, decimals):
+def _layers(net, params, decimals, base=None):
     activations = [layer.activation for layer in net.layers]
     if net.loss == "cross_entropy":
         activations[-1] = "softmax"  # Network.forward applies softmax to the logits
     return [{"activation": f, "n_in": int(W.shape[0]), "n_out": int(W.shape[1]),
-             "W": _weights(W, decimals), "b": _weights(b, decimals)}
-            for f, W, b in zip(activations, params[::2], params[1::2], strict=True)]
+             "W": _weights(W, decimals, B[0]), "b": _weights(b, decimals, B[1])}
+            for f, W, b, B in zip(activations, params[::2], params[1::2],
+                                  zip(base[::2], base[1::2], strict=True) if base
+                                  else [(None, None)] * len(activations), strict=True)]
 
 
 def network_dict(trained, snapshots=False, exact=False, data=False):
@@ -159,15 +176,15 @@ def network_dict(trained, snapshots=False, exact=False, data=False):
     ``exact=True`` writes every weight at full precision (the parity tests compare NumPy's
     probabilities with the browser's on those); otherwise each set of weights is rounded to
     :func:`fewest_decimals` on the test split. ``data=True`` adds the training split (raw
-    units, 4 decimals) for a network the reader trains in the page.
+    units, 3 decimals) for a network the reader trains in the page.
     """
     net, split, spec = trained.net, trained.data, trained.spec
     X_test = np.asarray(split.X_test, dtype=np.float64)
 
-    def weights(params):
+    def weights(params, base=None):
         params = [np.asarray(P, dtype=np.float64) for P in params]
-        decimals = None if exact else fewest_decimals(net, params, X_test)
-        return decimals, _layers(net, params, decimals)
+        decimals = None if exact else fewest_decimals(net, params, X_test, base=base)
+        return decimals, _layers(net, params, decimals, None if decimals is None else base)
 
     decimals, layers = weights(net.params)
     n_classes = int(spec["n_classes"])
@@ -192,28 +209,40 @@ def network_dict(trained, snapshots=False, exact=False, data=False):
     if net.layers[0].n_in == 2:
         out["plane"] = [_number(v, 6) for v in _plane(split)]
     if data:  # the training split in raw units, for training in the browser
-        out["train"] = {"X": _numbers(split.inverse_transform(split.X_train), 4),
+        out["train"] = {"X": _numbers(split.inverse_transform(split.X_train), 3),
                         "y": [int(y) for y in split.y_train]}
     if snapshots:
-        out["snapshots"] = [_snapshot(trained, epoch, weights)
-                            for epoch in sorted(trained.snapshots)]
+        out["snapshots"], held = [], None
+        for epoch in sorted(trained.snapshots):
+            entry, held = _snapshot(trained, epoch, weights, None if exact else held)
+            out["snapshots"].append(entry)
     return out
 
 
-def _snapshot(trained, epoch, weights):
-    """One epoch of the scrubber: its weights (unless they are the network's own, the last
-    epoch's, which ``layers`` already holds), their decimals, and the epoch's loss and accuracy."""
+def _snapshot(trained, epoch, weights, held):
+    """One epoch of the scrubber -> (entry, the weights the browser holds after reading it).
+
+    The entry has the epoch's weights (unless they are the network's own, the last epoch's,
+    which ``layers`` already holds) and their decimals; with ``held`` (the previous snapshot's
+    weights as rounded), they are sent as the change from those (``"delta": true``), which the
+    browser adds back.
+    """
     entry = {"epoch": int(epoch)}
-    params = trained.snapshots[epoch]
+    params = [np.asarray(P, dtype=np.float64) for P in trained.snapshots[epoch]]
     if not all(np.array_equal(P, Q) for P, Q in zip(params, trained.net.params, strict=True)):
-        entry["decimals"], layers = weights(params)
+        decimals, layers = weights(params, held)
+        entry["decimals"] = decimals
         entry["layers"] = [{"W": layer["W"], "b": layer["b"]} for layer in layers]
+        if held is not None and decimals is not None:
+            entry["delta"] = True
+        held = params if decimals is None else [
+            rounded(P, decimals, B) for P, B in zip(params, _bases(held, params), strict=True)]
     if epoch >= 1:  # history[k][e - 1] is epoch e's (epoch 0 is before training)
         for key in ("loss", "accuracy", "val_loss", "val_accuracy"):
             values = trained.history.get(key) or []
             if len(values) >= epoch and np.isfinite(values[epoch - 1]):
                 entry[key] = _number(values[epoch - 1], 4)
-    return entry
+    return entry, held
 
 
 def _plane(split):
@@ -232,6 +261,42 @@ def dumps(data) -> bytes:
 def export(trained, snapshots=False, exact=False, data=False) -> bytes:
     """A trained network -> the bytes of its JSON export (see :func:`network_dict`)."""
     return dumps(network_dict(trained, snapshots=snapshots, exact=exact, data=data))
+
+
+# --- what every live figure shares ---------------------------------------------------------------
+
+THEME_KEYS = ("page", "panel", "text", "muted", "faint", "grid", "accent", "negative", "classes",
+              "series", "shade_alpha")
+
+
+def theme() -> dict:
+    """The figures' light and dark palettes (``nn_blog/figures/style.py``, the one place for the
+    look), so a live figure draws in the colours of the static one it replaces."""
+    from nn_blog.figures import style as st
+
+    return {name: {key: getattr(s, key) if isinstance(getattr(s, key), str | float)
+                   else list(getattr(s, key)) for key in THEME_KEYS}
+            for name, s in st.STYLES.items()}
+
+
+def loss_surface() -> dict:
+    """The loss-surface figure's quadratic, ``L(w) = 1/2 (w - w*)^T H (w - w*)``, its starting
+    point, the plane it draws, and the largest learning rate that converges (``2 / c_max``),
+    for the learning-rate slider (which steps the same optimizers in the browser)."""
+    from nn_blog.figures import KINDS
+    from nn_blog.figures import loss_surface as ls
+
+    return {"H": _numbers(ls.H), "w_star": _numbers(ls.W_STAR), "start": _numbers(ls.START),
+            "extent": _numbers(ls.EXTENT), "curvatures": _numbers(ls.CURVATURES),
+            "angle": float(ls.ANGLE),  # of the valley floor, radians
+            "lr_limit": 2.0 / float(ls.CURVATURES.max()),
+            "steps": KINDS["loss_surface"].params["steps"][1]}
+
+
+def shared_files() -> dict[str, bytes]:
+    """``{path: bytes}`` of the files every live figure reads (theme, loss surface)."""
+    return {f"{OUTPUT_DIR}/theme.json": dumps(theme()),
+            f"{OUTPUT_DIR}/loss-surface.json": dumps(loss_surface())}
 
 
 # --- hooks for the render service -------------------------------------------------------------

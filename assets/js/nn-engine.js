@@ -111,14 +111,29 @@ export function fromJSON(json) {
     epochs: (json.snapshots || []).map((s) => s.epoch),
     json,
   };
-  // The network as it was at the end of a recorded epoch (the scrubber's).
-  net.atEpoch = (epoch) => {
-    const snap = (json.snapshots || []).find((s) => s.epoch === epoch);
-    if (!snap) throw new Error(`${json.name}: no snapshot at epoch ${epoch}`);
-    if (!snap.layers) return { ...net, epoch }; // the last: the network itself
+  // Each snapshot's layers; a "delta" snapshot holds the change from the one
+  // before, added back here (in the order NumPy checked them: previous + change).
+  const snapshots = new Map();
+  let previous = null;
+  for (const snap of json.snapshots || []) {
+    if (!snap.layers) continue; // the last epoch: the network itself
     const layers = snap.layers.map((l, i) =>
       layerOf({ ...json.layers[i], W: l.W, b: l.b }, i, snap.decimals));
-    return { ...net, layers, epoch };
+    if (snap.delta) {
+      layers.forEach((layer, i) => {
+        layer.W.data.forEach((v, j) => { layer.W.data[j] = previous[i].W.data[j] + v; });
+        layer.b.forEach((v, j) => { layer.b[j] = previous[i].b[j] + v; });
+      });
+    }
+    snapshots.set(snap.epoch, layers);
+    previous = layers;
+  }
+  // The network as it was at the end of a recorded epoch (the scrubber's).
+  net.atEpoch = (epoch) => {
+    if (!net.epochs.includes(epoch)) {
+      throw new Error(`${json.name}: no snapshot at epoch ${epoch}`);
+    }
+    return { ...net, layers: snapshots.get(epoch) || net.layers, epoch };
   };
   return net;
 }

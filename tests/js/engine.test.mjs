@@ -105,11 +105,17 @@ test("snapshots: atEpoch swaps in that epoch's weights; the last is the network"
     snapshots: [
       { epoch: 0, decimals: 0, layers: [
         { W: [[0, 0], [0, 0]], b: [0, 0] }, { W: [[0, 0, 0], [0, 0, 0]], b: [0, 0, 0] }] },
+      // epoch 3 is sent as its change from epoch 0: W1 + [[1, 0], [0, 1]], b2 + [0, 0, 5]
+      { epoch: 3, decimals: 0, delta: true, layers: [
+        { W: [[1, 0], [0, 1]], b: [0, 0] }, { W: [[0, 0, 0], [0, 0, 0]], b: [0, 0, 5] }] },
       { epoch: 7 },
     ],
   });
   const net = fromJSON(json);
-  assert.deepEqual(net.epochs, [0, 7]);
+  assert.deepEqual(net.epochs, [0, 3, 7]);
+  const at3 = net.atEpoch(3);
+  assert.deepEqual(Array.from(at3.layers[0].W.data), [1, 0, 0, 1]);
+  assert.deepEqual(Array.from(at3.layers[1].b), [0, 0, 5]);
   const [p0] = predict(net.atEpoch(0), [[1, 1]]);
   p0.forEach((pj) => close(pj, 1 / 3));
   assert.deepEqual(predict(net.atEpoch(7), [[1, 1]]), predict(net, [[1, 1]]));
