@@ -119,5 +119,5 @@ test("snapshots: atEpoch swaps in that epoch's weights; the last is the network"
   const [p0] = predict(net.atEpoch(0), [[1, 1]]);
   p0.forEach((pj) => close(pj, 1 / 3));
   assert.deepEqual(predict(net.atEpoch(7), [[1, 1]]), predict(net, [[1, 1]]));
-  assert.throws(() => net.atEpoch(3), /no snapshot at epoch 3/);
+  assert.throws(() => net.atEpoch(4), /no snapshot at epoch 4/);
 });
