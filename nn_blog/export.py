@@ -16,9 +16,10 @@ number written as the shortest decimal that reads back as the same float64). The
   every test-split row unchanged and move none of its probabilities by more than ``TOLERANCE``
   (``None``: no rounding did, full precision is written);
 * ``snapshots`` (on request): the weights at each recorded epoch, each rounded the same way with
-  its own predictions as the reference and its own ``decimals``, sent as the change from the
-  snapshot before (``delta``; a third fewer bytes), with the training loss and accuracy of that
-  epoch (the last epoch's weights are ``layers`` and not repeated);
+  its own predictions as the reference and its own ``decimals`` (within ``SNAPSHOT_TOLERANCE``),
+  sent as the change from the snapshot before (``delta``; a fifth fewer bytes), with the
+  training loss and accuracy of that epoch (the last epoch's weights are ``layers`` and not
+  repeated);
 * ``samples``: the first test row of each class in raw units (the digit pad's "show me a digit");
 * ``training``: loss, optimizer, batch size and epochs as declared; ``train`` (on request): the
   training split in raw units, for a network the reader trains in the page;
@@ -40,6 +41,9 @@ MAX_DECIMALS = 12  # beyond this, rounding saves nothing over the shortest float
 # How far rounding may move a test row's class probability: half of what a live figure shows
 # (probabilities printed as whole percentages; a colour shade moves by less than one step).
 TOLERANCE = 5e-3
+# The snapshots only shade the plane (the scrubber prints no probability): 2% moves a shade's
+# opacity by about two levels of 255.
+SNAPSHOT_TOLERANCE = 2e-2
 
 # Names a reader sees for each data set's classes (label i -> CLASS_NAMES[name][i]).
 CLASS_NAMES = {
@@ -181,9 +185,9 @@ def network_dict(trained, snapshots=False, exact=False, data=False):
     net, split, spec = trained.net, trained.data, trained.spec
     X_test = np.asarray(split.X_test, dtype=np.float64)
 
-    def weights(params, base=None):
+    def weights(params, base=None, tolerance=TOLERANCE):
         params = [np.asarray(P, dtype=np.float64) for P in params]
-        decimals = None if exact else fewest_decimals(net, params, X_test, base=base)
+        decimals = None if exact else fewest_decimals(net, params, X_test, tolerance, base)
         return decimals, _layers(net, params, decimals, None if decimals is None else base)
 
     decimals, layers = weights(net.params)
@@ -230,7 +234,7 @@ def _snapshot(trained, epoch, weights, held):
     entry = {"epoch": int(epoch)}
     params = [np.asarray(P, dtype=np.float64) for P in trained.snapshots[epoch]]
     if not all(np.array_equal(P, Q) for P, Q in zip(params, trained.net.params, strict=True)):
-        decimals, layers = weights(params, held)
+        decimals, layers = weights(params, held, SNAPSHOT_TOLERANCE)
         entry["decimals"] = decimals
         entry["layers"] = [{"W": layer["W"], "b": layer["b"]} for layer in layers]
         if held is not None and decimals is not None:

@@ -116,16 +116,17 @@ def test_export_holds_sizes_activations_preprocessing_and_classes(trained):
 def test_rounding_keeps_every_test_prediction_with_the_fewest_decimals(trained, name):
     t = trained[name]
     data = json.loads(export.export(t, snapshots=True))
-    weights = [(t.net.params, data["decimals"], data["layers"], None)]
+    weights = [(t.net.params, data["decimals"], data["layers"], None, export.TOLERANCE)]
     held = None  # what the browser holds after the previous snapshot
     for s in data["snapshots"]:
         if "layers" in s:
             assert s.get("delta", False) == (held is not None)
-            weights.append((t.snapshots[s["epoch"]], s["decimals"], s["layers"], held))
+            weights.append((t.snapshots[s["epoch"]], s["decimals"], s["layers"], held,
+                            export.SNAPSHOT_TOLERANCE))
             change = _decode(s["layers"], s["decimals"])
             held = change if held is None else [B + D for B, D in zip(held, change, strict=True)]
     X = t.data.X_test
-    for params, decimals, layers, base in weights:
+    for params, decimals, layers, base, tolerance in weights:
         exact = export.float64_network(t.net, params)
         reference, P = exact.predict_classes(X), export.probabilities(exact, X)
         assert decimals is not None and 0 <= decimals <= export.MAX_DECIMALS
@@ -134,13 +135,13 @@ def test_rounding_keeps_every_test_prediction_with_the_fewest_decimals(trained, 
             read = [B + D for B, D in zip(base, read, strict=True)]
         rounded = export.float64_network(t.net, read)
         assert np.array_equal(rounded.predict_classes(X), reference)
-        assert np.max(np.abs(export.probabilities(rounded, X) - P)) <= export.TOLERANCE
+        assert np.max(np.abs(export.probabilities(rounded, X) - P)) <= tolerance
         if decimals > 0:  # one decimal fewer breaks a prediction or moves a probability too far
             coarser = export.float64_network(
                 t.net, [export.rounded(W, decimals - 1, B) for W, B in
                         zip(params, base or [None] * len(params), strict=True)])
             changed = not np.array_equal(coarser.predict_classes(X), reference)
-            moved = np.max(np.abs(export.probabilities(coarser, X) - P)) > export.TOLERANCE
+            moved = np.max(np.abs(export.probabilities(coarser, X) - P)) > tolerance
             assert changed or moved
 
 

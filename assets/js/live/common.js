@@ -51,15 +51,16 @@ export function panel(figure, replace) {
   return box;
 }
 
-// A canvas of CSS size w x h drawn at the screen's pixel density.
-export function canvas(w, h, label) {
+// A canvas of CSS size w x h drawn at the screen's pixel density; `read` for
+// one whose pixels are read back (cached frames).
+export function canvas(w, h, label, read = false) {
   const c = el("canvas", { role: "img", "aria-label": label, tabindex: "0" });
   const ratio = Math.min(window.devicePixelRatio || 1, 2);
   c.width = Math.round(w * ratio);
   c.height = Math.round(h * ratio);
   c.style.width = `${w}px`;
   c.style.aspectRatio = `${w} / ${h}`;
-  const ctx = c.getContext("2d");
+  const ctx = c.getContext("2d", { willReadFrequently: read });
   ctx.scale(ratio, ratio);
   return { canvas: c, ctx, w, h };
 }

@@ -18,7 +18,8 @@ export default async function probe(figure) {
   const box = panel(figure, figure.dataset.nnReplace !== "false");
   const w = widthFor(figure);
   const h = Math.round((w * (extent[3] - extent[2])) / (extent[1] - extent[0]));
-  const view = canvas(w, h, `Decision regions of the ${net.name} network; move to probe`);
+  const view = canvas(w, h, `Decision regions of the ${net.name} network; move to probe`,
+    true);
   const map = planeMap(extent, w, h);
   const readout = el("output", { class: "nn-live-note", "aria-live": "polite" });
   const hidden = net.layers.slice(0, -1).map((layer, l) =>

@@ -18,7 +18,8 @@ export default async function scrubber(figure) {
   const box = panel(figure, true);
   const w = widthFor(figure, 480);
   const h = Math.round((w * (extent[3] - extent[2])) / (extent[1] - extent[0]));
-  const view = canvas(w, h, `Decision regions of the ${net.name} network during training`);
+  const view = canvas(w, h, `Decision regions of the ${net.name} network during training`,
+    true);
   view.canvas.removeAttribute("tabindex"); // the slider takes the keys
   const map = planeMap(extent, w, h);
   const slider = el("input", { type: "range", min: "0", max: String(epochs.length - 1),
