@@ -9,7 +9,8 @@ number written as the shortest decimal that reads back as the same float64). The
   applies (a cross-entropy network's logits are written as a ``softmax`` layer, since that is
   what ``Network.forward`` returns);
 * ``input``: the preprocessing the network expects, ``X' = (X - mean) / std`` with the training
-  split's statistics, or null; rows reach the browser in the data set's raw units;
+  split's statistics (to ``PREPROCESSING_DECIMALS``), or null; rows reach the browser in the
+  data set's raw units;
 * ``classes``: one name per class (two for a single sigmoid output, whose probabilities the
   browser reports as ``[1 - p, p]``);
 * ``decimals``: the weights are rounded to the fewest decimals that leave the predicted class of
@@ -44,6 +45,8 @@ TOLERANCE = 5e-3
 # The snapshots only shade the plane (the scrubber prints no probability): 2% moves a shade's
 # opacity by about two levels of 255.
 SNAPSHOT_TOLERANCE = 2e-2
+# The standardisation's mean and std, rounded as well (the rounding search sees its effect).
+PREPROCESSING_DECIMALS = 6
 
 # Names a reader sees for each data set's classes (label i -> CLASS_NAMES[name][i]).
 CLASS_NAMES = {
@@ -93,11 +96,13 @@ def labels(net, X):
     return net.predict_classes(X)
 
 
-def fewest_decimals(net, params, X, tolerance=TOLERANCE, base=None):
+def fewest_decimals(net, params, X, tolerance=TOLERANCE, base=None, X_seen=None):
     """The fewest decimals d (0..MAX_DECIMALS) such that ``params`` rounded to d decimals predict
     the same class as ``params`` themselves for every row of X, with no class probability moving
     by more than ``tolerance``; None if no d does. With ``base`` (arrays like ``params``) the
-    weights are sent as their change from ``base``, rounded (see :func:`rounded`).
+    weights are sent as their change from ``base``, rounded (see :func:`rounded`). ``X_seen``:
+    the rows as the browser prepares them (with the exported, rounded preprocessing), on which
+    the rounded weights must agree with the exact ones on X.
 
     Labels alone would let XOR keep whole-number weights: right on every test point, yet its
     probabilities (what the live figures shade and print) far from the static figure's.
@@ -107,8 +112,9 @@ def fewest_decimals(net, params, X, tolerance=TOLERANCE, base=None):
     for d in range(MAX_DECIMALS + 1):
         exact.set_params([rounded(W, d, B) for W, B in zip(params, _bases(base, params),
                                                          strict=True)])
-        if (np.array_equal(labels(exact, X), reference)
-                and np.max(np.abs(probabilities(exact, X) - P)) <= tolerance):
+        seen = X if X_seen is None else X_seen
+        if (np.array_equal(labels(exact, seen), reference)
+                and np.max(np.abs(probabilities(exact, seen) - P)) <= tolerance):
             return d
     return None
 
@@ -184,23 +190,29 @@ def network_dict(trained, snapshots=False, exact=False, data=False):
     """
     net, split, spec = trained.net, trained.data, trained.spec
     X_test = np.asarray(split.X_test, dtype=np.float64)
+    raw_test = split.inverse_transform(X_test)
+    preprocessing = None
+    X_seen = X_test  # the test rows as the browser will feed them to the network
+    if split.mean is not None:
+        digits = None if exact else PREPROCESSING_DECIMALS
+        preprocessing = {"mean": _numbers(split.mean, digits), "std": _numbers(split.std, digits)}
+        X_seen = (raw_test - np.asarray(preprocessing["mean"])) / np.asarray(preprocessing["std"])
 
     def weights(params, base=None, tolerance=TOLERANCE):
         params = [np.asarray(P, dtype=np.float64) for P in params]
-        decimals = None if exact else fewest_decimals(net, params, X_test, tolerance, base)
+        decimals = None if exact else fewest_decimals(net, params, X_test, tolerance, base,
+                                                      X_seen)
         return decimals, _layers(net, params, decimals, None if decimals is None else base)
 
     decimals, layers = weights(net.params)
     n_classes = int(spec["n_classes"])
-    raw_test = split.inverse_transform(X_test)
     first = [int(np.flatnonzero(split.y_test == c)[0]) for c in range(n_classes)
              if np.any(split.y_test == c)]
     out = {
         "format": FORMAT, "name": trained.name, "title": spec.get("title", trained.name),
         "dataset": spec["dataset"]["name"], "n_features": int(net.layers[0].n_in),
         "classes": class_names(spec["dataset"]["name"], n_classes),
-        "input": None if split.mean is None else {
-            "mean": _numbers(split.mean), "std": _numbers(split.std)},
+        "input": preprocessing,
         "decimals": decimals, "layers": layers,
         "test_accuracy": _number(trained.results["test_accuracy"], 6),
         # how the post trained it, for training in the browser (assets/js/nn-train.js)

@@ -95,8 +95,10 @@ def test_export_holds_sizes_activations_preprocessing_and_classes(trained):
     assert [(layer["n_in"], layer["n_out"], layer["activation"]) for layer in data["layers"]] \
         == [(64, 128, "relu"), (128, 10, "softmax")]  # the logits' softmax is part of forward
     assert data["classes"] == [str(i) for i in range(10)]
-    assert data["input"]["mean"] == t.data.mean.tolist()
-    assert data["input"]["std"] == t.data.std.tolist()
+    assert np.allclose(data["input"]["mean"], t.data.mean, rtol=0, atol=5e-7)
+    assert np.allclose(data["input"]["std"], t.data.std, rtol=0, atol=5e-7)
+    exact = json.loads(export.export(t, exact=True))["input"]
+    assert exact == {"mean": t.data.mean.tolist(), "std": t.data.std.tolist()}
     assert sorted(data["samples"]["y"]) == list(range(10))
     assert all(float(x).is_integer() and 0 <= x <= 16 for row in data["samples"]["X"] for x in row)
     assert "snapshots" not in data and "plane" not in data
@@ -126,6 +128,9 @@ def test_rounding_keeps_every_test_prediction_with_the_fewest_decimals(trained, 
             change = _decode(s["layers"], s["decimals"])
             held = change if held is None else [B + D for B, D in zip(held, change, strict=True)]
     X = t.data.X_test
+    X_seen = X  # as the browser prepares the raw rows, with the exported preprocessing
+    if data["input"] is not None:
+        X_seen = (_raw_test(t) - data["input"]["mean"]) / np.asarray(data["input"]["std"])
     for params, decimals, layers, base, tolerance in weights:
         exact = export.float64_network(t.net, params)
         reference, P = exact.predict_classes(X), export.probabilities(exact, X)
@@ -134,14 +139,14 @@ def test_rounding_keeps_every_test_prediction_with_the_fewest_decimals(trained, 
         if base is not None:
             read = [B + D for B, D in zip(base, read, strict=True)]
         rounded = export.float64_network(t.net, read)
-        assert np.array_equal(rounded.predict_classes(X), reference)
-        assert np.max(np.abs(export.probabilities(rounded, X) - P)) <= tolerance
+        assert np.array_equal(rounded.predict_classes(X_seen), reference)
+        assert np.max(np.abs(export.probabilities(rounded, X_seen) - P)) <= tolerance
         if decimals > 0:  # one decimal fewer breaks a prediction or moves a probability too far
             coarser = export.float64_network(
                 t.net, [export.rounded(W, decimals - 1, B) for W, B in
                         zip(params, base or [None] * len(params), strict=True)])
-            changed = not np.array_equal(coarser.predict_classes(X), reference)
-            moved = np.max(np.abs(export.probabilities(coarser, X) - P)) > tolerance
+            changed = not np.array_equal(coarser.predict_classes(X_seen), reference)
+            moved = np.max(np.abs(export.probabilities(coarser, X_seen) - P)) > tolerance
             assert changed or moved
 
 
@@ -188,7 +193,22 @@ def write_fixtures(trained, out: Path) -> dict:
         (out / f"{name}.grads.json").write_text(json.dumps(_training_case(t)))
         index[name] = len(rows)
     (out / "index.json").write_text(json.dumps(index))
+    (out / "loss-surface.json").write_bytes(export.dumps(export.loss_surface()))
+    (out / "loss-surface.paths.json").write_text(json.dumps(_loss_surface_paths()))
     return index
+
+
+def _loss_surface_paths():
+    """The paths the loss-surface figure's optimizers take, per (method, lr) of the slider."""
+    from nn_blog.figures import loss_surface as ls
+    from nn_blog.nn import SGD, Adam
+
+    steps = export.loss_surface()["steps"]
+    methods = {"plain": lambda lr: SGD(lr=lr), "momentum": lambda lr: SGD(lr=lr, momentum=0.9),
+               "adam": lambda lr: Adam(lr=lr)}
+    return [{"method": m, "lr": lr, "path": ls.path(methods[m](lr), steps).tolist()}
+            for m, lr in [("plain", 0.02), ("plain", 0.15), ("plain", 0.34), ("plain", 0.4),
+                          ("momentum", 0.02), ("adam", 0.2)]]
 
 
 GRAD_ROWS, STEPS = 64, 3
@@ -242,6 +262,7 @@ def test_browser_engine_matches_numpy_on_every_exported_network(trained, tmp_pat
     assert set(re.findall(r"gradients: (\S+) ", report)) == set(index), report[-4000:]
     worst = [float(x) for x in re.findall(r"max \|d grad\| = (\S+)", report)]
     assert worst and max(worst) <= 1e-9
+    assert len(re.findall(r"loss surface: \w+ lr \S+ max \|dw\| = ", report)) == 6, report
 
 
 def test_the_post_networks_fit_the_page_budget(trained):
