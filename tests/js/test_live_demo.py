@@ -166,3 +166,32 @@ def test_training_in_the_browser_learns_xor(page):
 def test_the_page_fits_the_live_figure_budget(site):
     sizes = site[2]
     assert sum(sizes.values()) <= 60_000, sizes
+
+
+def test_reduced_motion_offers_no_animation(site, browser):
+    page = browser.new_page(viewport={"width": 375, "height": 800}, reduced_motion="reduce")
+    try:
+        page.goto(site[0])
+        ready(page, "scrubber")
+        assert page.locator("#scrubber input[type=range]").count() == 1
+        assert page.locator("#scrubber button", has_text="Play").count() == 0
+    finally:
+        page.close()
+
+
+PIXEL = """sel => {
+  const c = document.querySelector(sel);
+  return Array.from(c.getContext('2d').getImageData(2, 2, 1, 1).data.slice(0, 3));
+}"""
+
+
+def test_live_figures_follow_light_and_dark(page):
+    ready(page, "pad")
+    page.emulate_media(color_scheme="light")
+    page.wait_for_function(f"({PIXEL})('#pad canvas')[0] > 200", timeout=WAIT_MS)
+    page.emulate_media(color_scheme="dark")
+    try:
+        page.wait_for_function(f"({PIXEL})('#pad canvas')[0] < 60", timeout=WAIT_MS)
+    except Exception:
+        pytest.fail(f"the digit pad did not turn dark within {WAIT_MS} ms: "
+                    f"{page.evaluate(PIXEL, '#pad canvas')}")
