@@ -72,7 +72,11 @@ export default async function lrSlider(figure) {
     }
     ctx.fillStyle = colours.text;
     ctx.font = "16px system-ui, sans-serif";
-    ctx.fillText("★", cx - 6, cy + 6);
+    ctx.fillText("★", cx - 6, cy + 6); // the minimum w*
+    const [sx, sy] = map.toPixel(surface.start);
+    ctx.beginPath();
+    ctx.arc(sx, sy, 4, 0, 2 * Math.PI); // where every path starts
+    ctx.fill();
   }
 
   function render() {
