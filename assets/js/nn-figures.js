@@ -4,7 +4,12 @@
 // imported then (not before), fetches what it needs and adds its controls.
 // Without JavaScript, or if anything fails, the static figure stays as it is.
 
-import "./nn-live.js"; // window.nnBlog.predict for other tools
+// window.nnBlog.predict(name, rows) for other tools: the engine loads on the
+// first call (nn-live.js then installs itself in place of these stand-ins).
+window.nnBlog = window.nnBlog || {};
+for (const name of ["predict", "classify", "network"]) {
+  window.nnBlog[name] ??= async (...args) => (await import("./nn-live.js")).default[name](...args);
+}
 
 const KINDS = new Set(["digit-pad", "probe", "scrubber", "lr-slider", "train"]);
 const NEAR = "400px 0px"; // start loading this far before the figure shows
