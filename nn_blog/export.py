@@ -186,7 +186,8 @@ def network_dict(trained, snapshots=False, exact=False, data=False):
     ``exact=True`` writes every weight at full precision (the parity tests compare NumPy's
     probabilities with the browser's on those); otherwise each set of weights is rounded to
     :func:`fewest_decimals` on the test split. ``data=True`` adds the training split (raw
-    units, 3 decimals) for a network the reader trains in the page.
+    units, 2 decimals) for a network the reader trains in the
+    page.
     """
     net, split, spec = trained.net, trained.data, trained.spec
     X_test = np.asarray(split.X_test, dtype=np.float64)
@@ -225,7 +226,7 @@ def network_dict(trained, snapshots=False, exact=False, data=False):
     if net.layers[0].n_in == 2:
         out["plane"] = [_number(v, 6) for v in _plane(split)]
     if data:  # the training split in raw units, for training in the browser
-        out["train"] = {"X": _numbers(split.inverse_transform(split.X_train), 3),
+        out["train"] = {"X": _numbers(split.inverse_transform(split.X_train), 2),
                         "y": [int(y) for y in split.y_train]}
     if snapshots:
         out["snapshots"], held = [], None

@@ -172,28 +172,15 @@ export function forwardAll(net, X) {
   return out;
 }
 
-export function forward(net, X) {
-  return forwardAll(net, X).at(-1).A;
-}
-
-// Rows of matrix M as plain arrays.
-export function toRows(M) {
-  const rows = [];
-  for (let i = 0; i < M.rows; i++) {
-    rows.push(Array.from(M.data.subarray(i * M.cols, (i + 1) * M.cols)));
-  }
-  return rows;
-}
-
 // Class probabilities for raw rows: one array per row, one number per class;
 // a single sigmoid output p becomes [1 - p, p].
 export function predict(net, rows) {
-  const A = forward(net, inputMatrix(net, rows));
-  const last = net.layers.at(-1).activation;
-  if (A.cols === 1 && last === "sigmoid") {
+  const A = forwardAll(net, inputMatrix(net, rows)).at(-1).A;
+  if (A.cols === 1 && net.layers.at(-1).activation === "sigmoid") {
     return Array.from(A.data, (p) => [1 - p, p]);
   }
-  return toRows(A);
+  return Array.from({ length: A.rows },
+    (_, i) => Array.from(A.data.subarray(i * A.cols, (i + 1) * A.cols)));
 }
 
 // The class of each raw row, as the engine decides it: p >= 0.5 for a single
