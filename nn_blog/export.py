@@ -316,6 +316,22 @@ def shared_files() -> dict[str, bytes]:
             f"{OUTPUT_DIR}/loss-surface.json": dumps(loss_surface())}
 
 
+# What each live figure kind (assets/js/live/KIND.js) needs of its network's export; None: no
+# network (the learning-rate slider reads loss-surface.json).
+LIVE_KINDS = {"digit-pad": {}, "probe": {}, "scrubber": {"snapshots": True},
+              "train": {"snapshots": True, "data": True}, "lr-slider": None}
+
+
+def options_for(kinds) -> dict:
+    """The export options serving every live figure kind in ``kinds`` that shows one network
+    (a network is exported once: the union of what its figures need)."""
+    options = {"snapshots": False, "data": False}
+    for kind in kinds:
+        for key, value in (LIVE_KINDS[kind] or {}).items():
+            options[key] = options[key] or value
+    return options
+
+
 # --- hooks for the render service -------------------------------------------------------------
 
 def files(trained, snapshots=False, data=False) -> dict[str, bytes]:

@@ -272,3 +272,14 @@ def test_the_post_networks_fit_the_page_budget(trained):
                                      9, mtime=0))
              for name in ("neuron", "xor", "moons", "spiral", "digits")}
     assert sum(sizes.values()) <= 50_000, sizes
+
+
+def test_options_for_live_figures_are_the_union_of_their_needs():
+    assert export.options_for(["probe"]) == {"snapshots": False, "data": False}
+    assert export.options_for(["probe", "scrubber"]) == {"snapshots": True, "data": False}
+    assert export.options_for(["train", "lr-slider"]) == {"snapshots": True, "data": True}
+    live = ROOT / "assets" / "js" / "live"
+    assert set(export.LIVE_KINDS) == {p.stem for p in live.glob("*.js")} - {"common"}
+    bootstrap = (ROOT / "assets" / "js" / "nn-figures.js").read_text()
+    listed = re.search(r"const KINDS = new Set\(\[(.*?)\]\)", bootstrap).group(1)
+    assert set(re.findall(r'"([a-z-]+)"', listed)) == set(export.LIVE_KINDS)

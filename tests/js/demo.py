@@ -7,7 +7,7 @@ figures the live ones enhance -- and serves it on 127.0.0.1. ``tests/js/test_liv
 the same site and drives it in Chromium.
 
 The exports here are the ones the render service should write for the post (see
-``/work/coord/live.md``): ``LIVE_EXPORTS``.
+``/work/coord/live.md``): ``LIVE_FIGURES``, through ``export.options_for``.
 """
 
 from __future__ import annotations
@@ -23,13 +23,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 HERE = Path(__file__).resolve().parent
 
-# network -> export options, for the live figures of the post
-LIVE_EXPORTS = {
-    "digits": {},                                  # digit pad
-    "moons": {},                                   # probe
-    "spiral": {"snapshots": True},                 # epoch scrubber
-    "xor": {"snapshots": True, "data": True},      # training in the browser (from epoch 0)
-}
+# network -> the live figure kinds the demo shows it in
+LIVE_FIGURES = {"digits": ["digit-pad"], "moons": ["probe"], "spiral": ["scrubber"],
+                "xor": ["train"]}
 STATIC = ["digits-samples", "moons-boundary", "spiral-evolution", "loss-surface", "xor-boundary"]
 
 
@@ -37,7 +33,7 @@ def train_live_networks():
     from nn_blog import experiments, site
 
     specs = site.load_networks(ROOT)
-    return {name: experiments.train(specs[name]) for name in LIVE_EXPORTS}
+    return {name: experiments.train(specs[name]) for name in LIVE_FIGURES}
 
 
 def build(out: Path, trained: dict) -> dict[str, int]:
@@ -55,8 +51,8 @@ def build(out: Path, trained: dict) -> dict[str, int]:
             if (ROOT / "assets/images/nn" / variant).exists():
                 shutil.copy(ROOT / "assets/images/nn" / variant, images / variant)
     files = dict(export.shared_files())
-    for name, options in LIVE_EXPORTS.items():
-        files.update(export.files(trained[name], **options))
+    for name, kinds in LIVE_FIGURES.items():
+        files.update(export.files(trained[name], **export.options_for(kinds)))
     for rel, data in files.items():
         (out / rel).parent.mkdir(parents=True, exist_ok=True)
         (out / rel).write_bytes(data)
