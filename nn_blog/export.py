@@ -21,10 +21,11 @@ number written as the shortest decimal that reads back as the same float64). The
   sent as the change from the snapshot before (``delta``; a fifth fewer bytes), with the
   training loss and accuracy of that epoch (the last epoch's weights are ``layers`` and not
   repeated);
-* ``samples``: the first test row of each class in raw units (the digit pad's "show me a digit");
 * ``training``: loss, optimizer, batch size and epochs as declared; ``train`` (on request): the
   training split in raw units, for a network the reader trains in the page;
-* ``plane``: for 2-D data, ``[x0, x1, y0, y1]`` around every point (as the static figures use).
+* ``plane`` for 2-D data: ``[x0, x1, y0, y1]`` around every point (as the static figures use);
+  ``samples`` for other data: the first test row of each class in raw units (the digit pad's
+  "show me a test digit").
 
 ``files(trained)`` and ``write(root, trained)`` are the hooks for the render service.
 """
@@ -42,9 +43,9 @@ MAX_DECIMALS = 12  # beyond this, rounding saves nothing over the shortest float
 # How far rounding may move a test row's class probability: half of what a live figure shows
 # (probabilities printed as whole percentages; a colour shade moves by less than one step).
 TOLERANCE = 5e-3
-# The snapshots only shade the plane (the scrubber prints no probability): 2% moves a shade's
-# opacity by about two levels of 255.
-SNAPSHOT_TOLERANCE = 2e-2
+# The snapshots only shade the plane (the scrubber prints no probability): 3% moves a region's
+# opacity by about 4 levels of 255 (more only at the boundary, where the shade fades out).
+SNAPSHOT_TOLERANCE = 3e-2
 # The standardisation's mean and std, rounded as well (the rounding search sees its effect).
 PREPROCESSING_DECIMALS = 6
 
@@ -219,12 +220,12 @@ def network_dict(trained, snapshots=False, exact=False, data=False):
         # how the post trained it, for training in the browser (assets/js/nn-train.js)
         "training": {"loss": spec["loss"], "optimizer": spec["optimizer"],
                      "batch_size": spec["batch_size"], "epochs": spec["epochs"]},
-        # raw pixel values are integers: 6 decimals only undo inverse_transform's rounding error
-        "samples": {"X": _numbers(raw_test[first], 6),
-                    "y": [int(split.y_test[i]) for i in first]},
     }
     if net.layers[0].n_in == 2:
         out["plane"] = [_number(v, 6) for v in _plane(split)]
+    else:  # raw pixels are integers: 6 decimals only undo inverse_transform's rounding error
+        out["samples"] = {"X": _numbers(raw_test[first], 6),
+                          "y": [int(split.y_test[i]) for i in first]}
     if data:  # the training split in raw units, for training in the browser
         out["train"] = {"X": _numbers(split.inverse_transform(split.X_train), 2),
                         "y": [int(y) for y in split.y_train]}

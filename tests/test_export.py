@@ -104,6 +104,7 @@ def test_export_holds_sizes_activations_preprocessing_and_classes(trained):
     assert "snapshots" not in data and "plane" not in data
     xor = json.loads(export.export(trained["xor"]))
     assert xor["input"] is None and xor["classes"] == ["false", "true"] and len(xor["plane"]) == 4
+    assert "samples" not in xor
     spiral = json.loads(export.export(trained["spiral"], snapshots=True))
     assert spiral["classes"] == ["arm 1", "arm 2", "arm 3"]
     assert [s["epoch"] for s in spiral["snapshots"]] == sorted(trained["spiral"].snapshots)

@@ -121,3 +121,23 @@ test("snapshots: atEpoch swaps in that epoch's weights; the last is the network"
   assert.deepEqual(predict(net.atEpoch(7), [[1, 1]]), predict(net, [[1, 1]]));
   assert.throws(() => net.atEpoch(4), /no snapshot at epoch 4/);
 });
+
+test("the digit pad's 32x32 bitmap becomes the data's 8x8 counts, scaled and centred", async () => {
+  const { toInputs } = await import("../../assets/js/live/digit-pad.js");
+  // a tall bar 32 high, 16 wide: keeps its size, centred: blocks 2-5 of every row
+  const bar = new Uint8Array(32 * 32).map((_, i) => (i % 32 < 16 ? 1 : 0));
+  const barInputs = toInputs(bar);
+  for (let r = 0; r < 8; r++) {
+    assert.deepEqual(barInputs.slice(r * 8, r * 8 + 8), [0, 0, 16, 16, 16, 16, 0, 0]);
+  }
+  // a square is at most 24 wide, so 24 high too: blocks 1-6 of rows 1-6
+  const inputs = toInputs(new Uint8Array(32 * 32).fill(1));
+  const inner = [0, 16, 16, 16, 16, 16, 16, 0];
+  const blank = new Array(8).fill(0);
+  assert.deepEqual(inputs, [blank, ...new Array(6).fill(inner), blank].flat());
+  // a small mark in a corner is scaled up and centred: same picture as the full pad
+  const corner = new Uint8Array(32 * 32);
+  for (let r = 0; r < 8; r++) for (let c = 0; c < 8; c++) corner[r * 32 + c] = 1;
+  assert.deepEqual(toInputs(corner), inputs);
+  assert.deepEqual(toInputs(new Uint8Array(32 * 32)), new Array(64).fill(0));
+});
