@@ -118,6 +118,7 @@ export default async function digitPad(figure) {
       });
     }
     grid(pad, SIDE, cell);
+    pad.ctx.strokeRect(0.5, 0.5, size - 1, size - 1); // the pad's edge
     if (document.activeElement === pad.canvas) {
       pad.ctx.strokeStyle = colours.accent;
       pad.ctx.lineWidth = 2;
