@@ -1,0 +1,141 @@
+// What the live figures share: their data, the palette, canvases, the plane.
+
+import { network } from "../nn-live.js";
+import { predict } from "../nn-engine.js";
+
+export { network };
+
+const cache = new Map();
+
+// assets/nn/NAME.json (theme, loss-surface), fetched once.
+export function data(name) {
+  if (!cache.has(name)) {
+    const url = new URL(`../../nn/${name}.json`, import.meta.url);
+    cache.set(name, fetch(url).then((r) => {
+      if (!r.ok) throw new Error(`${name}.json: HTTP ${r.status}`);
+      return r.json();
+    }));
+  }
+  return cache.get(name);
+}
+
+export const dark = () => matchMedia("(prefers-color-scheme: dark)").matches;
+export const reducedMotion = () =>
+  matchMedia("(prefers-reduced-motion: reduce)").matches;
+
+// The static figures' palette for the page's scheme (nn_blog/figures/style.py).
+export async function palette() {
+  const theme = await data("theme");
+  return dark() ? theme.dark : theme.light;
+}
+
+export function el(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [key, value] of Object.entries(attrs)) {
+    if (key === "text") node.textContent = value;
+    else if (key.startsWith("on")) node.addEventListener(key.slice(2), value);
+    else node.setAttribute(key, value);
+  }
+  node.append(...children);
+  return node;
+}
+
+// The live panel, placed after the figure's image; `replace` hides the image
+// (it stays in the page for readers without JavaScript and for printing).
+export function panel(figure, replace) {
+  const box = el("div", { class: "nn-live" });
+  const image = figure.querySelector("picture, img");
+  if (image) image.after(box);
+  else figure.prepend(box);
+  if (replace && image) image.hidden = true;
+  return box;
+}
+
+// A canvas of CSS size w x h drawn at the screen's pixel density; `read` for
+// one whose pixels are read back (cached frames).
+export function canvas(w, h, label, read = false) {
+  const c = el("canvas", { role: "img", "aria-label": label, tabindex: "0" });
+  const ratio = Math.min(window.devicePixelRatio || 1, 2);
+  c.width = Math.round(w * ratio);
+  c.height = Math.round(h * ratio);
+  c.style.width = `${w}px`;
+  c.style.aspectRatio = `${w} / ${h}`;
+  const ctx = c.getContext("2d", { willReadFrequently: read });
+  ctx.scale(ratio, ratio);
+  return { canvas: c, ctx, w, h };
+}
+
+export function rgb(hex) {
+  const n = parseInt(hex.slice(1), 16);
+  return [(n >> 16) & 255, (n >> 8) & 255, n & 255];
+}
+
+// Position of a pointer event in drawing units (the canvas is w x h of them,
+// however wide the page shows it).
+export function pointer(event, { canvas: c, w, h }) {
+  const box = c.getBoundingClientRect();
+  return [((event.clientX - box.left) * w) / box.width,
+    ((event.clientY - box.top) * h) / box.height];
+}
+
+// The plane [x0, x1, y0, y1] <-> canvas pixels (y grows upwards in the plane).
+export function planeMap(extent, w, h) {
+  const [x0, x1, y0, y1] = extent;
+  return {
+    toPixel: ([x, y]) => [((x - x0) / (x1 - x0)) * w, ((y1 - y) / (y1 - y0)) * h],
+    toPlane: ([px, py]) => [x0 + (px / w) * (x1 - x0), y1 - (py / h) * (y1 - y0)],
+  };
+}
+
+// Shade the plane as the static figures do (_plane.shade): each cell takes the
+// winning class's colour, opaque in proportion to the network's confidence.
+export function shadePlane(ctx, net, extent, w, h, colours, cells = 96) {
+  const nx = cells;
+  const ny = Math.max(2, Math.round((cells * h) / w));
+  const [x0, x1, y0, y1] = extent;
+  const rows = [];
+  for (let j = 0; j < ny; j++) {
+    for (let i = 0; i < nx; i++) {
+      rows.push([x0 + ((i + 0.5) * (x1 - x0)) / nx, y1 - ((j + 0.5) * (y1 - y0)) / ny]);
+    }
+  }
+  const P = predict(net, rows);
+  const k = P[0].length;
+  const image = new ImageData(nx, ny);
+  const classes = colours.classes.map(rgb);
+  P.forEach((p, n) => {
+    let best = 0;
+    for (let c = 1; c < k; c++) if (p[c] > p[best]) best = c;
+    const confidence = Math.min(1, Math.max(0, (p[best] - 1 / k) / (1 - 1 / k)));
+    const [r, g, b] = classes[best % classes.length];
+    image.data.set([r, g, b, 255 * colours.shade_alpha * confidence ** 0.8], n * 4);
+  });
+  const small = new OffscreenCanvas(nx, ny);
+  small.getContext("2d").putImageData(image, 0, 0);
+  ctx.clearRect(0, 0, w, h);
+  ctx.fillStyle = colours.page;
+  ctx.fillRect(0, 0, w, h);
+  ctx.imageSmoothingEnabled = true;
+  ctx.drawImage(small, 0, 0, w, h);
+}
+
+// Points (raw units) in their class colours: circles, outlined by the page.
+export function drawPoints(ctx, map, X, y, colours, radius = 2.5) {
+  ctx.lineWidth = 0.75;
+  ctx.strokeStyle = colours.page;
+  X.forEach((x, n) => {
+    const [px, py] = map.toPixel(x);
+    ctx.beginPath();
+    ctx.arc(px, py, radius, 0, 2 * Math.PI);
+    ctx.fillStyle = colours.classes[y[n] % colours.classes.length];
+    ctx.fill();
+    ctx.stroke();
+  });
+}
+
+// Width in CSS pixels the panel can use (the figure's width, capped).
+export function widthFor(figure, max = 560) {
+  return Math.max(240, Math.min(max, Math.floor(figure.clientWidth || max)));
+}
+
+export const percent = (p) => `${(100 * p).toFixed(0)}%`;

@@ -1,0 +1,98 @@
+// A decision boundary you can probe: hover, touch or move a cross-hair with
+// the arrow keys; the readout gives each class's probability at that point
+// and every hidden neuron's activation there (a strip per hidden layer, red
+// for negative, blue for positive, as the neuron heatmaps). Each move also
+// dispatches an "nn-probe" event on document with {network, point, layers},
+// so that another figure can light up the same neurons.
+
+import { forwardAll, inputMatrix, predict } from "../nn-engine.js";
+import {
+  canvas, drawPoints, el, network, palette, panel, percent, planeMap, pointer,
+  rgb, shadePlane, widthFor,
+} from "./common.js";
+
+export default async function probe(figure) {
+  const net = await network(figure.dataset.nnNetwork);
+  const extent = net.json.plane;
+  if (!extent) throw new Error(`${net.name} is not a 2-D network`);
+  const box = panel(figure, figure.dataset.nnReplace !== "false");
+  const w = widthFor(figure);
+  const h = Math.round((w * (extent[3] - extent[2])) / (extent[1] - extent[0]));
+  const view = canvas(w, h, `Decision regions of the ${net.name} network; move to probe`,
+    true);
+  const map = planeMap(extent, w, h);
+  const readout = el("output", { class: "nn-live-note", "aria-live": "polite" });
+  const hidden = net.layers.slice(0, -1).map((layer, l) =>
+    canvas(Math.min(w, layer.W.cols * 14), 14, `Hidden layer ${l + 1} activations`));
+  const strips = el("div", { class: "nn-live-controls" },
+    ...hidden.flatMap((s, l) => [el("span", { text: `layer ${l + 1}` }), s.canvas]));
+  box.append(view.canvas, readout, strips);
+  hidden.forEach((s) => s.canvas.removeAttribute("tabindex"));
+
+  let colours = await palette();
+  let point = [(extent[0] + extent[1]) / 2, (extent[2] + extent[3]) / 2];
+  let background = null;
+
+  function render() {
+    shadePlane(view.ctx, net, extent, w, h, colours);
+    if (net.json.train) drawPoints(view.ctx, map, net.json.train.X, net.json.train.y, colours, 2);
+    background = view.ctx.getImageData(0, 0, view.canvas.width, view.canvas.height);
+    show(point);
+  }
+
+  function show(at) {
+    point = at;
+    view.ctx.putImageData(background, 0, 0);
+    const [px, py] = map.toPixel(at);
+    view.ctx.strokeStyle = colours.text;
+    view.ctx.lineWidth = 1.5;
+    view.ctx.beginPath();
+    view.ctx.arc(px, py, 6, 0, 2 * Math.PI);
+    view.ctx.moveTo(px - 10, py);
+    view.ctx.lineTo(px + 10, py);
+    view.ctx.moveTo(px, py - 10);
+    view.ctx.lineTo(px, py + 10);
+    view.ctx.stroke();
+    const [p] = predict(net, [at]);
+    readout.textContent = `at (${at[0].toFixed(2)}, ${at[1].toFixed(2)}): `
+      + p.map((q, c) => `${net.classes[c]} ${percent(q)}`).join(", ");
+    const layers = forwardAll(net, inputMatrix(net, [at])).slice(0, -1)
+      .map(({ A }) => Array.from(A.data));
+    layers.forEach((A, l) => strip(hidden[l], A, net.layers[l].activation));
+    figure.dispatchEvent(new CustomEvent("nn-probe", {
+      bubbles: true, detail: { network: net.name, point: at, probabilities: p, layers },
+    }));
+  }
+
+  // One square per neuron: its activation from red (-1) through the page to blue (+1).
+  function strip(s, A, activation) {
+    const size = s.w / A.length;
+    const [neg, pos, page] = [colours.negative, colours.accent, colours.page].map(rgb);
+    A.forEach((a, j) => {
+      const t = activation === "tanh" ? a : Math.tanh(a); // relu and kin: squash to [0, 1)
+      const [r, g, b] = (t < 0 ? neg : pos).map((c, i) => page[i] + (c - page[i]) * Math.abs(t));
+      s.ctx.fillStyle = `rgb(${r | 0},${g | 0},${b | 0})`;
+      s.ctx.fillRect(j * size, 0, size - 1, s.h);
+    });
+  }
+
+  const move = (event) => show(map.toPlane(pointer(event, view)));
+  view.canvas.addEventListener("pointermove", move);
+  view.canvas.addEventListener("pointerdown", (event) => {
+    view.canvas.setPointerCapture(event.pointerId);
+    move(event);
+  });
+  view.canvas.addEventListener("keydown", (event) => {
+    const step = (extent[1] - extent[0]) / 40;
+    const moves = { ArrowLeft: [-step, 0], ArrowRight: [step, 0],
+      ArrowUp: [0, step], ArrowDown: [0, -step] };
+    if (!(event.key in moves)) return;
+    const [dx, dy] = moves[event.key];
+    show([Math.min(extent[1], Math.max(extent[0], point[0] + dx)),
+      Math.min(extent[3], Math.max(extent[2], point[1] + dy))]);
+    event.preventDefault();
+  });
+
+  render();
+  return { redraw: async () => { colours = await palette(); render(); } };
+}

@@ -1,0 +1,81 @@
+// Live figures. A static figure marked
+//   <figure data-nn-live="KIND" data-nn-network="NAME"> ... </figure>
+// is enhanced once it comes near the viewport: the module live/KIND.js is
+// imported then (not before), fetches what it needs and adds its controls.
+// Without JavaScript, or if anything fails, the static figure stays as it is.
+
+// window.nnBlog.predict(name, rows) for other tools: the engine loads on the
+// first call (nn-live.js then installs itself in place of these stand-ins).
+window.nnBlog = window.nnBlog || {};
+for (const name of ["predict", "classify", "network"]) {
+  window.nnBlog[name] ??= async (...args) => (await import("./nn-live.js")).default[name](...args);
+}
+
+const KINDS = new Set(["digit-pad", "probe", "scrubber", "lr-slider", "train"]);
+const NEAR = "400px 0px"; // start loading this far before the figure shows
+
+const STYLE = `
+.nn-live{margin:.75rem 0 0;color:var(--text,#1f2328);font:inherit}
+.nn-live canvas{display:block;max-width:100%;height:auto;touch-action:none;
+  border-radius:4px;background:var(--bg,#fbfbfa)}
+.nn-live canvas:focus-visible{outline:2px solid var(--accent,#1d5fb8);outline-offset:2px}
+.nn-live-row{display:flex;flex-wrap:wrap;gap:.75rem 1.25rem;align-items:flex-start}
+.nn-live-controls{display:flex;flex-wrap:wrap;gap:.5rem;align-items:center;margin:.5rem 0;
+  font-size:.9rem}
+.nn-live button{font:inherit;font-size:.9rem;padding:.3rem .7rem;border-radius:4px;
+  border:1px solid var(--border,#e1e4e8);background:var(--bg-raised,#fff);
+  color:var(--text,#1f2328);cursor:pointer}
+.nn-live input[type=range]{flex:1 1 10rem;min-width:8rem;accent-color:var(--accent,#1d5fb8)}
+.nn-live output,.nn-live .nn-live-note{font-size:.9rem;color:var(--text-muted,#59636e);
+  font-variant-numeric:tabular-nums}
+.nn-live-bars{display:grid;grid-template-columns:1.5rem 1fr 3.2rem;gap:2px .4rem;
+  align-items:center;min-width:12rem;flex:1 1 12rem;font-size:.85rem;
+  font-variant-numeric:tabular-nums}
+.nn-live-bar{height:.8rem;border-radius:2px;background:var(--accent,#1d5fb8);
+  min-width:1px}
+@media (prefers-reduced-motion:no-preference){.nn-live-bar{transition:width .12s}}
+`;
+
+function installStyle() {
+  if (document.getElementById("nn-live-style")) return;
+  const style = document.createElement("style");
+  style.id = "nn-live-style";
+  style.textContent = STYLE;
+  document.head.append(style);
+}
+
+const live = []; // {redraw} of every enhanced figure, for a light/dark switch
+
+async function enhance(figure) {
+  const kind = figure.dataset.nnLive;
+  if (!KINDS.has(kind)) {
+    console.warn(`nn-blog: unknown live figure "${kind}"`);
+    return;
+  }
+  figure.dataset.nnLiveState = "loading";
+  try {
+    installStyle();
+    const module = await import(`./live/${kind}.js`);
+    live.push(await module.default(figure));
+    figure.dataset.nnLiveState = "ready";
+  } catch (err) {
+    figure.dataset.nnLiveState = "failed"; // the static figure stays
+    console.warn(`nn-blog: live figure "${kind}" unavailable:`, err);
+  }
+}
+
+const figures = document.querySelectorAll("[data-nn-live]");
+if (figures.length && "IntersectionObserver" in window) {
+  const observer = new IntersectionObserver((entries) => {
+    for (const entry of entries) {
+      if (!entry.isIntersecting) continue;
+      observer.unobserve(entry.target);
+      enhance(entry.target);
+    }
+  }, { rootMargin: NEAR });
+  figures.forEach((figure) => observer.observe(figure));
+}
+
+matchMedia("(prefers-color-scheme: dark)").addEventListener("change", () => {
+  live.forEach((figure) => figure && figure.redraw && figure.redraw());
+});

@@ -1,0 +1,96 @@
+"""A demo page of every live figure, built from the post's own networks, for a look in a browser.
+
+``python tests/js/demo.py [--port 8765]`` trains the post's networks (a minute), writes a small
+self-contained site into a temporary directory -- ``index.html`` (``tests/js/demo.html``), the
+scripts of ``assets/js``, the exported networks under ``assets/nn``, the site's CSS and the static
+figures the live ones enhance -- and serves it on 127.0.0.1. ``tests/js/test_live_demo.py`` builds
+the same site and drives it in Chromium.
+
+The exports here are the ones the render service should write for the post (see
+``/work/coord/live.md``): ``LIVE_FIGURES``, through ``export.options_for``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import gzip
+import http.server
+import shutil
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+HERE = Path(__file__).resolve().parent
+
+# network -> the live figure kinds the demo shows it in
+LIVE_FIGURES = {"digits": ["digit-pad"], "moons": ["probe"], "spiral": ["scrubber"],
+                "xor": ["train"]}
+STATIC = ["digits-samples", "moons-boundary", "spiral-evolution", "loss-surface", "xor-boundary"]
+
+
+def train_live_networks():
+    from nn_blog import experiments, site
+
+    specs = site.load_networks(ROOT)
+    return {name: experiments.train(specs[name]) for name in LIVE_FIGURES}
+
+
+def build(out: Path, trained: dict) -> dict[str, int]:
+    """Write the demo site into ``out``; returns {file: gzipped bytes} of what the page loads
+    for its live figures (scripts and data)."""
+    from nn_blog import export
+
+    shutil.copytree(ROOT / "assets" / "js", out / "assets" / "js")
+    (out / "assets" / "css").mkdir(parents=True)
+    shutil.copy(ROOT / "assets" / "css" / "main.css", out / "assets" / "css" / "main.css")
+    images = out / "assets" / "images" / "nn"
+    images.mkdir(parents=True)
+    for name in STATIC:
+        for variant in (f"{name}.png", f"{name}-dark.png"):
+            if (ROOT / "assets/images/nn" / variant).exists():
+                shutil.copy(ROOT / "assets/images/nn" / variant, images / variant)
+    files = dict(export.shared_files())
+    for name, kinds in LIVE_FIGURES.items():
+        files.update(export.files(trained[name], **export.options_for(kinds)))
+    for rel, data in files.items():
+        (out / rel).parent.mkdir(parents=True, exist_ok=True)
+        (out / rel).write_bytes(data)
+    shutil.copy(HERE / "demo.html", out / "index.html")
+    loaded = [p for p in (out / "assets" / "js").rglob("*.js")] + [out / rel for rel in files]
+    return {str(p.relative_to(out)): len(gzip.compress(p.read_bytes(), 9, mtime=0))
+            for p in sorted(loaded)}
+
+
+class Quiet(http.server.SimpleHTTPRequestHandler):
+    extensions_map = {**http.server.SimpleHTTPRequestHandler.extensions_map,
+                      ".js": "text/javascript", ".json": "application/json"}
+
+    def log_message(self, *args):
+        pass
+
+
+def serve(directory: Path, port: int = 0) -> http.server.ThreadingHTTPServer:
+    handler = functools.partial(Quiet, directory=str(directory))
+    return http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--port", type=int, default=8765)
+    args = parser.parse_args()
+    out = Path(tempfile.mkdtemp(prefix="nn-live-demo-"))
+    sizes = build(out, train_live_networks())
+    for rel, size in sizes.items():
+        print(f"{size:>7}  {rel}")
+    print(f"{sum(sizes.values()):>7}  gzipped in all")
+    server = serve(out, args.port)
+    print(f"serving {out} at http://127.0.0.1:{args.port}/ (Ctrl-C stops)")
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,212 @@
+"""The live figures in Chromium, on the demo page (tests/js/demo.html) built from the post's own
+networks: each figure loads lazily and works by mouse and keyboard, with no console error and no
+request leaving the page's own server. Every wait is bounded and names what it waited for.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import threading
+from pathlib import Path
+
+import demo
+import pytest
+
+CHROMIUM = "/usr/bin/chromium"
+WAIT_MS = 20_000
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    out = tmp_path_factory.mktemp("live-demo")
+    trained = demo.train_live_networks()
+    sizes = demo.build(out, trained)
+    server = demo.serve(out, 0)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/", out, sizes, trained
+    server.shutdown()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not Path(CHROMIUM).exists() and shutil.which("chromium") is None:
+        pytest.fail("Chromium not found at /usr/bin/chromium (Debian package chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(site, browser):
+    url = site[0]
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.set_default_timeout(WAIT_MS)
+    page.problems, page.requests = [], []
+    page.on("console", lambda m: m.type in ("error", "warning") and page.problems.append(m.text))
+    page.on("pageerror", lambda e: page.problems.append(str(e)))
+    page.on("request", lambda r: page.requests.append(r.url))
+    page.goto(url)
+    yield page
+    assert page.problems == []
+    assert all(u.startswith(url) or u.startswith("data:") for u in page.requests), page.requests
+    page.close()
+
+
+def ready(page, fid):
+    page.locator(f"#{fid}").scroll_into_view_if_needed()
+    try:
+        page.wait_for_selector(f"#{fid}[data-nn-live-state=ready]", timeout=WAIT_MS)
+    except Exception:
+        state = page.get_attribute(f"#{fid}", "data-nn-live-state")
+        pytest.fail(f"live figure #{fid} not ready within {WAIT_MS} ms (state {state!r})")
+
+
+def test_figures_load_only_near_the_viewport(page):
+    page.wait_for_selector("#pad[data-nn-live-state=ready]", timeout=WAIT_MS)
+    assert page.get_attribute("#train", "data-nn-live-state") is None
+    assert not any("live/train.js" in u or "xor.json" in u for u in page.requests)
+    ready(page, "train")
+    assert any("xor.json" in u for u in page.requests)
+
+
+def test_predict_matches_numpy_labels_on_the_test_digits(page, site):
+    t = site[3]["digits"]
+    ready(page, "pad")
+    rows = t.data.inverse_transform(t.data.X_test)  # raw pixels 0..16
+    P = page.evaluate("rows => window.nnBlog.predict('digits', rows)", rows.tolist())
+    assert len(P) == len(rows) == 449
+    assert [max(range(10), key=p.__getitem__) for p in P] == t.net.predict_classes(
+        t.data.X_test).tolist()
+    assert all(abs(sum(p) - 1) < 1e-9 for p in P)
+
+
+def test_digit_pad_drawn_with_the_mouse_ranks_a_test_seven_first(page, site):
+    out, t = site[1], site[3]["digits"]
+    ready(page, "pad")
+    digits = json.loads((out / "assets/nn/digits.json").read_text())
+    seven = digits["samples"]["X"][digits["samples"]["y"].index(7)]
+    pad = page.locator("#pad canvas").first
+    box = pad.bounding_box()
+    cell = box["width"] / 8
+
+    def centre(r, c):
+        return box["x"] + (c + 0.5) * cell, box["y"] + (r + 0.5) * cell
+
+    for r in range(8):  # one stroke along each row's run of dark pixels
+        c = 0
+        while c < 8:
+            if seven[r * 8 + c] < 8:
+                c += 1
+                continue
+            end = c
+            while end + 1 < 8 and seven[r * 8 + end + 1] >= 8:
+                end += 1
+            page.mouse.move(*centre(r, c))
+            page.mouse.down()
+            page.mouse.move(*centre(r, end), steps=4)
+            page.mouse.up()
+            c = end + 1
+    assert page.get_attribute("#pad", "data-nn-prediction") == "7"
+    page.get_by_role("button", name="Clear").click()
+    assert page.get_attribute("#pad", "data-nn-prediction") == ""
+    page.get_by_role("button", name="Show me a test digit").click()
+    first = t.data.transform([digits["samples"]["X"][0]])
+    assert page.get_attribute("#pad", "data-nn-prediction") == digits["classes"][
+        int(t.net.predict_classes(first)[0])]
+
+
+def test_digit_pad_works_with_the_keyboard(page):
+    ready(page, "pad")
+    page.locator("#pad canvas").first.focus()
+    for key in ["Space", "Space", "ArrowDown", "Space", "Space", "ArrowDown", "Space"]:
+        page.keyboard.press(key)
+    assert page.get_attribute("#pad", "data-nn-prediction") in [str(d) for d in range(10)]
+
+
+def test_probe_reads_out_probabilities_where_the_pointer_is(page):
+    ready(page, "probe")
+    canvas = page.locator("#probe canvas").first
+    box = canvas.bounding_box()
+    page.mouse.move(box["x"] + 10, box["y"] + 10)
+    top_left = page.locator("#probe output").first.text_content()
+    page.mouse.move(box["x"] + box["width"] - 10, box["y"] + box["height"] - 10)
+    bottom_right = page.locator("#probe output").first.text_content()
+    assert "upper moon" in top_left and top_left != bottom_right
+    canvas.focus()
+    page.keyboard.press("ArrowLeft")
+    assert page.locator("#probe output").first.text_content() != bottom_right
+
+
+def test_scrubber_shows_each_snapshot(page, site):
+    out = site[1]
+    ready(page, "scrubber")
+    epochs = [s["epoch"] for s in json.loads((out / "assets/nn/spiral.json").read_text())[
+        "snapshots"]]
+    slider = page.locator("#scrubber input[type=range]")
+    assert page.get_attribute("#scrubber", "data-nn-epoch") == str(epochs[-1])
+    slider.focus()
+    page.keyboard.press("Home")
+    assert page.get_attribute("#scrubber", "data-nn-epoch") == str(epochs[0])
+    page.keyboard.press("ArrowRight")
+    assert page.get_attribute("#scrubber", "data-nn-epoch") == str(epochs[1])
+
+
+def test_learning_rate_slider_diverges_at_its_largest_rate(page):
+    ready(page, "slider")
+    slider = page.locator("#slider input[type=range]")
+    assert page.get_attribute("#slider", "data-nn-diverges") == "false"
+    slider.focus()
+    page.keyboard.press("End")
+    assert page.get_attribute("#slider", "data-nn-diverges") == "true"
+    assert "diverges" in page.locator("#slider output").text_content()
+
+
+def test_training_in_the_browser_learns_xor(page):
+    ready(page, "train")
+    page.get_by_role("button", name="Start").click()
+    page.wait_for_function("document.querySelector('#train').dataset.nnEpoch === '100'",
+                           timeout=WAIT_MS)
+    status = page.locator("#train output").text_content()
+    assert "epoch 100 of 100" in status
+    loss = float(status.rsplit("loss ", 1)[1])
+    assert loss < 0.1  # from ln 2 ~ 0.69 at the start
+    page.get_by_role("button", name="Reset").click()
+    assert page.get_attribute("#train", "data-nn-epoch") == "0"
+
+
+def test_the_page_fits_the_live_figure_budget(site):
+    sizes = site[2]
+    assert sum(sizes.values()) <= 60_000, sizes
+
+
+def test_reduced_motion_offers_no_animation(site, browser):
+    page = browser.new_page(viewport={"width": 375, "height": 800}, reduced_motion="reduce")
+    try:
+        page.goto(site[0])
+        ready(page, "scrubber")
+        assert page.locator("#scrubber input[type=range]").count() == 1
+        assert page.locator("#scrubber button", has_text="Play").count() == 0
+    finally:
+        page.close()
+
+
+PIXEL = """sel => {
+  const c = document.querySelector(sel);
+  return Array.from(c.getContext('2d').getImageData(2, 2, 1, 1).data.slice(0, 3));
+}"""
+
+
+def test_live_figures_follow_light_and_dark(page):
+    ready(page, "pad")
+    page.emulate_media(color_scheme="light")
+    page.wait_for_function(f"({PIXEL})('#pad canvas')[0] > 200", timeout=WAIT_MS)
+    page.emulate_media(color_scheme="dark")
+    try:
+        page.wait_for_function(f"({PIXEL})('#pad canvas')[0] < 60", timeout=WAIT_MS)
+    except Exception:
+        pytest.fail(f"the digit pad did not turn dark within {WAIT_MS} ms: "
+                    f"{page.evaluate(PIXEL, '#pad canvas')}")
