@@ -42,6 +42,7 @@ class Report:
     rendered: list[str] = field(default_factory=list)
     excerpts: list[str] = field(default_factory=list)
     written: list[str] = field(default_factory=list)
+    cards: list[str] = field(default_factory=list)
     seconds: float = 0.0
 
 
@@ -82,6 +83,9 @@ def render(root, names=None, force=False, jobs=None, check=False, dry_run=False,
             report = Report(stale=work.stale, to_train=work.networks, to_draw=work.draw)
             if work.stale or force:
                 _do(plan, work, jobs, say, report)
+    from . import cards
+
+    report.cards = cards.update(root, check=check or dry_run)
     report.seconds = time.perf_counter() - start
     return report
 
