@@ -26,13 +26,18 @@ _DEFS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
 
 
 def module_file(module: str) -> Path | None:
-    """``nn_blog.nn.layers`` -> the file that defines it, or None when there is none."""
+    """``nn_blog.nn.layers`` -> the file that defines it, or None when there is none.
+
+    Only a module of the package: every part must be a Python identifier (no ``/``, ``..`` or
+    empty part can reach another folder) and the file, symlinks resolved, must lie inside
+    ``nn_blog/``.
+    """
     parts = module.split(".")
-    if parts[0] != "nn_blog":
+    if parts[0] != "nn_blog" or not all(part.isidentifier() for part in parts):
         return None
     base = PACKAGE_DIR.joinpath(*parts[1:])
     for candidate in (base.with_suffix(".py"), base / "__init__.py"):
-        if candidate.is_file():
+        if candidate.is_file() and candidate.resolve().is_relative_to(PACKAGE_DIR):
             return candidate
     return None
 

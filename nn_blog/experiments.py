@@ -11,7 +11,6 @@ from __future__ import annotations
 import io
 import json
 import time
-import zipfile
 from dataclasses import dataclass
 
 import numpy as np
@@ -179,29 +178,45 @@ def save_trained(trained, path):
 def load_trained(spec, path):
     """Read what ``save_trained`` wrote for this very spec -> Trained (data rebuilt from the seed).
 
-    A file that is unreadable, pickled, or saved for a different declaration raises NNBlogError.
+    Checked before anything is allocated (``nn.io.inspect``: the zip directory and the ``.npy``
+    headers): every array has the shape the declaration gives it, the metadata has every field,
+    and no weight is NaN or infinite. A file that fails any check -- unreadable, pickled,
+    truncated, oversized, saved for a different declaration -- raises NNBlogError.
     """
+    from nn_blog.nn import io as nn_io
+
+    where = {"file": str(path), "item": spec["name"]}
+    members = nn_io.inspect(path)
     try:
-        with np.load(path, allow_pickle=False) as archive:
-            arrays = {k: archive[k] for k in archive.files}
-        meta = json.loads(str(arrays["meta"]))
-        if meta["spec"] != json.loads(json.dumps(spec)):
-            raise NNBlogError("was saved for a different declaration", file=str(path),
-                              item=spec["name"])
-        params = [arrays[f"param_{i}"] for i in range(meta["n_params"])]
-        snapshots = {e: [arrays[f"snap_{e}_{i}"] for i in range(meta["n_params"])]
-                     for e in meta["snapshots"]}
-    except NNBlogError:
-        raise
-    except (OSError, ValueError, KeyError, TypeError, zipfile.BadZipFile, EOFError) as err:
-        raise NNBlogError(f"cannot read the cached network: {err}".splitlines()[0],
-                          file=str(path), item=spec["name"]) from None
-    seed = meta["results"]["seed"]
-    net = build_network(spec, seed)
-    for live, saved in zip(net.params, params, strict=True):
-        if live.shape != saved.shape:
-            raise NNBlogError(f"parameter of shape {saved.shape} where {live.shape} was expected",
-                              file=str(path), item=spec["name"])
-        live[...] = saved
-    return Trained(spec["name"], spec, net, meta["history"], build_data(spec, seed), snapshots,
-                   meta["results"])
+        meta = nn_io.read_json(path, members, "meta")
+    except NNBlogError as err:
+        raise NNBlogError(str(err).split(": ", 1)[-1], **where) from None
+    if not isinstance(meta, dict) or meta.get("spec") != json.loads(json.dumps(spec)):
+        raise NNBlogError("was saved for a different declaration", **where)
+    try:
+        history, results = dict(meta["history"]), dict(meta["results"])
+        seed, epochs = results["seed"], [int(e) for e in meta["snapshots"]]
+        n_params = meta["n_params"]
+        if not isinstance(seed, int) or isinstance(seed, bool) or seed < 0:
+            raise TypeError(f"results.seed is {seed!r}")
+        if not all(isinstance(v, list) for v in history.values()) or "loss" not in history:
+            raise TypeError("history has no loss")
+    except (KeyError, TypeError, ValueError) as err:
+        raise NNBlogError(f"lacks a field of its metadata ({type(err).__name__}: {err})",
+                          **where) from None
+    net = build_network(spec, seed)  # the validated spec: shapes within the declared bounds
+    if n_params != len(net.params):
+        raise NNBlogError(f"holds {n_params!r} parameter arrays where {len(net.params)} were "
+                          "expected", **where)
+    names = {f"param_{i}": P.shape for i, P in enumerate(net.params)}
+    names.update({f"snap_{e}_{i}": P.shape for e in epochs for i, P in enumerate(net.params)})
+    try:
+        nn_io.check_arrays(path, members, names)
+        arrays = nn_io.read(path, names)
+        nn_io.finite(path, arrays)
+    except NNBlogError as err:
+        raise NNBlogError(str(err).split(": ", 1)[-1], field=err.field, **where) from None
+    for i, live in enumerate(net.params):
+        live[...] = arrays[f"param_{i}"]
+    snapshots = {e: [arrays[f"snap_{e}_{i}"] for i in range(len(net.params))] for e in epochs}
+    return Trained(spec["name"], spec, net, history, build_data(spec, seed), snapshots, results)

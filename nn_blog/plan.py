@@ -22,15 +22,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
 
-from nn_blog import excerpts, site
+from nn_blog import excerpts, publish, site
 from nn_blog.excerpts import PACKAGE_DIR, module_file
 from nn_blog.figures import KINDS
 
-FORMAT = 1                       # bump when the output layout or the manifest's shape changes
+FORMAT = 2                       # bump when the output layout or the manifest's shape changes
 KEY_LENGTH = 20                  # hex digits of sha256 kept in keys (80 bits)
 MANIFEST = "_data/generated/figures.json"
 RESULTS = "_data/generated/results.json"
 CACHE_DIR = ".cache/nn-blog"
+NETWORK_CACHE = f"{CACHE_DIR}/networks"
 ENGINE_MODULES = ("nn_blog.experiments", "nn_blog.network_specs", "nn_blog.data", "nn_blog.nn")
 # Never part of a key: the package's version string, error wording, and the kinds' registry
 # (what a kind's parameters default to reaches the key through the resolved parameters).
@@ -158,9 +159,12 @@ def files_hash(digests: dict[str, str]) -> str:
 
 def entry_files(entry: dict) -> list[str]:
     """The files (relative to the root) a manifest entry lists."""
-    urls = [*entry.get("light", {}).values(), *entry.get("dark", {}).values(),
-            *entry.get("extra", {}).values(), *entry.get("legacy", [])]
-    return [u.lstrip("/") for u in urls]
+    narrow = entry.get("narrow") or {}
+    groups = [entry.get("light"), entry.get("dark"), entry.get("extra"), narrow.get("light"),
+              narrow.get("dark")]
+    urls = [u for g in groups if isinstance(g, dict) for u in g.values()]
+    urls += entry.get("legacy") or []
+    return [u.lstrip("/") for u in urls if isinstance(u, str)]
 
 
 def read_json(root: Path, rel: str) -> dict:
@@ -173,7 +177,7 @@ def read_json(root: Path, rel: str) -> dict:
 
 
 def cache_path(root: Path, name: str, key: str) -> Path:
-    return root / CACHE_DIR / "networks" / f"{name}-{key}.npz"
+    return root / NETWORK_CACHE / f"{name}-{key}.npz"
 
 
 # ------------------------------------------------------------------------------------- plan
@@ -239,7 +243,10 @@ def make_plan(root) -> Plan:
     stale_excerpts = excerpts.stale(root, texts)
     plan.items = _figure_items(plan, hasher) + _network_items(plan) + [
         Item("excerpt", name, stale_excerpts.get(name, "fresh"), EXCERPT_REASONS[
-            stale_excerpts.get(name, "fresh")]) for name in texts]
+            stale_excerpts.get(name, "fresh")]) for name in texts] + [
+        Item("excerpt", rel.rsplit("/", 1)[1][:-3], "orphan", "no longer declared (its include "
+             "goes at the next render)")
+        for rel in publish.orphan_excerpts(root, excerpts.OUTPUT_DIR, texts)]
     return plan
 
 
@@ -274,8 +281,8 @@ def _figure_items(plan: Plan, hasher: Hasher) -> list[Item]:
             items.append(Item("figure", name, "stale", META_REASON))
         else:
             items.append(Item("figure", name, "fresh", ""))
-    items += [Item("figure", name, "stale", "no longer declared (leaves the manifest)")
-              for name in plan.manifest if name not in plan.figures]
+    items += [Item("figure", name, "orphan", "no longer declared (its files and manifest entry "
+                   "go at the next render)") for name in plan.manifest if name not in plan.figures]
     return items
 
 
@@ -292,6 +299,10 @@ def _network_items(plan: Plan) -> list[Item]:
             items.append(Item("network", name, "stale", f"{reason} ({cached})"))
         else:
             items.append(Item("network", name, "fresh", cached))
-    items += [Item("network", name, "stale", "no longer declared (leaves the results)")
-              for name in results if name not in plan.net_keys]
+    orphans = {name: "its results" for name in results if name not in plan.net_keys}
+    for rel in publish.orphan_caches(plan.root, NETWORK_CACHE, plan.net_keys):
+        name = publish.CACHE_NAME.match(rel.rsplit("/", 1)[1])["name"]
+        orphans[name] = "its results and cache" if name in orphans else "its cache"
+    items += [Item("network", name, "orphan", f"no longer declared ({what} go at the next "
+                   "render)") for name, what in orphans.items()]
     return items

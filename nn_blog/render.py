@@ -23,12 +23,30 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from nn_blog import excerpts as excerpts_mod
-from nn_blog import fileio, layout, site
+from nn_blog import fileio, layout, publish, site
 from nn_blog.errors import NNBlogError
 from nn_blog.fileio import TMP_MARK
-from nn_blog.plan import CACHE_DIR, MANIFEST, RESULTS, Item, Plan, files_hash, make_plan, sha256
+from nn_blog.plan import (
+    CACHE_DIR,
+    MANIFEST,
+    NETWORK_CACHE,
+    RESULTS,
+    Item,
+    Plan,
+    entry_files,
+    files_hash,
+    make_plan,
+    sha256,
+)
 
 LOCK_FILE = f"{CACHE_DIR}/render.lock"
+
+
+class RenderError(NNBlogError):
+    """The render could not finish for a reason that is not in the declarations (a worker
+    process was killed); nothing was published. ``exit_code`` 1, not a user's mistake."""
+
+    exit_code = 1
 
 
 @dataclass
@@ -42,6 +60,7 @@ class Report:
     rendered: list[str] = field(default_factory=list)
     excerpts: list[str] = field(default_factory=list)
     written: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
     cards: list[str] = field(default_factory=list)
     seconds: float = 0.0
 
@@ -51,14 +70,20 @@ class Work:
     stale: list[Item]
     draw: list[str]          # figures to draw
     meta: list[str]          # figures whose alt/caption only changed
-    networks: list[str]      # networks to train, or to load from the cache for their results
+    networks: list[str]      # networks to train, or to load (and check) from the cache
     retrain: set[str]        # of those, the ones --force retrains
     excerpts: list[str]
 
 
 def status(root) -> list[Item]:
-    """Every figure, network and excerpt: (kind, name, "fresh"/"stale"/"missing", reason)."""
-    return make_plan(root).items
+    """Every figure, network and excerpt: (kind, name, "fresh"/"stale"/"missing"/"orphan",
+    reason). An interrupted publish is finished first, so the answer describes one render."""
+    root = Path(root).resolve()
+    with _file_errors(root):
+        if publish.pending(root):
+            with render_lock(root, lambda *a: None):
+                publish.recover(root)
+        return make_plan(root).items
 
 
 def render(root, names=None, force=False, jobs=None, check=False, dry_run=False,
@@ -66,45 +91,71 @@ def render(root, names=None, force=False, jobs=None, check=False, dry_run=False,
     """Render what is stale (or ``names``: figures, networks, excerpts; ``force``: all of them).
 
     ``progress(message, done, total)`` hears about each finished job and about waiting on the lock.
+    A file-system error (read-only folder, ``.cache`` a plain file, file-size limit) becomes one
+    NNBlogError naming the path; a lost worker a RenderError. Either way nothing is published.
     """
     start = time.perf_counter()
     say = progress or (lambda message, done, total: None)
     root = Path(root).resolve()
+    with _file_errors(root):
+        report = _render(root, names, force, jobs, check, dry_run, say)
+    report.seconds = time.perf_counter() - start
+    return report
+
+
+def _render(root: Path, names, force, jobs, check, dry_run, say) -> Report:
     plan = make_plan(root)  # checks every declaration before anything is touched
     work = select(plan, names, force)
     if work.networks or work.draw:
         site.load_networks(root)  # the networks' own checks (imports NumPy: work is coming)
     report = Report(stale=work.stale, to_train=work.networks, to_draw=work.draw)
-    if not (check or dry_run) and (work.stale or force):
+    if not (check or dry_run) and (work.stale or force or publish.pending(root)):
         with render_lock(root, say):
+            publish.recover(root)  # a publish a kill interrupted: finish it first
             # planned again: a render we waited for may have done (some of) the work
             plan = make_plan(root)
             work = select(plan, names, force)
             report = Report(stale=work.stale, to_train=work.networks, to_draw=work.draw)
             if work.stale or force:
-                _do(plan, work, jobs, say, report)
-    from . import cards
+                _do(plan, work, jobs, say, report, sweep_orphans=not names)
+    from . import cards  # social cards: their own staleness check, cheap when fresh
 
     report.cards = cards.update(root, check=check or dry_run)
-    report.seconds = time.perf_counter() - start
     return report
+
+
+@contextlib.contextmanager
+def _file_errors(root: Path):
+    """An OSError (permissions, a file where a folder should be, the file-size limit, a folder
+    where a file should be) -> one NNBlogError naming the path, relative to the site."""
+    try:
+        yield
+    except OSError as err:
+        if isinstance(err, FileNotFoundError) and not err.filename:
+            raise
+        name = err.filename or ""
+        with contextlib.suppress(ValueError):
+            name = Path(name).resolve().relative_to(root).as_posix()
+        reason = err.strerror or str(err) or type(err).__name__
+        raise NNBlogError(f"cannot write or read it: {reason} (errno {err.errno}); nothing was "
+                          "published", file=name or None) from None
 
 
 def select(plan: Plan, names=None, force=False) -> Work:
     """What this render must do: the stale (or forced) part of the figures, networks, excerpts."""
     figs, nets, exs = _targets(plan, names)
     fresh = {(i.kind, i.name) for i in plan.items if i.status == "fresh"}
-    orphan = {(i.kind, i.name) for i in plan.items if i.kind == "figure" and
-              i.name not in plan.figures or i.kind == "network" and i.name not in plan.net_keys}
+    orphan = {(i.kind, i.name) for i in plan.items if i.status == "orphan"}
     chosen = {("figure", n) for n in figs} | {("network", n) for n in nets}
     chosen |= {("excerpt", n) for n in exs} | (orphan if names is None else set())
     stale = [i for i in plan.items if (i.kind, i.name) in chosen - fresh]
     meta = [n for n in figs if not force and ("figure", n) not in fresh and plan.meta_only(n)]
     draw = [n for n in figs if n not in meta and (force or ("figure", n) not in fresh)]
     drawn_from = {n for f in draw for n in plan.figures[f].all_networks}
+    # every network a drawing uses goes through a network job: it loads (and checks) the cache,
+    # or trains again when the cache fails a check (D14): a drawing never reads a bad cache
     needed = [n for n in plan.net_keys
-              if n in nets and (force or ("network", n) not in fresh)
-              or n in drawn_from and not plan.cache(n).exists()]
+              if n in nets and (force or ("network", n) not in fresh) or n in drawn_from]
     return Work(stale, draw, meta, needed, set(nets) if force else set(),
                 [n for n in exs if force or ("excerpt", n) not in fresh])
 
@@ -130,24 +181,62 @@ def _targets(plan: Plan, names):
     return list(dict.fromkeys(figs)), nets, exs
 
 
-def _do(plan: Plan, work: Work, jobs, say, report: Report) -> None:
-    """Run the work, then write everything it produced: images, excerpts, results, manifest."""
+def _do(plan: Plan, work: Work, jobs, say, report: Report, sweep_orphans: bool) -> None:
+    """Run the work, then publish everything it produced as one (``nn_blog.publish``)."""
     from nn_blog import scheduler  # spawns processes: only when there is something to draw
 
     _sweep_temporaries(plan)
-    files, sizes, results = {}, {}, {}
+    _check_outputs(plan)  # a symlinked folder is refused before any work (D19)
+    files, parts, results = {}, {}, {}
     if work.networks or work.draw:
-        files, sizes, results = scheduler.run(plan, work, jobs, say)
-    for name in work.excerpts:
-        files[excerpts_mod.output_path(name)] = plan.excerpts[name].encode()
-    results_json = _results(plan, results)
-    manifest = _manifest(plan, work, files, sizes)
-    report.written = [rel for rel, data in files.items() if write_atomic(plan.root / rel, data)]
-    for rel, data in ((RESULTS, results_json), (MANIFEST, manifest)):  # the manifest last
-        if write_atomic(plan.root / rel, dump_json(data)):
-            report.written.append(rel)
+        try:
+            files, parts, results = scheduler.run(plan, work, jobs, say)
+        except scheduler.WorkerLost as err:
+            raise RenderError(str(err)) from None
+    addressed, manifest = _figures(plan, work, files, parts)
+    fixed = {excerpts_mod.output_path(name): plan.excerpts[name].encode()
+             for name in work.excerpts}
+    legacy = {item.path for fig in plan.figures.values() for item in fig.legacy}
+    fixed.update({rel: data for rel, data in files.items() if rel in legacy})  # fixed names
+    fixed[RESULTS] = dump_json(_results(plan, results))
+    fixed[MANIFEST] = dump_json(manifest)  # renamed last: the commit of the figures
+    named = {rel for entry in manifest.values() for rel in entry_files(entry)}
+    sweep = {rel for entry in plan.manifest.values() if isinstance(entry, dict)
+             for rel in entry_files(entry)} - named
+    outputs = {fig.output for fig in plan.figures.values()}
+    sweep |= set(publish.addressed_leftovers(plan.root, outputs, named))
+    if sweep_orphans:
+        sweep |= set(publish.orphan_caches(plan.root, NETWORK_CACHE, plan.net_keys))
+        sweep |= set(publish.orphan_excerpts(plan.root, excerpts_mod.OUTPUT_DIR, plan.excerpts))
+    written = publish.publish(plan.root, {rel: files[slot] for slot, rel in addressed.items()},
+                              fixed, sorted(sweep))
+    report.written = written
     report.trained = [n for n, out in results.items() if out["trained"]]
+    report.warnings = [out["warning"] for out in results.values() if out.get("warning")]
     report.rendered, report.excerpts = list(work.draw), list(work.excerpts)
+
+
+def _figures(plan: Plan, work: Work, files: dict, parts: dict):
+    """-> ({slot: content-addressed path} of the drawn figures' images, the new manifest)."""
+    addressed = {slot: layout.addressed(slot, data) for slot, data in files.items()
+                 if slot in _slots(plan, work.draw)}
+    manifest = {n: e for n, e in plan.manifest.items() if n in plan.figures}
+    for name in work.draw:
+        fig = plan.figures[name]
+        digests = {addressed[slot]: sha256(files[slot]) for slot in layout.slots(fig.output)
+                   if slot in addressed}
+        digests.update({item.path: sha256(files[item.path]) for item in fig.legacy
+                        if item.path in files})
+        manifest[name] = manifest_entry(fig, addressed, digests, parts.get(name, {}),
+                                        plan.fig_keys[name], plan.fig_inputs[name])
+    for name in work.meta:
+        fig = plan.figures[name]
+        manifest[name] = {**manifest[name], "alt": fig.alt, "caption": fig.caption}
+    return addressed, manifest
+
+
+def _slots(plan: Plan, names) -> set[str]:
+    return {slot for name in names for slot in layout.slots(plan.figures[name].output)}
 
 
 def _results(plan: Plan, outcomes: dict) -> dict:
@@ -159,30 +248,40 @@ def _results(plan: Plan, outcomes: dict) -> dict:
     return {"networks": networks}
 
 
-def _manifest(plan: Plan, work: Work, files: dict, sizes: dict) -> dict:
-    manifest = {n: e for n, e in plan.manifest.items() if n in plan.figures}
-    for name in work.draw:
-        fig = plan.figures[name]
-        own = {rel: sha256(data) for rel, data in files.items() if rel in site.output_files(fig)}
-        manifest[name] = manifest_entry(fig, own, sizes[name], plan.fig_keys[name],
-                                        plan.fig_inputs[name])
-    for name in work.meta:
-        fig = plan.figures[name]
-        manifest[name] = {**manifest[name], "alt": fig.alt, "caption": fig.caption}
-    return manifest
+def manifest_entry(fig: site.FigureDecl, addressed: dict, digests: dict, parts: dict, key: str,
+                   inputs: dict) -> dict:
+    """The manifest's record of one figure (see docs/architecture.md).
 
+    ``addressed``: slot -> the content-addressed path written for it; ``digests``: every written
+    path of the figure -> sha256; ``parts``: part -> what its worker measured.
+    """
+    slots = layout.variants(fig.output)
 
-def manifest_entry(fig: site.FigureDecl, digests: dict, size, key: str, inputs: dict) -> dict:
-    """The manifest's record of one figure (see docs/architecture.md)."""
-    paths = layout.variants(fig.output)
-    if paths["extra"]["gif"] not in digests:
-        del paths["extra"]  # not an animated kind
-    urls = {group: {fmt: layout.url(path) for fmt, path in files.items()}
-            for group, files in paths.items()}
-    return {"kind": fig.kind, "network": fig.network, "extra": {}, **urls,
-            "legacy": [layout.url(item.path) for item in fig.legacy],
-            "width": size[0], "height": size[1], "alt": fig.alt, "caption": fig.caption,
-            "hash": files_hash(digests), "key": key, "inputs": inputs}
+    def urls(group: dict) -> dict:
+        return {fmt: layout.url(addressed[slot]) for fmt, slot in group.items()
+                if slot in addressed}
+
+    light = parts.get("light") or {}
+    size = light.get("size") or (None, None)
+    entry = {"kind": fig.kind, "network": fig.network,
+             "light": urls(slots["light"]), "dark": urls(slots["dark"]),
+             "extra": urls(slots["extra"]),
+             "legacy": [layout.url(item.path) for item in fig.legacy],
+             "width": size[0], "height": size[1], "min_font_px": light.get("min_font_px"),
+             "alt": fig.alt, "caption": fig.caption,
+             "hash": files_hash(digests), "key": key, "inputs": inputs}
+    narrow = light.get("narrow")
+    if narrow:
+        dark = (parts.get("dark") or {}).get("narrow") or {}
+        entry["narrow"] = {"light": urls(slots["narrow"]["light"]),
+                           "dark": urls(slots["narrow"]["dark"]),
+                           "width": narrow["size"][0], "height": narrow["size"][1],
+                           "min_font_px": narrow.get("min_font_px")}
+        if not dark:
+            entry["narrow"]["dark"] = {}
+    if light.get("data") is not None:
+        entry["data"] = light["data"]
+    return entry
 
 
 def dump_json(data) -> bytes:
@@ -192,19 +291,26 @@ def dump_json(data) -> bytes:
 
 def write_atomic(path: Path, data: bytes) -> bool:
     """Write ``data`` to ``path`` atomically; False (and no write) if it already holds it."""
-    with contextlib.suppress(FileNotFoundError):
-        if path.read_bytes() == data:
-            return False
-    fileio.write_atomic(path, data)
-    return True
+    return fileio.write_atomic(path, data, skip_unchanged=True)
+
+
+def _check_outputs(plan: Plan) -> None:
+    """Every folder the render writes into resolves inside the site (symlinks followed)."""
+    rels = {rel for fig in plan.figures.values() for rel in site.output_files(fig)}
+    rels |= {MANIFEST, RESULTS, excerpts_mod.output_path("x"), publish.JOURNAL}
+    for rel in sorted(rels):
+        publish.inside(plan.root, rel)
 
 
 def _sweep_temporaries(plan: Plan) -> None:
     """Remove what a killed render left half-written (never a file the site uses)."""
     dirs = {(plan.root / rel).parent for fig in plan.figures.values()
             for rel in site.output_files(fig)}
-    dirs |= {(plan.root / p).parent for p in (MANIFEST, RESULTS, excerpts_mod.output_path("x"))}
+    dirs |= {(plan.root / p).parent for p in (MANIFEST, RESULTS, excerpts_mod.output_path("x"),
+                                              publish.JOURNAL)}
     for directory in dirs:
+        if not directory.resolve().is_relative_to(plan.root.resolve()):
+            continue
         for tmp in directory.glob(f".*{TMP_MARK}*"):
             with contextlib.suppress(FileNotFoundError):
                 tmp.unlink()

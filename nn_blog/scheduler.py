@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import sys
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 
 from nn_blog import layout, site, workers
 from nn_blog.figures import KINDS
@@ -38,18 +40,25 @@ def draw_jobs(fig: site.FigureDecl, networks: dict) -> list[workers.DrawJob]:
     paths = layout.variants(fig.output)
     spec, needed = figure_spec(fig), {n: networks[n] for n in fig.all_networks}
 
-    def job(part, outputs, params=None):
+    def job(part, outputs, params=None, narrow=()):
         spec_ = spec if params is None else figure_spec(fig, params)
-        return workers.DrawJob(fig.name, fig.kind, part, spec_, needed, tuple(outputs))
+        return workers.DrawJob(fig.name, fig.kind, part, spec_, needed, tuple(outputs),
+                               tuple(narrow))
+
+    def pairs(group):
+        return [(path, fmt) for fmt, path in group.items()]
 
     # a legacy file with the figure's own parameters is the light drawing in another format
     same = [(item.path, layout.file_format(item.path)) for item in fig.legacy
             if item.params == fig.params]
-    jobs = [job("light", [*((path, fmt) for fmt, path in paths["light"].items()), *same]),
-            job("dark", ((path, fmt) for fmt, path in paths["dark"].items()))]
+    # the narrow variant (contract 3) is drawn by the same job, when the kind defines one
+    jobs = [job("light", [*pairs(paths["light"]), *same], narrow=pairs(paths["narrow"]["light"])),
+            job("dark", pairs(paths["dark"]), narrow=pairs(paths["narrow"]["dark"]))]
     if KINDS[fig.kind].animated:
-        jobs.append(job("animation", ((paths["extra"]["gif"], "gif"),
-                                      (paths["extra"]["poster"], "png"))))
+        extra = paths["extra"]
+        jobs.append(job("animation", ((extra["gif"], "gif"), (extra["poster"], "png"))))
+        jobs.append(job("animation-dark", ((extra["gif_dark"], "gif"),
+                                           (extra["poster_dark"], "png"))))
     jobs += [job("legacy", [(item.path, layout.file_format(item.path))], item.params)
              for item in fig.legacy if item.params != fig.params]
     return jobs
@@ -75,11 +84,30 @@ class _Queue:
         if isinstance(job, workers.NetworkJob):  # the longest training (last time) first
             previous = (self.plan.results.get("networks") or {}).get(job.name) or {}
             return (0, -float(previous.get("seconds") or 0))
-        return (1 if job.part == "animation" else 2 if job.networks else 3, 0)
+        return (1 if job.part.startswith("animation") else 2 if job.networks else 3, 0)
 
 
-def run(plan, work, jobs: int | None, say):
-    """Train/load ``work.networks`` and draw ``work.draw`` -> (files, sizes, network outcomes)."""
+class WorkerLost(RuntimeError):
+    """A worker process died (``kill -9``, the OOM killer) while it ran ``job``."""
+
+
+def warn(message: str) -> None:
+    """One line on stderr (stdout carries the progress lines)."""
+    print(f"nn-blog: warning: {message}", file=sys.stderr, flush=True)
+
+
+def describe(job) -> str:
+    if isinstance(job, workers.NetworkJob):
+        return f"training network {job.name!r}"
+    return f"drawing figure {job.figure!r} ({job.part})"
+
+
+def run(plan, work, jobs: int | None, say, warn=warn):
+    """Train/load ``work.networks`` and draw ``work.draw`` -> (files, parts, network outcomes).
+
+    ``parts``: figure -> part -> what the worker measured (size, smallest font, ...).
+    A lost worker raises :class:`WorkerLost` naming the job it ran; nothing is written then.
+    """
     specs = site.load_networks(plan.root)  # validated: a bad declaration stops us here
     caches = {n: (specs[n], str(plan.cache(n))) for n in plan.net_keys}
     queue = _Queue(plan, [workers.NetworkJob(n, specs[n], caches[n][1], n in work.retrain)
@@ -99,16 +127,24 @@ def run(plan, work, jobs: int | None, say):
                 in_flight[pool.submit(fn, job)] = job
             finished, _ = wait(in_flight, return_when=FIRST_COMPLETED)
             for future in finished:
-                job, out = in_flight.pop(future), future.result()
+                job = in_flight.pop(future)
+                try:
+                    out = future.result()
+                except BrokenProcessPool:
+                    raise WorkerLost(f"a worker process died while {describe(job)} (killed, or "
+                                     "out of memory?); nothing was published") from None
                 done += 1
                 if isinstance(job, workers.NetworkJob):
                     outcomes[job.name] = out
                     queue.release(job.name)
+                    if out.get("warning"):
+                        warn(out["warning"])
                     verb = "trained" if out["trained"] else "loaded"
                     say(f"{verb} network {job.name} ({out['seconds']:.1f} s)", done, total)
                 else:
                     files.update(out["files"])
-                    sizes.update({job.figure: out["size"]} if job.part == "light" else {})
+                    sizes.setdefault(job.figure, {})[job.part] = {
+                        k: v for k, v in out.items() if k not in ("files", "seconds")}
                     say(f"drew {job.figure} ({job.part}, {out['seconds']:.1f} s)", done, total)
     except BaseException:
         _stop(pool)

@@ -50,27 +50,38 @@ class NetworkJob:
 class DrawJob:
     figure: str
     kind: str
-    part: str                     # light | dark | animation | legacy
+    part: str                     # light | dark | animation | animation-dark | legacy
     spec: dict                    # the figure's declaration, parameters defaulted
     networks: dict = field(default_factory=dict)   # name -> (spec, cache path)
     outputs: tuple = ()           # (path relative to the root, format); animation: gif, poster
+    narrow: tuple = ()            # light/dark: where a narrow variant goes, if the kind draws one
 
 
 def ensure_network(job: NetworkJob) -> dict:
-    """Make sure the cache holds the trained network -> {"results", "trained", "seconds"}."""
+    """Make sure the cache holds the trained network -> {"results", "trained", "seconds",
+    "warning"}.
+
+    A cache file that fails any check of ``experiments.load_trained`` (0 bytes, truncated,
+    pickled, another architecture, NaN weights, a field missing) is never drawn from: it is
+    trained again and overwritten, and ``warning`` says so in one line.
+    """
     from nn_blog import experiments
     from nn_blog.errors import NNBlogError
 
     start = time.perf_counter()
-    if not job.force and os.path.exists(job.cache):
+    warning = None
+    if not job.force and os.path.lexists(job.cache):
         try:
             results = experiments.load_trained(job.spec, job.cache).results
-            return {"results": results, "trained": False, "seconds": time.perf_counter() - start}
-        except NNBlogError:
-            pass  # unreadable or from another declaration: train it again below
+            return {"results": results, "trained": False, "seconds": time.perf_counter() - start,
+                    "warning": None}
+        except NNBlogError as err:
+            warning = f"{str(err).splitlines()[0]}; training it again"
     trained = experiments.train(job.spec)
     experiments.save_trained(trained, job.cache)
-    return {"results": trained.results, "trained": True, "seconds": time.perf_counter() - start}
+    _LOADED.pop(job.cache, None)
+    return {"results": trained.results, "trained": True, "seconds": time.perf_counter() - start,
+            "warning": warning}
 
 
 _LOADED: dict[str, object] = {}   # cache path -> Trained, reused by later jobs of this worker
@@ -103,10 +114,11 @@ def _draw(job: DrawJob) -> dict:
 
     start = time.perf_counter()
     networks = {name: _trained(spec, path) for name, (spec, path) in job.networks.items()}
-    ctx = Context(style=style.DARK if job.part == "dark" else style.LIGHT,
+    dark = job.part in ("dark", "animation-dark")
+    ctx = Context(style=style.DARK if dark else style.LIGHT,
                   trained=networks.get(job.spec.get("network")), networks=networks)
     kind = KINDS[job.kind]
-    if job.part == "animation":
+    if job.part.startswith("animation"):
         last = []
 
         def frames():
@@ -122,14 +134,39 @@ def _draw(job: DrawJob) -> dict:
         gif_bytes = style.encode(frames(), "gif")
         # the poster is the last frame: the trained boundary, shown before the GIF plays
         files = {gif: gif_bytes, poster: style.encode(last[0], "png")}
-        size = style.css_size(last[0])
-    else:
-        fig = kind.draw(job.spec, ctx)
-        encoded: dict[str, bytes] = {}
-        for _, fmt in job.outputs:
-            # once per format: saving a figure again may lay it out again, a pixel apart
-            if fmt not in encoded:
-                encoded[fmt] = style.encode(fig, fmt)
-        files = {rel: encoded[fmt] for rel, fmt in job.outputs}
-        size = style.css_size(fig)
-    return {"files": files, "size": size, "seconds": time.perf_counter() - start}
+        return {"files": files, "size": style.css_size(last[0]),
+                "seconds": time.perf_counter() - start}
+    out = _encode(kind.draw(job.spec, ctx), job.outputs, style)
+    if job.part == "light":
+        data = getattr(getattr(kind, "module", None), "data", None)
+        if callable(data):  # the numbers a worked example prints, for the post (fig's kinds)
+            out["data"] = data(job.spec, ctx)
+    if job.part in ("light", "dark") and job.narrow:
+        overrides = _narrow(kind, job.spec)
+        if overrides:
+            spec = {**job.spec, "params": {**job.spec["params"], **overrides}}
+            narrow = _encode(kind.draw(spec, ctx), job.narrow, style)
+            out["files"].update(narrow.pop("files"))
+            out["narrow"] = narrow
+    out["seconds"] = time.perf_counter() - start
+    return out
+
+
+def _narrow(kind, spec: dict) -> dict | None:
+    """The kind's parameter overrides for a phone-width variant, or None (contract 3: a kind
+    may define ``narrow(spec)``, on the Kind or in its module)."""
+    narrow = getattr(kind, "narrow", None) or getattr(getattr(kind, "module", None), "narrow",
+                                                       None)
+    return narrow(spec) if callable(narrow) else None
+
+
+def _encode(fig, outputs, style) -> dict:
+    """One drawn figure -> {"files": {path: bytes}, "size": (w, h) CSS px, "min_font_px"}."""
+    encoded: dict[str, bytes] = {}
+    for _, fmt in outputs:
+        # once per format: saving a figure again may lay it out again, a pixel apart
+        if fmt not in encoded:
+            encoded[fmt] = style.encode(fig, fmt)
+    min_font = getattr(style, "min_font_px", None)
+    return {"files": {rel: encoded[fmt] for rel, fmt in outputs}, "size": style.css_size(fig),
+            "min_font_px": min_font(fig) if callable(min_font) else None}

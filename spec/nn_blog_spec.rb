@@ -91,6 +91,77 @@ RSpec.describe "nn_figure" do
     end.to raise_error(Liquid::ArgumentError, /figure.html: alt \(what the figure shows\) is required/)
   end
 
+  # A manifest with one more entry, and a post showing it.
+  def with_entry(name, entry, tag = "{% nn_figure #{name} %}")
+    build_fixture do |src|
+      path = File.join(src, "_data", "generated", "figures.json")
+      figures = JSON.parse(File.read(path))
+      write("_data/generated/figures.json", JSON.generate(figures.merge(name => entry)))
+      write("_posts/2020-12-01-extra.md", "---\ntitle: Extra\n---\n#{tag}\n")
+    end
+    Nokogiri::HTML(output("extra/index.html"))
+  end
+
+  HOSTILE = {
+    "light" => { "png" => "/assets/images/nn/evil.png" }, "dark" => {}, "legacy" => [],
+    "width" => 10, "height" => 10, "hash" => "sha256:9", "key" => "k9",
+    "alt" => '"><script>alert(2)</script>',
+    "caption" => '<script>alert(1)</script> [x](javascript:alert(3)) *e*{: onmouseover="alert(4)"} ' \
+                 '<img src=x onerror="alert(5)"> [ok](https://example.org/a) ![i](javascript:alert(6)) & $$a < b$$'
+  }.freeze
+
+  it "shows a hostile caption and alt text as text, never as markup" do
+    page = with_entry("evil", HOSTILE)
+    figure = page.at_css("figure.figure")
+    expect(page.css('script:not([type="application/ld+json"])').map(&:text).join).not_to include("alert")
+    expect(page.xpath("//@onmouseover | //@onerror")).to be_empty
+    expect(page.xpath("//@href | //@src").map(&:value).grep(/javascript/i)).to be_empty
+    caption = figure.at_css("figcaption")
+    expect(caption.text).to include("<script>alert(1)</script>", "<img src=x", "& \\(a < b\\)")
+    expect(caption.at_css("em").text).to eq("e")
+    expect(caption.css("a").map { |a| [a.text, a["href"]] }).to eq([["ok", "https://example.org/a"]])
+    expect(caption.text).to include("x ", "{: onmouseover=")
+    expect(figure.at_css("img")["alt"]).to eq('"><script>alert(2)</script>')
+  end
+
+  it "takes quoted option values" do
+    tag = %({% nn_figure moons-boundary caption="Two words, then *more*." class='wide tall' loading=eager %})
+    figure = with_entry("unused", HOSTILE, tag).at_css("figure.figure")
+    expect(figure["class"]).to eq("figure wide tall")
+    expect(figure.at_css("figcaption").inner_html).to eq("Two words, then <em>more</em>.")
+    expect(figure.at_css("img")["loading"]).to eq("eager")
+  end
+
+  it "refuses options it cannot read" do
+    expect do
+      build_fixture { write("_posts/2020-12-01-q.md", %(---\ntitle: t\n---\n{% nn_figure moons-boundary caption="open %}\n)) }
+    end.to raise_error(Liquid::SyntaxError, /nn_figure moons-boundary: cannot read the options from "caption=\\"open"/)
+  end
+
+  it "offers the narrow variant to phones, dark first" do
+    entry = { "light" => { "svg" => "/w.svg" }, "dark" => { "svg" => "/w-dark.svg" }, "legacy" => [],
+              "width" => 720, "height" => 400, "alt" => "A", "caption" => "", "hash" => "h", "key" => "k",
+              "narrow" => { "light" => { "svg" => "/n.svg", "png" => "/n.png" }, "dark" => { "png" => "/n-dark.png" },
+                            "width" => 360, "height" => 420, "min_font_px" => 12.7 } }
+    sources = with_entry("narrow", entry).css("figure.figure picture source").map do |source|
+      source.attributes.transform_values(&:value)
+    end
+    expect(sources).to eq([
+      { "media" => "(max-width: 599px) and (prefers-color-scheme: dark)", "srcset" => "/n-dark.png",
+        "width" => "360", "height" => "420" },
+      { "media" => "(max-width: 599px)", "srcset" => "/n.svg", "type" => "image/svg+xml", "width" => "360", "height" => "420" },
+      { "media" => "(prefers-color-scheme: dark)", "srcset" => "/w-dark.svg", "type" => "image/svg+xml",
+        "width" => "720", "height" => "400" }
+    ])
+  end
+
+  it "gives the animation's dark variant to readers who prefer a dark scheme" do
+    entry = JSON.parse(File.read(File.join(FIXTURE, "_data", "generated", "figures.json")))["spiral-evolution"]
+    entry["extra"]["gif_dark"] = "/assets/images/nn/spiral-evolution-dark.gif"
+    link = with_entry("spiral2", entry, "{% nn_figure spiral2 show=animation %}").at_css("a[data-nn-on-demand]")
+    expect(link["data-dark-src"]).to eq("/assets/images/nn/spiral-evolution-dark.gif")
+  end
+
   it "accepts Minimal Mistakes' `include figure` spelling" do
     build_fixture
     figure = figures("oldest-blog/index.html").first
@@ -115,6 +186,18 @@ RSpec.describe "number filters" do
     expect { nn_number("n/a", 1) }.to raise_error(ArgumentError, /nn_number: expected a number/)
   end
 
+  it "names itself when its number of decimals is wrong" do
+    expect { nn_percent(0.5, "abc") }.to raise_error(ArgumentError, /\Ann_percent: the number of decimals .* got "abc"/)
+    expect { nn_number(0.5, -1) }.to raise_error(ArgumentError, /\Ann_number: the number of decimals .* got -1/)
+    expect { nn_number(0.5, 99) }.to raise_error(ArgumentError, /\Ann_number: /)
+  end
+
+  it "names itself in a build" do
+    expect do
+      build_fixture { write("_posts/2020-12-01-pct.md", "---\ntitle: t\n---\n{{ 0.5 | nn_percent: \"abc\" }}\n") }
+    end.to raise_error(Liquid::ArgumentError, /nn_percent: the number of decimals must be an integer from 0 to 12, got "abc"/)
+  end
+
   it "quotes generated results in a post" do
     build_fixture
     expect(output("figures/index.html")).to include("reaches 97.6%\non the test set, with a final loss of 0.061")
@@ -122,7 +205,7 @@ RSpec.describe "number filters" do
 end
 
 RSpec.describe "front matter helpers" do
-  include NNBlog::Filters
+  include NNBlog::ThemeFilters
 
   it "reads flags the way a writer means them" do
     expect([true, "true", " True ", "yes", 1].map { |v| nn_true(v) }).to all(be(true))

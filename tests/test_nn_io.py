@@ -125,3 +125,64 @@ def test_npz_member_that_is_not_an_array(tmp_path):
     with zipfile.ZipFile(path, "w") as archive:
         archive.writestr("config.npy", b"not a npy header")
     expect_error(path, "corrupt")
+
+
+# --- D5: nothing is allocated before the file's sizes are checked --------------------------
+
+LIMITED = """
+import resource, sys
+resource.setrlimit(resource.RLIMIT_AS, (1536 * 2**20, 1536 * 2**20))
+from nn_blog.nn import load
+from nn_blog.errors import NNBlogError
+try:
+    load(sys.argv[1])
+except NNBlogError as err:
+    print("refused:", err)
+"""
+
+
+def load_limited(path):
+    """``load(path)`` in a process limited to 1.5 GiB of address space -> its output."""
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "OPENBLAS_NUM_THREADS": "1"}
+    proc = subprocess.run([sys.executable, "-c", LIMITED, str(path)], capture_output=True,
+                          text=True, timeout=120, env=env)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    return proc.stdout
+
+
+def test_small_file_declaring_a_huge_layer_is_refused_before_allocating(tmp_path):
+    net, _ = trained()
+    path = save(net, tmp_path / "net.npz")
+    config = dict(net.to_config(), layers=[{"n_in": 100000, "n_out": 100000,
+                                            "activation": "identity"}])
+    rewrite(path, config=np.array(json.dumps(config)))
+    assert path.stat().st_size < 4096
+    out = load_limited(path)
+    assert out.startswith("refused:") and "W1 is missing" not in out, out
+    assert "W1 is float64 (2, 8), expected (100000, 100000)" in out
+
+
+def test_zip_bomb_member_is_refused_from_the_zip_directory(tmp_path):
+    net, _ = trained()
+    path = save(net, tmp_path / "net.npz")
+    # a 2 GiB member of zeros, a few MB compressed, where b1 (8,) should be
+    with np.load(path, allow_pickle=False) as data:
+        arrays = {name: data[name] for name in data.files}
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
+        for name, A in arrays.items():
+            if name != "b1":
+                with archive.open(f"{name}.npy", "w") as f:
+                    np.lib.format.write_array(f, A)
+        with archive.open("b1.npy", "w", force_zip64=True) as f:
+            np.lib.format.write_array_header_1_0(
+                f, {"descr": "<f8", "fortran_order": False, "shape": (2**28,)})
+            zeros = bytes(2**24)
+            for _ in range(2**31 // 2**24):
+                f.write(zeros)
+    assert path.stat().st_size < 16 * 2**20
+    out = load_limited(path)
+    assert out.startswith("refused:") and "oversized" in out, out

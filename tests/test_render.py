@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import subprocess
 import xml.etree.ElementTree as ET
 
@@ -55,19 +56,27 @@ def test_outputs_follow_the_contract(site):
         assert (site / entry["light"]["png"].lstrip("/")).read_bytes() != \
             (site / entry["dark"]["png"].lstrip("/")).read_bytes()
         assert entry["alt"] and entry["hash"].startswith("sha256:") and entry["key"]
-    assert manifest["neuron"]["light"]["svg"] == "/assets/images/misc/neuron.svg"
+    # content-addressed names: the slot's name, then the first 12 hex digits of the file's sha256
+    svg = manifest["neuron"]["light"]["svg"]
+    digest = plan_mod.sha256((site / svg.lstrip("/")).read_bytes())[:12]
+    assert svg == f"/assets/images/misc/neuron.{digest}.svg"
     assert manifest["neuron"]["extra"] == {}
     extra = manifest["xor-evolution"]["extra"]
-    assert extra == {"gif": "/assets/images/nn/xor-evolution.gif",
-                     "poster": "/assets/images/nn/xor-evolution-poster.png"}
-    gif = Image.open(site / extra["gif"].lstrip("/"))
-    assert gif.format == "GIF" and gif.n_frames == 3
-    assert Image.open(site / extra["poster"].lstrip("/")).format == "PNG"
+    assert set(extra) == {"gif", "poster", "gif_dark", "poster_dark"}
+    assert all(re.fullmatch(r"/assets/images/nn/xor-evolution(-dark)?(-poster)?\.[0-9a-f]{12}"
+                            r"\.(gif|png)", url) for url in extra.values()), extra
+    for gif in (extra["gif"], extra["gif_dark"]):
+        image = Image.open(site / gif.lstrip("/"))
+        assert image.format == "GIF" and image.n_frames == 3
+    for poster in (extra["poster"], extra["poster_dark"]):
+        assert Image.open(site / poster.lstrip("/")).format == "PNG"
+    assert (site / extra["gif"].lstrip("/")).read_bytes() != \
+        (site / extra["gif_dark"].lstrip("/")).read_bytes()
     legacy = manifest["xor-boundary"]["legacy"]
     assert legacy == ["/assets/images/xor_old.png", "/assets/images/xor_old.jpg"]
     assert Image.open(site / "assets/images/xor_old.jpg").format == "JPEG"
     assert (site / "assets/images/xor_old.png").read_bytes() == \
-        (site / "assets/images/nn/xor-boundary.png").read_bytes()
+        (site / manifest["xor-boundary"]["light"]["png"].lstrip("/")).read_bytes()
     assert (site / "_includes/generated/excerpts/one-hot.md").read_text().startswith(
         "{% raw %}\n```python\ndef one_hot(")
     results = _results(site)
@@ -128,10 +137,11 @@ def test_changing_one_learning_rate_stales_exactly_its_figures(site):
 
 
 def test_edited_or_deleted_output_is_redrawn_identically(site):
-    png = site / "assets/images/nn/moons-loss-dark.png"
+    png = site / _manifest(site)["moons-loss"]["dark"]["png"].lstrip("/")
+    svg = site / _manifest(site)["neuron"]["light"]["svg"].lstrip("/")
     original = png.read_bytes()
     png.write_bytes(original[:-10] + b"0123456789")
-    (site / "assets/images/misc/neuron.svg").unlink()
+    svg.unlink()
     status = {i.name: i for i in render.status(site) if i.kind == "figure"}
     assert (status["moons-loss"].status, status["moons-loss"].reason) == \
         ("stale", "its files were edited")
@@ -139,7 +149,7 @@ def test_edited_or_deleted_output_is_redrawn_identically(site):
     report = render.render(site, jobs=2)
     assert set(report.rendered) == {"moons-loss", "neuron"} and report.trained == []
     assert png.read_bytes() == original
-    assert (site / "assets/images/misc/neuron.svg").exists()
+    assert svg.exists()
 
 
 def test_alt_or_caption_change_touches_only_the_manifest(site):
@@ -188,7 +198,8 @@ def test_figure_data_agrees_with_the_results_file(site):
         spec = experiments.load_networks(site)[fig_decl.network]
         trained = experiments.load_trained(spec, p.cache(fig_decl.network))
         fig = KINDS["loss_curve"].draw(figure_spec(fig_decl), Context(style.LIGHT, trained))
-        assert style.encode(fig, "svg") == (site / f"assets/images/nn/{name}.svg").read_bytes()
+        svg = _manifest(site)[name]["light"]["svg"].lstrip("/")
+        assert style.encode(fig, "svg") == (site / svg).read_bytes()
         loss_axes = fig.axes[0]  # loss left, accuracy right
         (line,) = [ln for ln in loss_axes.lines if ln.get_label() == TRAIN_LABEL]
         reported = _results(site)[fig_decl.network]
@@ -208,4 +219,4 @@ def test_png_is_readable_at_the_manifest_hash(site):
     digests = {rel: plan_mod.sha256((site / rel).read_bytes())
                for rel in plan_mod.entry_files(entry)}
     assert plan_mod.files_hash(digests) == entry["hash"]
-    Image.open(io.BytesIO((site / "assets/images/nn/xor-boundary-dark.png").read_bytes())).load()
+    Image.open(io.BytesIO((site / entry["dark"]["png"].lstrip("/")).read_bytes())).load()

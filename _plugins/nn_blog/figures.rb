@@ -1,0 +1,204 @@
+# frozen_string_literal: true
+
+# Figures and results: reads only what the Python package generated (_data/generated/*.json)
+# and, before a build, asks that package to render stale figures.
+#
+#   {% nn_figure NAME [loading=eager] [class=wide] [show=animation] [caption="any text"] %}
+#       the figure NAME from the manifest, through _includes/figure.html (show=animation: its GIF,
+#       behind a link that plays it in place, so the page does not download it unasked)
+#   {{ site.data.generated.results.networks.moons.test_accuracy | nn_percent: 1 }}   -> 97.6%
+#   {{ x | nn_number: 3 }}                  fixed decimals
+#   {{ include.caption | nn_caption }}      a caption as inline Markdown, safe: see nn_caption
+require "cgi"
+
+module NNBlog
+  # --- build hook: `nn-blog render` before the site is read ---------------------------------
+  module Render
+    module_function
+
+    # Once per process (`jekyll serve` regenerates without initialising its site again; RSpec
+    # builds many sites and calls reset!). Says once why it did not render.
+    def before_build(site)
+      return if @done
+
+      @done = true
+      reason = skip_reason(site.config.fetch("nn_blog", {}) || {})
+      return Jekyll.logger.info("nn_blog:", reason) if reason
+
+      Jekyll.logger.info "nn_blog:", "rendering stale figures (nn-blog render)"
+      # argv form: no shell ever sees the command.
+      return if system(executable, "render", chdir: site.source)
+
+      raise Jekyll::Errors::FatalException,
+            "nn_blog: `nn-blog render` failed (exit #{$?&.exitstatus})"
+    end
+
+    def skip_reason(config)
+      on_disk = "building from the figures on disk"
+      return "nn_blog.render_on_build is off: #{on_disk}" unless config["render_on_build"]
+      return "nn-blog is not on the PATH: #{on_disk}" unless executable
+      return "NN_BLOG_SKIP_RENDER=1: #{on_disk}" if ENV["NN_BLOG_SKIP_RENDER"] == "1"
+
+      nil
+    end
+
+    def executable
+      ENV.fetch("PATH", "").split(File::PATH_SEPARATOR).map { |dir| File.join(dir, "nn-blog") }
+        .find { |path| File.file?(path) && File.executable?(path) }
+    end
+
+    def reset!
+      @done = false
+    end
+  end
+
+  # --- {% nn_figure NAME %} ----------------------------------------------------------------
+  class FigureTag < Liquid::Tag
+    OPTIONS = %w(loading class caption show).freeze
+    # key=value, the value bare or in double or single quotes (which may hold spaces)
+    OPTION = /\G\s*([A-Za-z_][\w-]*)=(?:"([^"]*)"|'([^']*)'|([^\s"']+))/.freeze
+    PARAMS = %w(image_path dark_path narrow_path narrow_dark_path narrow_width narrow_height alt
+                caption width height loading class on_demand on_demand_hide file_size
+                dark_gif).freeze
+    INCLUDE = "{% include figure.html #{PARAMS.map { |p| "#{p}=nn_figure.#{p}" }.join(' ')} %}"
+    TEMPLATE = Liquid::Template.parse(INCLUDE)
+
+    def initialize(tag_name, markup, parse_context)
+      super
+      @name, rest = markup.strip.split(/\s+/, 2)
+      raise Liquid::SyntaxError, "nn_figure: usage {% nn_figure NAME [key=value ...] %}" unless @name
+
+      @options = self.class.parse_options(@name, rest.to_s)
+      unknown = @options.keys - OPTIONS
+      return if unknown.empty?
+
+      raise Liquid::SyntaxError, "nn_figure #{@name}: unknown option #{unknown.join(', ')}"
+    end
+
+    # "a=1 caption=\"two words\" b='x'" -> {"a" => "1", "caption" => "two words", "b" => "x"}
+    def self.parse_options(name, text)
+      options = {}
+      position = 0
+      while (match = OPTION.match(text, position))
+        options[match[1]] = match[2] || match[3] || match[4]
+        position = match.end(0)
+      end
+      rest = text[position..].strip
+      return options if rest.empty?
+
+      raise Liquid::SyntaxError, "nn_figure #{name}: cannot read the options from #{rest.inspect} " \
+                                 "(write key=value, quoting a value that has spaces: caption=\"two words\")"
+    end
+
+    def render(context)
+      figures = context.registers[:site].data.dig("generated", "figures") || {}
+      entry = figures[@name]
+      unless entry
+        known = figures.empty? ? "(none: run nn-blog render)" : figures.keys.sort.join(", ")
+        raise ArgumentError, "nn_figure: unknown figure '#{@name}' (not in " \
+                             "_data/generated/figures.json); known figures: #{known}"
+      end
+      context.stack do
+        context["nn_figure"] = params(entry, context.registers[:site].source)
+        TEMPLATE.render!(context)
+      end
+    end
+
+    private
+
+    # SVG first: sharp at any zoom; the PNG is the fallback when a kind has no vector form.
+    def params(entry, source)
+      narrow = entry["narrow"].is_a?(Hash) ? entry["narrow"] : {}
+      params = { "image_path" => pick(entry["light"]), "dark_path" => pick(entry["dark"]),
+                 "narrow_path" => pick(narrow["light"]), "narrow_dark_path" => pick(narrow["dark"]),
+                 "narrow_width" => narrow["width"], "narrow_height" => narrow["height"],
+                 "alt" => entry["alt"], "caption" => @options["caption"] || entry["caption"],
+                 "width" => entry["width"], "height" => entry["height"],
+                 "loading" => @options["loading"], "class" => @options["class"] }
+      @options["show"] == "animation" ? params.merge(animation(entry, source)) : params
+    end
+
+    def pick(files)
+      files.is_a?(Hash) ? files["svg"] || files["png"] : nil
+    end
+
+    # The GIF is large: the page offers it behind a link instead of loading it (figure.html's
+    # on_demand), sized from the file's own header (its logical screen: width, height at bytes 6-9).
+    def animation(entry, source)
+      gif = entry.dig("extra", "gif") || raise(ArgumentError, "nn_figure #{@name}: no animation")
+      file = File.join(source, gif)
+      width, height = File.file?(file) ? File.binread(file, 10).unpack("x6vv") : [nil, nil]
+      { "image_path" => gif, "dark_path" => nil, "narrow_path" => nil, "narrow_dark_path" => nil,
+        "dark_gif" => entry.dig("extra", "gif_dark"), "width" => width, "height" => height,
+        "on_demand" => "Play the animation", "on_demand_hide" => "Hide the animation",
+        "file_size" => File.file?(file) ? "GIF, #{NNBlog.kilobytes(File.size(file))}" : nil }
+    end
+  end
+
+  # --- filters for figures and results ---------------------------------------------------------
+  module Filters
+    def nn_percent(value, digits = 1)
+      format("%.#{NNBlog.digits(digits, 'nn_percent')}f%%", NNBlog.number(value, "nn_percent") * 100)
+    end
+
+    def nn_number(value, digits = 2)
+      format("%.#{NNBlog.digits(digits, 'nn_number')}f", NNBlog.number(value, "nn_number"))
+    end
+
+    # A caption is plain text with inline Markdown (emphasis, code, links, $$math$$), made safe:
+    # raw HTML is escaped (it shows as text), attribute lists ({: ...}) are not read, and a link
+    # or image whose address has a scheme other than http, https or mailto loses it.
+    def nn_caption(text)
+      return "" if text.nil? || text.to_s.strip.empty?
+
+      site = @context.registers[:site]
+      converter = site.find_converter_instance(Jekyll::Converters::Markdown)
+      NNBlog.safe_caption(text.to_s) { |markdown| converter.convert(markdown) }
+    end
+  end
+
+  MATH_SPAN = /(\$\$.*?\$\$)/m.freeze
+  LINK = %r{<a href="([^"]*)"([^>]*)>(.*?)</a>}m.freeze
+  IMAGE = /<img src="([^"]*)"[^>]*>/.freeze
+
+  module_function
+
+  def number(value, filter)
+    return value if value.is_a?(Numeric)
+
+    Float(value)
+  rescue ArgumentError, TypeError
+    raise ArgumentError, "#{filter}: expected a number, got #{value.inspect} (a missing result?)"
+  end
+
+  def digits(value, filter)
+    count = Integer(value)
+    raise ArgumentError unless count.between?(0, 12)
+
+    count
+  rescue ArgumentError, TypeError
+    raise ArgumentError, "#{filter}: the number of decimals must be an integer from 0 to 12, " \
+                         "got #{value.inspect}"
+  end
+
+  def kilobytes(bytes)
+    "#{(bytes / 1000.0).round} kB"
+  end
+
+  # ``text`` -> safe inline HTML; the block converts Markdown (the site's converter).
+  def safe_caption(text)
+    markdown = text.split(MATH_SPAN).map.with_index do |part, i|
+      # math stays as written (kramdown escapes it); the rest: HTML escaped, braces defused
+      i.odd? ? part : CGI.escapeHTML(part).gsub("{", "&#123;").gsub("}", "&#125;")
+    end.join
+    html = yield(markdown).strip.delete_prefix("<p>").delete_suffix("</p>").strip
+    html = html.gsub(LINK) { safe_url?(Regexp.last_match(1)) ? Regexp.last_match(0) : Regexp.last_match(3) }
+    html.gsub(IMAGE) { safe_url?(Regexp.last_match(1)) ? Regexp.last_match(0) : "" }
+  end
+
+  def safe_url?(url)
+    plain = CGI.unescapeHTML(url).gsub(/[\x00-\x20]/, "")
+    scheme = plain[/\A([^:\/?#]*):/, 1]
+    scheme.nil? || %w(http https mailto).include?(scheme.downcase)
+  end
+end

@@ -1,0 +1,112 @@
+# frozen_string_literal: true
+
+# The theme's helpers (nothing here reads what the Python package generated).
+#
+#   {% assign show = page.toc | nn_true %}  true, "true", "yes" -> true; false, "false", nil -> false
+#   {{ text | nn_strip_math }}              drop \( \) \[ \] $$ (card text, meta descriptions)
+#   {{ content | nn_toc }}                  nested list of the content's two top heading levels
+#   {% assign posts = page | nn_related: 4 %} posts sharing tags with the page, then the newest
+#   {{ include.alt | nn_required: "figure.html: alt" }}  fail the build when a value is missing
+#   SEO defaults: a plain description and a social image for every page and post
+require "cgi"
+
+module NNBlog
+  MATH_DELIMITERS = /\\[()\[\]]|\$\$/.freeze
+
+  module ThemeFilters
+    HEADING = %r{<h([1-6])\b[^>]*?\bid="([^"]+)"[^>]*>(.*?)</h\1>}m.freeze
+
+    # Liquid treats the string "false" as true; front matter flags go through this.
+    def nn_true(value)
+      value = value.strip.downcase if value.is_a?(String)
+      [true, "true", "yes", "on", 1, "1"].include?(value)
+    end
+
+    def nn_strip_math(text)
+      NNBlog.strip_math(text)
+    end
+
+    def nn_required(value, what)
+      raise ArgumentError, "#{what} is required" if value.nil? || value.to_s.strip.empty?
+
+      value
+    end
+
+    # The two shallowest heading levels in the page, nested: enough to find your way.
+    def nn_toc(html)
+      heads = html.to_s.scan(HEADING).map do |level, id, inner|
+        [level.to_i, id, inner.gsub(/<[^>]+>/, "").strip]
+      end
+      levels = heads.map(&:first).uniq.sort.first(2)
+      tree = []
+      heads.select { |head| levels.include?(head[0]) }.each do |level, id, text|
+        node = { "id" => id, "text" => text, "children" => [] }
+        level == levels[1] && tree.any? ? tree.last["children"] << node : tree << node
+      end
+      NNBlog.toc_list(tree)
+    end
+
+    def nn_related(page, limit = 4)
+      count = NNBlog.digits_or_count(limit, "nn_related")
+      tags = Array(page["tags"])
+      others = @context.registers[:site].posts.docs.reject { |post| post.url == page["url"] }
+      others.sort_by { |post| [-(Array(post.data["tags"]) & tags).size, -post.date.to_f] }
+        .first(count)
+    end
+  end
+
+  module_function
+
+  def digits_or_count(value, filter)
+    count = Integer(value)
+    raise ArgumentError if count.negative?
+
+    count
+  rescue ArgumentError, TypeError
+    raise ArgumentError, "#{filter}: expected a count (an integer >= 0), got #{value.inspect}"
+  end
+
+  def strip_math(text)
+    text.to_s.gsub(MATH_DELIMITERS, "").gsub(/\s+/, " ").strip
+  end
+
+  def toc_list(nodes)
+    return "" if nodes.empty?
+
+    items = nodes.map do |node|
+      %(<li><a href="##{node['id']}">#{node['text']}</a>#{toc_list(node['children'])}</li>)
+    end
+    "<ul>#{items.join}</ul>"
+  end
+
+  # SEO: a description from the excerpt (math delimiters dropped) and a social image from the
+  # header, for pages written with Minimal Mistakes' front matter.
+  def seo_defaults(doc, payload)
+    data = doc.data
+    header = data["header"].is_a?(Hash) ? data["header"] : {}
+    image = data["image"] || header["og_image"] || header["image"] || header["overlay_image"] ||
+            header["teaser"]
+    description = data["description"] || plain_excerpt(doc)
+    # A post's payload is a drop that reads its data live; a page's is a Hash copied earlier.
+    [data, payload["page"]].uniq.each do |target|
+      next unless target.is_a?(Hash)
+
+      target["image"] = image if image
+      target["description"] = description if description
+    end
+  end
+
+  def plain_excerpt(doc)
+    excerpt = doc.data["excerpt"]
+    return if excerpt.nil?
+
+    # A front-matter excerpt is Markdown; a generated one renders (and caches) its own HTML.
+    html = if excerpt.is_a?(String)
+             doc.site.find_converter_instance(Jekyll::Converters::Markdown).convert(excerpt)
+           else
+             excerpt.output
+           end
+    plain = strip_math(CGI.unescapeHTML(html.to_s.gsub(/<[^>]+>/, " ")))
+    plain.empty? ? nil : plain
+  end
+end
