@@ -53,7 +53,7 @@ site-setup: site-deps $(VENV)/.runtime $(MATHJAX_STAMP)
 
 # The build hook (_plugins/nn_blog.rb) runs `nn-blog render` for stale figures first.
 site: site-setup
-	$(JEKYLL) build
+	$(JEKYLL) build $(JEKYLL_BUILD_ARGS)
 
 serve: site-setup
 	$(VENV)/bin/nn-blog serve --host 127.0.0.1 --port 4000

@@ -61,6 +61,7 @@ class Report:
     excerpts: list[str] = field(default_factory=list)
     written: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    cards: list[str] = field(default_factory=list)
     seconds: float = 0.0
 
 
@@ -117,6 +118,9 @@ def _render(root: Path, names, force, jobs, check, dry_run, say) -> Report:
             report = Report(stale=work.stale, to_train=work.networks, to_draw=work.draw)
             if work.stale or force:
                 _do(plan, work, jobs, say, report, sweep_orphans=not names)
+    from . import cards  # social cards: their own staleness check, cheap when fresh
+
+    report.cards = cards.update(root, check=check or dry_run)
     return report
 
 
@@ -238,10 +242,31 @@ def _slots(plan: Plan, names) -> set[str]:
 def _results(plan: Plan, outcomes: dict) -> dict:
     old = plan.results.get("networks") or {}
     networks = {n: e for n, e in old.items() if n in plan.net_keys}
+    versions = _readable_versions()
     for name, out in outcomes.items():
-        networks[name] = {**out["results"], "key": plan.net_keys[name],
-                          "inputs": plan.net_inputs[name]}
+        key = plan.net_keys[name]
+        before = old.get(name) or {}
+        # when the key last changed (a UTC date): kept while the key stays, so a re-render of
+        # the same inputs writes the same bytes
+        changed = before.get("changed") if before.get("key") == key else None
+        networks[name] = {**out["results"], "key": key, "inputs": plan.net_inputs[name],
+                          "versions": versions,
+                          "changed": changed or time.strftime("%Y-%m-%d", time.gmtime())}
     return {"networks": networks}
+
+
+def _readable_versions() -> dict:
+    """What trained a network, for the provenance under its figures: this package, Python,
+    NumPy (the engine's only dependency) and the drawing libraries."""
+    from importlib import metadata
+
+    from nn_blog.plan import library_versions
+
+    try:
+        own = metadata.version("nn-blog")
+    except metadata.PackageNotFoundError:
+        own = None
+    return {"nn_blog": own, **library_versions()}
 
 
 def manifest_entry(fig: site.FigureDecl, addressed: dict, digests: dict, parts: dict, key: str,

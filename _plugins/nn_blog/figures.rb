@@ -59,7 +59,7 @@ module NNBlog
     OPTION = /\G\s*([A-Za-z_][\w-]*)=(?:"([^"]*)"|'([^']*)'|([^\s"']+))/.freeze
     PARAMS = %w(image_path dark_path narrow_path narrow_dark_path narrow_width narrow_height alt
                 caption width height loading class on_demand on_demand_hide file_size
-                dark_gif).freeze
+                dark_gif network).freeze
     INCLUDE = "{% include figure.html #{PARAMS.map { |p| "#{p}=nn_figure.#{p}" }.join(' ')} %}"
     TEMPLATE = Liquid::Template.parse(INCLUDE)
 
@@ -114,7 +114,8 @@ module NNBlog
                  "narrow_width" => narrow["width"], "narrow_height" => narrow["height"],
                  "alt" => entry["alt"], "caption" => @options["caption"] || entry["caption"],
                  "width" => entry["width"], "height" => entry["height"],
-                 "loading" => @options["loading"], "class" => @options["class"] }
+                 "loading" => @options["loading"], "class" => @options["class"],
+                 "network" => entry["network"] }
       @options["show"] == "animation" ? params.merge(animation(entry, source)) : params
     end
 

