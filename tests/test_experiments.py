@@ -181,9 +181,9 @@ def test_train_records_history_snapshots_and_results(toy, toy_spec):
     # no validation split declared: the held-out curves are the test split's, and say so
     assert set(toy.history) == {"loss", "accuracy", "test_loss", "test_accuracy"}
     assert r["test_accuracy"] == pytest.approx(toy.history["test_accuracy"][-1])
-    assert (r["n_train"], r["n_validation"], r["n_test"]) == (67, 0, 23)
+    assert (r["n_train"], r["n_validation"], r["n_test"]) == (68, 0, 22)  # 22 = round(90 / 4)
     assert (r["n_samples"], r["n_features"], r["n_classes"]) == (90, 2, 3)
-    assert r["test_fraction"] == 23 / 90 and "validation_accuracy" not in r
+    assert r["test_fraction"] == 22 / 90 and "validation_accuracy" not in r
     assert "image_shape" not in r
     assert r["epochs"] == 20 and r["seed"] == 4 and r["layers"] == [2, 8, 3]
     assert r["n_params"] == 2 * 8 + 8 + 8 * 3 + 3 == toy.net.n_params
@@ -224,13 +224,20 @@ def test_a_validation_split_is_held_out_of_the_training_data(tmp_path, toy):
     split, r = t.data, t.results
     # the test split is the one without validation; validation comes out of the rest, by class
     np.testing.assert_array_equal(split.y_test, toy.data.y_test)
-    assert (r["n_train"], r["n_validation"], r["n_test"]) == (54, 13, 23)
-    assert len(split.X_train) == 54 and len(split.X_val) == 13
+    assert (r["n_train"], r["n_validation"], r["n_test"]) == (54, 14, 22)  # 14 = round(68 / 5)
+    assert len(split.X_train) == 54 and len(split.X_val) == 14
     assert np.bincount(split.y_val, minlength=3).min() >= 4
-    # no row is in two splits (raw rows: the standardisation is the training part's)
-    rows = [{tuple(np.round(split.inverse_transform(X), 9)) for X in part}
-            for part in (split.X_train, split.X_val, split.X_test)]
-    assert sum(map(len, rows)) == len(set().union(*rows)) == 90
+    # the three splits together are the data set, each row once (compared as raw features)
+    from nn_blog import data
+    X, _ = data.make("spiral", np.random.default_rng(experiments._seeds(4)[0]),
+                     n_samples=90, classes=3, noise=0.1)
+    parts = np.vstack([split.inverse_transform(P)
+                       for P in (split.X_train, split.X_val, split.X_test)])
+
+    def rows(M):
+        return np.round(M[np.lexsort(M.T[::-1])], 9)
+
+    np.testing.assert_array_equal(rows(parts), rows(X))
     np.testing.assert_allclose(split.X_train.mean(axis=0), 0, atol=1e-12)
     assert abs(split.X_val.mean(axis=0)).max() > 1e-6  # scaled with the training statistics
     assert set(t.history) == {"loss", "accuracy", "val_loss", "val_accuracy"}
