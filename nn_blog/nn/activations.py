@@ -1,15 +1,16 @@
 """Activation functions, each with its derivative right beside it.
 
-Every activation ``f`` maps the pre-activations ``Z`` of a layer, shape ``(n, k)`` (one row per
-sample), to its activations ``A = f(Z)`` of the same shape and dtype (written into ``out`` when
-given, which may be ``Z`` itself; the training loop reuses its buffers).  Each derivative is
-written ``f_derivative(Z, A=None)``: it returns :math:`f'(Z)` elementwise, and accepts the already
-computed ``A`` so that backpropagation can reuse it instead of evaluating ``f`` a second time.
-Given A, none of them needs Z: each f' here is a function of A (for the ReLUs, A has Z's sign),
-which lets training compute A in place over Z.
+An activation f maps a layer's pre-activations Z, shape (n, k), one row per
+sample, to its activations A = f(Z), same shape.  Each f_derivative(Z)
+returns f'(Z) elementwise, the factor backpropagation multiplies by:
+dZ = dA ⊙ f'(Z).
 
-Softmax is the exception: it couples the entries of a row, so its derivative is a Jacobian per
-sample; :func:`softmax_backward` applies that Jacobian to an upstream gradient without building it.
+Softmax is the exception: it couples the entries of a row, so its derivative
+is a Jacobian per sample.  The network only uses softmax as the output layer
+with cross-entropy, where the pair's gradient is simply (Y_hat - Y) / n.
+
+This is the reference ("textbook") code.  The fast path (fast.py) computes
+the same numbers in place, in reused buffers.
 """
 
 from __future__ import annotations
@@ -19,157 +20,113 @@ import numpy as np
 LEAKY_SLOPE = 0.01
 
 
+def exp_cap(dtype):
+    """A little below the largest x with exp(x) finite: 708.8 in float64,
+    87.7 in float32.  Capping an exponent there avoids overflow."""
+    return float(np.log(np.finfo(dtype).max)) - 1.0
+
+
 def _float(Z):
-    # Plotting code may hand in integers or lists; the hot path passes float arrays untouched.
+    # Plotting code may hand in integers or lists.
     Z = np.asarray(Z)
     return Z if Z.dtype.kind == "f" else Z.astype(np.float64)
 
 
-def zeros_like(Z):
-    """A read-only array of zeros shaped and laid out like Z, cached (a training loop asks for the
-    same few).  Same memory order as Z, or NumPy would walk one of the two against the grain."""
-    key = (Z.shape, Z.strides, Z.dtype)
-    zeros = _ZEROS.get(key)
-    if zeros is None:
-        if Z.size > 1 << 20 or len(_ZEROS) > 32:  # don't hoard memory for one-off shapes
-            return np.zeros_like(Z)
-        zeros = _ZEROS[key] = np.zeros_like(Z)  # (zeros_like keeps Z's memory order)
-        zeros.flags.writeable = False
-    return zeros
+def identity(Z):
+    """f(Z) = Z: the output of a regression network, or logits."""
+    return Z
 
 
-_ZEROS = {}
+def identity_derivative(Z):
+    """f'(Z) = 1."""
+    return np.ones_like(Z)
 
 
-def identity(Z, out=None):
-    r""":math:`f(Z) = Z` (the output of a regression network, or logits).  Returns Z itself,
-    or a copy of it in ``out``."""
-    if out is None or out is Z:
-        return Z
-    out[...] = Z
-    return out
+def sigmoid(Z):
+    """σ(Z) = 1 / (1 + e^(−Z)), elementwise, in (0, 1).
 
-
-def identity_derivative(Z, A=None):
-    r""":math:`f'(Z) = 1`."""
-    return np.ones_like(Z if A is None else A)
-
-
-def _exp_cap(dtype):
-    # A little below the largest x with exp(x) finite (709.78 in float64, 88.72 in float32):
-    # exp(cap) + 1 must still be finite after rounding.
-    cap = _EXP_CAPS.get(dtype)
-    if cap is None:
-        cap = _EXP_CAPS[dtype] = float(np.log(np.finfo(dtype).max)) - 1.0
-    return cap
-
-
-_EXP_CAPS = {}
-
-
-def sigmoid(Z, out=None):
-    r""":math:`\sigma(Z) = 1 / (1 + e^{-Z})`, elementwise.
-
-    :math:`e^{-Z}` is capped just below where it would overflow: for :math:`Z` under about -708
-    (float64; -87.7 in float32) the result stays at the smallest normal float instead of
-    shrinking further towards 0, and no overflow warning is raised for any finite ``Z``.
+    e^(−Z) is capped just below overflow, so a very negative Z gives the
+    smallest normal float instead of an overflow warning.
     """
     Z = _float(Z)
-    E = np.negative(Z, out=out)
-    np.minimum(E, _exp_cap(Z.dtype), out=E)
-    np.exp(E, out=E)
-    E += 1
-    return np.reciprocal(E, out=E)
+    E = np.exp(np.minimum(-Z, exp_cap(Z.dtype)))  # e^(−Z), capped
+    return 1 / (1 + E)
 
 
-def sigmoid_derivative(Z, A=None):
-    r""":math:`\sigma'(Z) = \sigma(Z)\,(1 - \sigma(Z))`."""
-    A = sigmoid(Z) if A is None else A
-    return A * (1 - A)
+def sigmoid_derivative(Z):
+    """σ'(Z) = σ(Z) (1 − σ(Z))."""
+    S = sigmoid(Z)
+    return S * (1 - S)
 
 
-def tanh(Z, out=None):
-    r""":math:`\tanh(Z) = (e^{Z} - e^{-Z}) / (e^{Z} + e^{-Z})`, elementwise."""
-    return np.tanh(Z, out=out)
+def tanh(Z):
+    """tanh(Z) = (e^Z − e^(−Z)) / (e^Z + e^(−Z)), elementwise, in (−1, 1)."""
+    return np.tanh(Z)
 
 
-def tanh_derivative(Z, A=None):
-    r""":math:`\tanh'(Z) = 1 - \tanh^2(Z)`."""
-    A = np.tanh(Z) if A is None else A
-    return 1 - A * A
+def tanh_derivative(Z):
+    """tanh'(Z) = 1 − tanh²(Z)."""
+    T = np.tanh(Z)
+    return 1 - T * T
 
 
-def relu(Z, out=None):
-    r""":math:`\mathrm{relu}(Z) = \max(0, Z)`, elementwise."""
-    # Against an array of zeros rather than the scalar 0: NumPy then takes its SIMD loop,
-    # 2-4x faster on a layer's (n, units) block.
+def relu(Z):
+    """relu(Z) = max(0, Z), elementwise."""
     Z = _float(Z)
-    return np.maximum(Z, zeros_like(Z), out=out)
+    return np.maximum(Z, 0)
 
 
-def relu_derivative(Z, A=None):
-    r""":math:`\mathrm{relu}'(Z) = 1` where :math:`Z > 0`, else 0 (0 at the kink, as PyTorch);
-    read from A when given, which is > 0 exactly where Z is."""
-    S = _float(Z if A is None else A)
-    return (S > 0).astype(S.dtype)
-
-
-def leaky_relu(Z, out=None):
-    r""":math:`f(Z) = Z` where :math:`Z > 0`, else :math:`0.01\,Z`, i.e. :math:`\max(Z, 0.01Z)`."""
+def relu_derivative(Z):
+    """relu'(Z) = 1 where Z > 0, else 0 (0 at the kink, as PyTorch)."""
     Z = _float(Z)
-    return np.maximum(Z, LEAKY_SLOPE * Z, out=out)
+    return (Z > 0).astype(Z.dtype)
 
 
-def leaky_relu_derivative(Z, A=None):
-    r""":math:`f'(Z) = 1` where :math:`Z > 0`, else 0.01; read from A when given (same sign)."""
-    S = _float(Z if A is None else A)
-    return np.where(S > 0, 1, LEAKY_SLOPE).astype(S.dtype)
+def leaky_relu(Z):
+    """f(Z) = Z where Z > 0, else 0.01 Z."""
+    Z = _float(Z)
+    return np.where(Z > 0, Z, LEAKY_SLOPE * Z)
 
 
-def row_max(Z):
-    """The maximum of each row of Z (n, k), shape (n, 1)."""
-    if Z.shape[1] <= 32:
-        # NumPy reduces a short row slowly, one row at a time; reducing across the rows of the
-        # transposed copy runs vectorised (4-6x faster for a classifier's few outputs).
-        return np.ascontiguousarray(Z.T).max(axis=0)[:, None]
-    return Z.max(axis=1, keepdims=True)
+def leaky_relu_derivative(Z):
+    """f'(Z) = 1 where Z > 0, else 0.01."""
+    Z = _float(Z)
+    return np.where(Z > 0, 1, LEAKY_SLOPE).astype(Z.dtype)
 
 
-def row_sum(Z):
-    """The sum of each row of Z (n, k), shape (n, 1), as a matrix product Z 1 (fast for any k)."""
-    key = (Z.shape[1], Z.dtype)
-    ones = _ONES.get(key)
-    if ones is None:
-        ones = _ONES[key] = np.ones((Z.shape[1], 1), dtype=Z.dtype)
-    return Z @ ones
+def silu(Z):
+    """silu(Z) = Z σ(Z), elementwise (also called swish)."""
+    return Z * sigmoid(Z)
 
 
-_ONES = {}  # (k, dtype) -> a column of k ones, read-only
+def silu_derivative(Z):
+    """silu'(Z) = σ(Z) + Z σ(Z) (1 − σ(Z)) = σ(Z) (1 + Z (1 − σ(Z))).
+
+    Unlike the others above, this needs Z itself, not only A = f(Z).
+    """
+    S = sigmoid(Z)
+    return S * (1 + Z * (1 - S))
 
 
-def softmax(Z, out=None):
-    r"""Row-wise :math:`\mathrm{softmax}(Z)_{ij} = e^{Z_{ij}} / \sum_k e^{Z_{ik}}`.
+def softmax(Z):
+    """Row-wise softmax(Z)_ij = e^(Z_ij) / Σ_c e^(Z_ic); each row sums to 1.
 
-    Subtracting each row's maximum first leaves the result unchanged and keeps every exponent
-    :math:`\le 0`, so nothing overflows.  ``Z`` (n, k) -> probabilities (n, k), rows sum to 1.
+    Subtracting each row's maximum first leaves the result unchanged and
+    keeps every exponent ≤ 0, so nothing overflows.  Z (n, k) -> (n, k).
     """
     Z = _float(Z)
-    E = np.subtract(Z, row_max(Z), out=out)
-    np.exp(E, out=E)
-    E /= row_sum(E)
-    return E
+    E = np.exp(Z - Z.max(axis=1, keepdims=True))
+    return E / E.sum(axis=1, keepdims=True)
 
 
-def softmax_derivative(Z, A=None):
-    r"""The Jacobian per sample, :math:`J_{ij} = a_i(\delta_{ij} - a_j)`: shape (n, k, k)."""
-    A = softmax(Z) if A is None else A
-    return A[:, :, None] * (np.eye(A.shape[1], dtype=A.dtype) - A[:, None, :])
+def softmax_derivative(Z):
+    """The Jacobian per sample, J_ij = ∂A_i/∂Z_j = A_i (δ_ij − A_j).
 
-
-def softmax_backward(A, dA):
-    r"""``dZ = J^T dA`` per row, without building the (n, k, k) Jacobian:
-    :math:`dZ = A \odot (dA - (dA \cdot A))`."""
-    return A * (dA - row_sum(dA * A))
+    Shape (n, k, k): not elementwise, so dZ = dA ⊙ f'(Z) does not apply.
+    """
+    A = softmax(Z)
+    eye = np.eye(A.shape[1], dtype=A.dtype)
+    return A[:, :, None] * (eye - A[:, None, :])
 
 
 #: name -> (f, f_derivative)
@@ -179,5 +136,6 @@ ACTIVATIONS = {
     "tanh": (tanh, tanh_derivative),
     "relu": (relu, relu_derivative),
     "leaky_relu": (leaky_relu, leaky_relu_derivative),
+    "silu": (silu, silu_derivative),
     "softmax": (softmax, softmax_derivative),
 }

@@ -13,24 +13,25 @@ import numpy as np
 
 
 def xavier_uniform(rng, n_in, n_out):
-    r"""Glorot & Bengio (2010):
-    :math:`W \sim U(-a, a)`, :math:`a = \sqrt{6 / (n_{in} + n_{out})}`."""
+    """Glorot & Bengio (2010): W ~ U(−a, a), a = √(6 / (n_in + n_out)).
+    Returns W (n_in, n_out)."""
     a = math.sqrt(6.0 / (n_in + n_out))
     return rng.uniform(-a, a, size=(n_in, n_out))
 
 
 def xavier_normal(rng, n_in, n_out):
-    r""":math:`W \sim \mathcal N(0, \sigma^2)`, :math:`\sigma = \sqrt{2 / (n_{in} + n_{out})}`."""
+    """W ~ N(0, σ²), σ = √(2 / (n_in + n_out))."""
     return rng.normal(0.0, math.sqrt(2.0 / (n_in + n_out)), size=(n_in, n_out))
 
 
 def he(rng, n_in, n_out):
-    r"""He et al. (2015), for ReLUs: :math:`W \sim \mathcal N(0, 2 / n_{in})`."""
+    """He et al. (2015), for ReLUs: W ~ N(0, 2 / n_in), i.e. a normal
+    distribution with standard deviation √(2 / n_in).  Returns W (n_in, n_out)."""
     return rng.normal(0.0, math.sqrt(2.0 / n_in), size=(n_in, n_out))
 
 
 def small_normal(rng, n_in, n_out):
-    r"""The classic first attempt: :math:`W \sim \mathcal N(0, 0.01^2)`."""
+    """The classic first attempt: W ~ N(0, 0.01²)."""
     return rng.normal(0.0, 0.01, size=(n_in, n_out))
 
 
@@ -44,8 +45,8 @@ INITS = {
 
 
 def default_init(activation):
-    """He for the ReLU family (they zero half their inputs), Xavier for everything else."""
-    return "he" if activation in ("relu", "leaky_relu") else "xavier_uniform"
+    """He for the ReLU family and SiLU (they damp half their inputs), Xavier for the others."""
+    return "he" if activation in ("relu", "leaky_relu", "silu") else "xavier_uniform"
 
 
 def init_weights(name, rng, n_in, n_out, dtype=np.float64):

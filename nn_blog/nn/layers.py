@@ -1,11 +1,10 @@
-r"""The dense (fully connected) layer: :math:`Z = X W + b`, :math:`A = f(Z)`.
+"""The dense (fully connected) layer: Z = A_prev W + b, A = f(Z).
 
-Batches are rows: X (n, n_in), W (n_in, n_out), b (n_out,), Z and A (n, n_out).
+Batches are rows: A_prev (n, n_in) (the layer's input, X for the first
+layer), W (n_in, n_out), b (n_out,), Z and A (n, n_out).
 
-Training runs the same layer in its stacked form: with a column of ones appended to the input,
-:math:`[X\;1]`, the bias is one more row of weights, :math:`[X\;1][W; b] = X W + b`, so the
-forward pass and the gradients :math:`[dW; db]` take one matrix product each (see
-:meth:`Dense.forward_stacked`).
+This is the reference ("textbook") layer.  Training runs the same maths
+through fast.py, with the bias folded into W and reused buffers.
 """
 
 from __future__ import annotations
@@ -13,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..errors import NNBlogError
-from .activations import ACTIVATIONS, softmax_backward
+from .activations import ACTIVATIONS
 from .init import INITS, default_init
 
 
@@ -46,8 +45,9 @@ class Dense:
         self.init = init or default_init(activation)
         self.f, self.df = ACTIVATIONS[activation]
         self._Wb = self._W = self._b = None
-        self.Z = self.A = None  # the last forward pass's, for activation_backward / forward_all
-        self.X1 = None  # [X 1], kept by forward_stacked() for backward_stacked()
+        # Kept by forward() for backward(), and set by backward():
+        self.A_prev = self.Z = self.A = None
+        self.dZ = self.dW = self.db = self.dA_prev = None
 
     def __repr__(self):
         return f"Dense({self.n_in}, {self.n_out}, {self.activation!r})"
@@ -87,81 +87,27 @@ class Dense:
             raise NNBlogError(f"shape {value.shape} does not match {target.shape}", field=field)
         target[...] = value
 
-    def forward(self, X, out=None):
-        r"""X (n, n_in) -> A (n, n_out): :math:`Z = X W + b`, :math:`A = f(Z)`, the layer as
-        prediction runs it (training runs :meth:`forward_stacked`).
+    def forward(self, A_prev):
+        """A_prev (n, n_in) -> A (n, n_out), keeping A_prev, Z and A:
 
-        ``out``: optional arrays ``(Z, A)``, each (n, n_out), to write into instead of allocating.
+            Z = A_prev W + b      (b is added to every row)
+            A = f(Z)
         """
-        Z, A = (None, None) if out is None else out
-        Z = np.matmul(X, self.W, out=Z)  # Z = X W + b
-        Z += self.b
-        A = self.f(Z, out=A)  # A = f(Z)
-        self.Z, self.A = Z, A  # kept for forward_all(): the neuron heatmaps draw them
-        return A
-
-    def linear(self, X, out=None):
-        """Only the affine part, Z = X W + b (the logits of a layer fused with its loss)."""
-        Z = np.matmul(X, self.W, out=out)
-        Z += self.b
-        self.Z = Z
-        return Z
-
-    def activation_backward(self, dA, overwrite=False):
-        r""":math:`dZ = dA \odot f'(Z)` (softmax: the Jacobian-vector product per row).
-
-        ``overwrite=True`` lets dZ reuse dA's memory (the network does, for its own temporaries).
-        """
-        out = dA if overwrite else None
-        if self.activation == "identity":
-            return dA
-        if self.activation == "softmax":
-            return softmax_backward(self.A, dA)
-        if self.activation == "relu":
-            # f'(Z) is the 0/1 mask Z > 0, i.e. A > 0: multiplying by the boolean array skips
-            # building it as floats.
-            return np.multiply(dA, self.A > 0, out=out)
-        return np.multiply(dA, self.df(self.Z, self.A), out=out)
-
-    # -- training: the bias as one more row of weights --------------------------------------------
-
-    def forward_stacked(self, X1, out):
-        r"""The forward pass as training runs it, from :math:`X_1 = [X\;1]` (n, n_in + 1): the
-        input with a column of ones appended, which makes the bias one more row of weights,
-
-        .. math::
-            Z = \begin{bmatrix} X & 1 \end{bmatrix} \begin{bmatrix} W \\ b \end{bmatrix}
-              = X W + b, \qquad A = f(Z)
-
-        so Z takes one matrix product and no separate pass to add b.  ``out = (Z, A)``, each
-        (n, n_out); A may be a view into the next layer's X1, left of its column of ones.  Z and
-        A may be one array: A then overwrites Z, which backpropagation does not need (given A,
-        no derivative reads Z; see :mod:`.activations`), and ``self.Z`` is left None.  Returns A.
-        """
-        Z, A = out
-        Z = self.linear_stacked(X1, out=Z)  # Z = [X 1] [W; b]
-        self.A = self.f(Z, out=A)  # A = f(Z)
-        if A is Z:
-            self.Z = None  # overwritten by A
+        self.A_prev = A_prev
+        self.Z = A_prev @ self.W + self.b
+        self.A = self.f(self.Z)
         return self.A
 
-    def linear_stacked(self, X1, out=None):
-        """Only the affine part of :meth:`forward_stacked`: Z = [X 1] [W; b] = X W + b."""
-        Z = np.matmul(X1, self.Wb, out=out)
-        self.X1, self.Z = X1, Z  # kept for backward_stacked() and activation_backward()
-        return Z
+    def backward(self, dZ):
+        """dZ = ∂ℓ/∂Z (n, n_out) -> dA_prev = ∂ℓ/∂A_prev (n, n_in), keeping
+        dZ and the gradients of the parameters:
 
-    def backward_stacked(self, dZ, dWb, need_dX=True, out=None):
-        r"""The backward pass of :meth:`forward_stacked`, from dZ (n, n_out):
-
-        .. math::
-            \begin{bmatrix} dW \\ db \end{bmatrix}
-              = \begin{bmatrix} X & 1 \end{bmatrix}^\top dZ
-              = \begin{bmatrix} X^\top dZ \\ 1^\top dZ \end{bmatrix},
-            \qquad dX = dZ\, W^\top
-
-        both gradients from one matrix product, written into ``dWb`` (n_in + 1, n_out).
-        Returns dX (n, n_in), into ``out`` if given, or None when ``need_dX`` is false.
+            dW = A_prevᵀ dZ       (n_in, n_out)
+            db = Σ_rows dZ         (n_out,)
+            dA_prev = dZ Wᵀ        (n, n_in)
         """
-        np.matmul(self.X1.T, dZ, out=dWb)
-        return np.matmul(dZ, self.W.T, out=out) if need_dX else None
+        self.dZ = dZ
+        self.dW = self.A_prev.T @ dZ
+        self.db = dZ.sum(axis=0)
+        self.dA_prev = dZ @ self.W.T
+        return self.dA_prev

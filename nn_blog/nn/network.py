@@ -1,8 +1,9 @@
-"""The network: a stack of :class:`~.layers.Dense` layers and a loss.
+"""The network: a stack of Dense layers and a loss.
 
-All parameters live in one flat vector; ``net.params`` lists views of it,
-``[W1, b1, W2, b2, ...]`` (W (n_in, n_out), b (n_out,)).  The optimizers use the flat vector to
-update everything in one go; writing into a view changes the network (see ``workspace``).
+forward(X) and backward(Y) are the reference passes the post shows, one line
+per equation.  loss_and_grads and fit train through the fast path (fast.py),
+tested equal to them.  All parameters live in one flat vector; net.params
+lists views of it, [W1, b1, W2, b2, ...] (W (n_in, n_out), b (n_out,)).
 """
 
 from __future__ import annotations
@@ -10,12 +11,13 @@ from __future__ import annotations
 import numpy as np
 
 from ..errors import NNBlogError
+from . import fast
 from .activations import softmax
 from .checks import check_X, check_Y, class_labels
 from .init import init_weights
 from .layers import Dense
-from .losses import LOSSES, bce_with_logits, cross_entropy, softmax_cross_entropy
-from .workspace import layer_buffers, param_views
+from .losses import LOSSES, bce_with_logits, cross_entropy_with_logits
+from .workspace import param_views
 
 DTYPES = ("float64", "float32")
 
@@ -26,11 +28,15 @@ class Network:
 
     ``loss`` is ``mse``, ``bce`` or ``cross_entropy``; with ``cross_entropy`` the last layer's
     activation must be ``identity`` (logits) or ``softmax``: either way softmax and the loss are
-    fused and :meth:`forward` returns probabilities.  Every random draw (initial weights, then the
+    fused and :meth:`forward` returns probabilities.  Softmax is allowed only there: its
+    derivative is a Jacobian, not elementwise.  Every random draw (initial weights, then the
     shuffling of :meth:`fit`) comes from ``self.rng = np.random.default_rng(seed)``.
     """
 
     def __init__(self, layers, loss="mse", seed=0, dtype="float64"):
+        if not isinstance(layers, list | tuple):
+            raise NNBlogError(f"must be a non-empty list of Dense layers, got {layers!r}",
+                              field="layers")
         self.layers = list(layers)
         self.loss = loss
         self.seed = seed
@@ -41,6 +47,8 @@ class Network:
         for layer, Wb in zip(self.layers, self._params.stacked, strict=True):
             layer.bind(Wb)
             layer.W[...] = init_weights(layer.init, self.rng, layer.n_in, layer.n_out, self.dtype)
+        self.loss_fn, self.loss_derivative = LOSSES[self.loss]
+        self.Y_hat = None  # kept by forward() for backward()
         self._grads = None  # gradient buffers reused by fit()
         self._work = {}  # batch size -> activation buffers reused by backprop()
 
@@ -54,13 +62,20 @@ class Network:
             if a.n_out != b.n_in:
                 raise NNBlogError(f"layer {i} has {a.n_out} outputs but layer {i + 1} expects "
                                   f"{b.n_in} inputs", field="layers")
-        if self.loss not in LOSSES:
+        if not isinstance(self.loss, str) or self.loss not in LOSSES:
             raise NNBlogError(f"unknown loss {self.loss!r} (known: {', '.join(LOSSES)})",
                               field="loss")
         last = self.layers[-1].activation
         if self.loss == "cross_entropy" and last not in ("identity", "softmax"):
             raise NNBlogError(f"cross_entropy needs a last layer with identity (logits) or "
                               f"softmax activation, not {last!r}", field="loss")
+        for i, layer in enumerate(self.layers[:-1], start=1):
+            if layer.activation == "softmax":
+                raise NNBlogError(f"layer {i} uses softmax, which only the last layer may use "
+                                  "(with cross_entropy)", field="layers")
+        if last == "softmax" and self.loss != "cross_entropy":
+            raise NNBlogError(f"a softmax output needs loss cross_entropy, not {self.loss!r}",
+                              field="loss")
         if isinstance(self.seed, bool) or not isinstance(self.seed, int | np.integer | None):
             raise NNBlogError(f"must be an integer, got {self.seed!r}", field="seed")
         name = str(np.dtype(dtype)) if isinstance(dtype, type | np.dtype) else str(dtype)
@@ -88,12 +103,19 @@ class Network:
         if len(arrays) != len(self._params):
             raise NNBlogError(f"expected {len(self._params)} arrays, got {len(arrays)}",
                               field="params")
-        for i, (P, new) in enumerate(zip(self._params, arrays, strict=True)):
-            new = np.asarray(new)
+        checked = []
+        for name, P, new in zip(self.param_names, self._params, arrays, strict=True):
+            try:
+                new = np.asarray(new, dtype=np.float64)
+            except (TypeError, ValueError):
+                raise NNBlogError(f"{name} is not an array of numbers", field="params") from None
             if new.shape != P.shape:
-                raise NNBlogError(f"array {i} has shape {new.shape}, expected {P.shape}",
+                raise NNBlogError(f"{name} has shape {new.shape}, expected {P.shape}",
                                   field="params")
-        for P, new in zip(self._params, arrays, strict=True):
+            if not np.isfinite(new).all():
+                raise NNBlogError(f"{name} contains NaN or infinite values", field="params")
+            checked.append(new)
+        for P, new in zip(self._params, checked, strict=True):
             P[...] = new
 
     @property
@@ -106,36 +128,76 @@ class Network:
         """["W1", "b1", "W2", "b2", ...], in the order of :attr:`params`."""
         return [f"{p}{i}" for i in range(1, len(self.layers) + 1) for p in ("W", "b")]
 
-    # -- forward -----------------------------------------------------------------------------------
-
-    def _forward(self, X):
-        # (Z_L, A_L): the last layer's pre-activations and outputs (softmax for cross-entropy).
-        A = X
-        for layer in self.layers[:-1]:
-            A = layer.forward(A)
-        if self.loss == "cross_entropy":
-            Z = self.layers[-1].linear(A)
-            return Z, softmax(Z)
-        A = self.layers[-1].forward(A)
-        return self.layers[-1].Z, A
+    # -- the reference passes: what the post shows ---------------------------------------------
 
     def forward(self, X):
-        """X (n, n_in) -> output activations A_L (n, n_out) (probabilities for cross-entropy)."""
-        return self._forward(check_X(X, self.layers[0].n_in, self.dtype))[1]
+        """The forward pass, X (n, n_in) -> Y_hat (n, n_out):
 
-    predict = forward
+            A_0 = X,  A_l = f_l(Z_l) with Z_l = A_(l−1) W_l + b_l
+            Y_hat = A_L, or softmax(Z_L) with cross-entropy
+
+        Every layer keeps its A_prev, Z and A for backward(); so does
+        the network its Y_hat.  (predict(X) checks X first.)
+        """
+        A = X
+        for layer in self.layers:
+            A = layer.forward(A)
+        if self.loss == "cross_entropy":
+            A = softmax(self.layers[-1].Z)
+        self.Y_hat = A
+        return self.Y_hat
+
+    def output_dZ(self, Y):
+        """dZ_L = ∂ℓ/∂Z_L (n, n_out), the gradient backward() starts from.
+
+        Sigmoid with BCE, softmax with cross-entropy: the pair's
+        derivatives cancel down to dZ_L = (Y_hat − Y) / n (n k for BCE,
+        which averages over all outputs).  Otherwise the chain rule:
+        dZ_L = ∂ℓ/∂Y_hat ⊙ f'(Z_L).
+        """
+        last = self.layers[-1]
+        if self.loss == "cross_entropy":
+            return (self.Y_hat - Y) / len(Y)
+        if self.loss == "bce" and last.activation == "sigmoid":
+            return (self.Y_hat - Y) / Y.size
+        return self.loss_derivative(self.Y_hat, Y) * last.df(last.Z)
+
+    def backward(self, Y):
+        """Backpropagation, after forward(X), for the targets Y (n, n_out).
+
+        From dZ_L, for l = L, L−1, ..., 1, layer l's backward gives
+        dW_l, db_l and dA_(l−1); then, down to l = 2,
+            dZ_(l−1) = dA_(l−1) ⊙ f'(Z_(l−1)).
+        Leaves dZ, dW, db on every layer; grads lists dW and db.
+        """
+        dZ = self.output_dZ(Y)
+        for l in range(len(self.layers) - 1, -1, -1):
+            dA_prev = self.layers[l].backward(dZ)
+            if l > 0:
+                prev = self.layers[l - 1]
+                dZ = dA_prev * prev.df(prev.Z)
+
+    @property
+    def grads(self):
+        """[dW1, db1, dW2, db2, ...] from the last backward(), like params."""
+        return [g for layer in self.layers for g in (layer.dW, layer.db)]
+
+    # -- checked entry points ------------------------------------------------------------------
+
+    def predict(self, X):
+        """X (n, n_in) checked, then forward(X): the outputs Y_hat (n, n_out)."""
+        return self.forward(check_X(X, self.layers[0].n_in, self.dtype))
 
     def forward_all(self, X):
-        """[(Z, A), ...] per layer, each (n, units); the last A is what :meth:`forward` returns."""
-        self._forward(check_X(X, self.layers[0].n_in, self.dtype))
+        """[(Z, A), ...] per layer, each (n, units), for checked X; the last A is Y_hat."""
+        Y_hat = self.predict(X)
         pairs = [(layer.Z, layer.A) for layer in self.layers]
-        if self.loss == "cross_entropy":
-            pairs[-1] = (pairs[-1][0], softmax(pairs[-1][0]))
+        pairs[-1] = (pairs[-1][0], Y_hat)
         return pairs
 
     def predict_classes(self, X):
         """Integer labels (n,): the argmax, or ``A >= 0.5`` for a single output."""
-        A = self.forward(X)
+        A = self.predict(X)
         if A.shape[1] == 1:
             return (A[:, 0] >= 0.5).astype(np.intp)
         return A.argmax(axis=1)
@@ -153,7 +215,7 @@ class Network:
         # Targets are read as classes: integer labels are allowed whatever the loss.
         return "cross_entropy" if self.layers[-1].n_out > 1 else self.loss
 
-    # -- loss and gradients ------------------------------------------------------------------------
+    # -- loss and gradients (the fast path) ------------------------------------------------------
 
     def loss_value(self, X, Y):
         """The loss on (X, Y), as in :meth:`loss_and_grads`, without the gradients."""
@@ -161,27 +223,27 @@ class Network:
         return self._loss(X, Y)[0]
 
     def _loss(self, X, Y):
-        # (loss, A_L) for checked data, no backward pass.
-        Z, A = self._forward(X)
-        return self._output_loss(Z, A, Y), A
-
-    def _output_loss(self, Z, A, Y):
-        # The loss from the last layer's Z and A, through logits where that is more accurate.
+        # (loss, Y_hat) for checked data, no backward pass; the loss from the logits Z_L where
+        # that is more accurate (as the fast path computes it).
+        Y_hat = self.forward(X)
+        Z = self.layers[-1].Z
         if self.loss == "cross_entropy":
-            return cross_entropy(Z, Y)
+            return cross_entropy_with_logits(Z, Y), Y_hat
         if self.loss == "bce" and self.layers[-1].activation == "sigmoid":
-            return bce_with_logits(Z, Y)
-        return LOSSES[self.loss][0](A, Y)
+            return bce_with_logits(Z, Y), Y_hat
+        return self.loss_fn(Y_hat, Y), Y_hat
 
     def check_data(self, X, Y, field="X"):
-        """``(X, Y)`` checked and converted as the engine uses them (see ``checks.check_Y``)."""
+        """``(X, Y)`` checked and converted as the engine uses them (see ``checks.check_Y``):
+        for cross-entropy, integer labels (n,) become one-hot rows (n, k)."""
         X = check_X(X, self.layers[0].n_in, self.dtype, field=field)
         Y_field = "Y" if field == "X" else f"{field} Y"
         Y = check_Y(Y, X.shape[0], self.layers[-1].n_out, self.loss, self.dtype, field=Y_field)
         return X, Y
 
     def loss_and_grads(self, X, Y):
-        """``(loss, grads)``: the loss on (X, Y) and its gradient for every parameter.
+        """``(loss, grads)``: the loss on (X, Y) and its gradient for every parameter, through
+        the fast path (equal to forward + backward up to rounding).
 
         ``grads`` has the order and shapes of :attr:`params` (fresh arrays on every call).
         """
@@ -206,44 +268,14 @@ class Network:
         if work is None:
             if len(self._work) > 4:
                 self._work.clear()
-            work = self._work[n] = layer_buffers(self.layers, n, self.dtype)
+            work = self._work[n] = fast.workspace(self.layers, n, self.dtype)
         return work
 
     def backprop(self, X, Y, grads):
-        """Forward and backward pass on checked data, writing the gradients into ``grads`` (from
-        :meth:`grad_buffers`).  Returns ``(loss, A_L)``.
-
-        Every layer runs stacked (:meth:`.Dense.forward_stacked`): its input carries a column of
-        ones, X1 = [X 1], so that Z = X1 [W; b] = X W + b and [dW; db] = X1^T dZ take one
-        matrix product each.  The output layer's dZ comes fused with the loss where the maths
-        simplifies: softmax + cross-entropy and sigmoid + BCE both give :math:`dZ = (A - Y) / N`
-        (and their losses are computed from the logits Z, which stays accurate where A
-        saturates).  The activations live in buffers reused by the next call: copy A_L to keep it.
-        """
-        work = self._workspace(len(X))
-        work[0].X1[:, :-1] = X  # the batch, beside its column of ones
-        for layer, buffers in zip(self.layers[:-1], work, strict=False):
-            layer.forward_stacked(buffers.X1, out=(buffers.Z, buffers.A))
-        last, buffers = self.layers[-1], work[-1]
-        if self.loss == "cross_entropy":
-            loss, A, dZ = softmax_cross_entropy(last.linear_stacked(buffers.X1, buffers.Z), Y)
-            last.A = A
-        else:
-            A = last.forward_stacked(buffers.X1, out=(buffers.Z, buffers.A))
-            if self.loss == "bce" and last.activation == "sigmoid":
-                loss = bce_with_logits(last.Z, Y)
-                dZ = A - Y
-                dZ /= dZ.size
-            else:
-                loss_fn, loss_derivative = LOSSES[self.loss]
-                loss = loss_fn(A, Y)
-                dZ = last.activation_backward(loss_derivative(A, Y), overwrite=True)
-        for i in range(len(self.layers) - 1, -1, -1):
-            dX = self.layers[i].backward_stacked(dZ, grads.stacked[i], need_dX=i > 0,
-                                                 out=work[i].dX)
-            if i > 0:
-                dZ = self.layers[i - 1].activation_backward(dX, overwrite=True)
-        return loss, A
+        """The fast path's forward and backward pass on checked data, gradients written into
+        ``grads`` (from :meth:`grad_buffers`).  Returns ``(loss, Y_hat)``; Y_hat lives in a
+        buffer the next call reuses (see fast.py)."""
+        return fast.backprop(self, X, Y, grads)
 
     # -- training ----------------------------------------------------------------------------------
 

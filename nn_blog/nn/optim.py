@@ -1,8 +1,10 @@
-"""Optimizers with PyTorch's update rules (``torch.optim.SGD`` and ``torch.optim.Adam``).
+"""Optimizers with PyTorch's update rules (torch.optim.SGD and torch.optim.Adam).
 
-``step(params, grads)`` updates the parameter arrays in place.  When both lists come from a
-:class:`~.network.Network` they are views of one flat vector each (``.flat``), and the update runs
-once over those vectors instead of once per array: the same arithmetic, element for element.
+step(params, grads) is the reference update, written as the post displays
+it: one line per equation, one parameter array at a time.  fast_step(params,
+grads), which training uses, computes the same update (equal up to rounding)
+in place, once over the network's one flat vector of parameters, in reused
+scratch arrays.  Each keeps its own state (momentum, moments).
 """
 
 from __future__ import annotations
@@ -32,15 +34,8 @@ def _non_negative(value, field):
 
 
 class SGD:
-    r"""Stochastic gradient descent, as ``torch.optim.SGD``.
-
-    With weight decay :math:`\lambda`, momentum :math:`\mu`, dampening :math:`\tau`:
-
-    .. math::
-        g \leftarrow g + \lambda W, \qquad
-        v \leftarrow \mu v + (1 - \tau) g \;\; (v = g \text{ at the first step}), \qquad
-        W \leftarrow W - \eta\,(g + \mu v \text{ if Nesterov else } v)
-    """
+    """Stochastic gradient descent, as torch.optim.SGD: learning rate lr (η), momentum (μ),
+    and PyTorch's options weight_decay (λ), dampening (τ) and nesterov (see step)."""
 
     name = "sgd"
 
@@ -53,7 +48,8 @@ class SGD:
         if self.nesterov and (self.momentum == 0 or self.dampening != 0):
             raise NNBlogError("Nesterov momentum needs momentum > 0 and dampening 0",
                               field="nesterov")
-        self.state = {}  # id(param array) -> [momentum buffer v or None, scratch]
+        self.v = None  # step(): one velocity per parameter array
+        self.state = {}  # fast_step(): id(param array) -> [velocity or None, scratch]
 
     def to_config(self):
         return {"name": self.name, "lr": self.lr, "momentum": self.momentum,
@@ -61,7 +57,30 @@ class SGD:
                 "dampening": self.dampening}
 
     def step(self, params, grads):
-        """One update of every array in ``params`` (in place) from ``grads`` (same shapes)."""
+        """One update of every W in params, in place, from its gradient dW:
+
+            v ← μ v + dW        (v = dW at the first step)
+            W ← W − η v
+
+        With μ = 0 that is W ← W − η dW.  Options, as PyTorch: weight decay
+        adds λ W to dW, dampening scales dW by (1 − τ) in v, and Nesterov
+        steps by dW + μ v instead of v.
+        """
+        if self.v is None:
+            self.v = [None] * len(params)
+        for i, (W, dW) in enumerate(zip(params, grads, strict=True)):
+            if self.weight_decay:
+                dW = dW + self.weight_decay * W
+            if self.momentum:
+                if self.v[i] is None:
+                    self.v[i] = dW.copy()
+                else:
+                    self.v[i] = self.momentum * self.v[i] + (1 - self.dampening) * dW
+                dW = dW + self.momentum * self.v[i] if self.nesterov else self.v[i]
+            W -= self.lr * dW
+
+    def fast_step(self, params, grads):
+        """step(), in place over the flat vectors, with no temporaries."""
         for W, g in _flat_pairs(params, grads):
             state = self.state.get(id(W))
             if state is None:
@@ -81,14 +100,8 @@ class SGD:
 
 
 class Adam:
-    r"""Adam (Kingma & Ba, 2015), as ``torch.optim.Adam`` (weight decay as an L2 term in g).
-
-    .. math::
-        m \leftarrow \beta_1 m + (1-\beta_1) g, \quad
-        v \leftarrow \beta_2 v + (1-\beta_2) g^2, \quad
-        W \leftarrow W - \frac{\eta}{1-\beta_1^t}\,
-            \frac{m}{\sqrt{v}/\sqrt{1-\beta_2^t} + \epsilon}
-    """
+    """Adam (Kingma & Ba, 2015), as torch.optim.Adam: lr (η), betas (β1, β2), eps (ε), and
+    weight_decay (λ, added to dW as λ W).  See step for the update."""
 
     name = "adam"
 
@@ -103,14 +116,42 @@ class Adam:
         self.betas = (beta1, beta2)
         self.eps = check_positive(eps, "eps")
         self.weight_decay = _non_negative(weight_decay, "weight_decay")
-        self.state = {}  # id(param array) -> [t, m, v, scratch, scratch]
+        self.t = 0  # step(): the number of steps taken
+        self.m = self.v = None  # step(): the moments, one array per parameter array
+        self.state = {}  # fast_step(): id(param array) -> [t, m, v, scratch, scratch]
 
     def to_config(self):
         return {"name": self.name, "lr": self.lr, "betas": list(self.betas), "eps": self.eps,
                 "weight_decay": self.weight_decay}
 
     def step(self, params, grads):
-        """One update of every array in ``params`` (in place) from ``grads`` (same shapes)."""
+        """One Adam update of every W in params, in place, from its dW:
+
+            m ← β1 m + (1 − β1) dW
+            v ← β2 v + (1 − β2) dW ⊙ dW
+            m_hat = m / (1 − β1^t)
+            v_hat = v / (1 − β2^t)
+            W ← W − η m_hat / (√v_hat + ε)
+
+        t counts the steps from 1; m and v start at 0.
+        """
+        if self.m is None:
+            self.m = [np.zeros_like(W) for W in params]
+            self.v = [np.zeros_like(W) for W in params]
+        self.t += 1
+        beta1, beta2 = self.betas
+        for W, dW, m, v in zip(params, grads, self.m, self.v, strict=True):
+            if self.weight_decay:
+                dW = dW + self.weight_decay * W  # dW ← dW + λ W
+            m[...] = beta1 * m + (1 - beta1) * dW
+            v[...] = beta2 * v + (1 - beta2) * dW * dW
+            m_hat = m / (1 - beta1 ** self.t)
+            v_hat = v / (1 - beta2 ** self.t)
+            W -= self.lr * m_hat / (np.sqrt(v_hat) + self.eps)
+
+    def fast_step(self, params, grads):
+        """step(), in place over the flat vectors, with the bias corrections folded
+        into one scalar (Kingma & Ba, section 2): one pass fewer, equal up to rounding."""
         beta1, beta2 = self.betas
         for W, g in _flat_pairs(params, grads):
             state = self.state.get(id(W))

@@ -1,4 +1,9 @@
-"""The training loop behind :meth:`Network.fit`: epochs of shuffled mini-batches."""
+"""Training loops: epochs of shuffled mini-batches.
+
+train() is the reference loop the post shows: forward, loss, backward, step.
+fit() (behind Network.fit) runs the same loop through the fast path, and adds
+validation, early stopping, callbacks and a guard against divergence.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +14,32 @@ import numpy as np
 from ..errors import NNBlogError
 from .checks import check_positive, class_labels
 from .optim import Adam
+
+
+def train(net, X, Y, optimizer, epochs=100, batch_size=32):
+    """Mini-batch gradient descent, the reference loop.
+
+    Every epoch shuffles the n samples (with net.rng) and cuts them into
+    mini-batches of batch_size rows; each batch takes a forward pass, the
+    loss, a backward pass and one optimizer step.  X (n, n_in) and Y
+    (n, n_out) as net.check_data returns them.  Returns each epoch's mean
+    loss over its batches.
+    """
+    n = len(X)
+    epoch_losses = []
+    for _ in range(epochs):
+        order = net.rng.permutation(n)  # a shuffle of 0..n-1
+        total = 0.0
+        for start in range(0, n, batch_size):
+            batch = order[start:start + batch_size]
+            X_batch, Y_batch = X[batch], Y[batch]
+            Y_hat = net.forward(X_batch)
+            loss = net.loss_fn(Y_hat, Y_batch)
+            net.backward(Y_batch)
+            optimizer.step(net.params, net.grads)
+            total += loss * len(X_batch)
+        epoch_losses.append(total / n)
+    return epoch_losses
 
 
 class EarlyStopping:
@@ -80,13 +111,14 @@ def _run_epoch(net, data, optimizer, batch_size, shuffle, epoch):
         X, Y = X[order], Y[order]
         labels = labels[order] if labels is not None else None
     params, grads = net.params, net.grad_buffers(reuse=True)
+    step = getattr(optimizer, "fast_step", optimizer.step)
     total_loss, correct = 0.0, 0
     for start in range(0, n, batch_size):
         stop = start + batch_size
         loss, A = net.backprop(X[start:stop], Y[start:stop], grads)
         if not math.isfinite(loss):
             raise _diverged(epoch, loss, optimizer)
-        optimizer.step(params, grads)
+        step(params, grads)
         total_loss += loss * len(A)
         if labels is not None:
             correct += _n_correct(A, labels[start:stop])
@@ -98,7 +130,8 @@ def fit(net, X, Y, optimizer=None, epochs=100, batch_size=32, validation=None,
     """Train ``net`` on (X, Y) and return its history.
 
     Every epoch the rows are shuffled by ``net.rng`` and cut into mini-batches of ``batch_size``
-    (``None`` = the whole set); each batch takes one ``optimizer.step`` (default ``Adam()``).
+    (``None`` = the whole set); each batch takes one optimizer step (default ``Adam()``), its
+    ``fast_step`` where it has one.  The loop of :func:`train`, through the fast path.
     ``history["loss"]``/``["accuracy"]`` are the epoch's mean over its batches as they were
     trained on; ``val_loss``/``val_accuracy`` are measured after the epoch on
     ``validation=(Xv, Yv)`` (empty lists without it).  Accuracy is NaN when

@@ -4,7 +4,7 @@
 them in one pass) and ``layer_buffers`` allocates the arrays one training step writes into (so
 steps do not allocate).  Each layer's b follows its W in the flat vector, so the layer's block
 is also the stacked matrix [W; b] (n_in + 1, n_out) that training multiplies by its input beside
-a column of ones, [X 1] (see :meth:`.Network.backprop` and :meth:`.Dense.forward_stacked`).
+a column of ones, [X 1] (see fast.py).
 """
 
 from __future__ import annotations
@@ -36,17 +36,18 @@ def param_views(flat, layers):
 
 
 class LayerBuffers(NamedTuple):
-    """One layer's arrays for a batch of n rows (see :meth:`.Network.backprop`)."""
+    """One layer's arrays for a batch of n rows (see fast.py)."""
 
     X1: np.ndarray  # (n, n_in + 1): its input beside a column of ones, [X 1]
-    Z: np.ndarray  # (n, n_out); for a hidden layer the very array A
+    Z: np.ndarray  # (n, n_out); for most hidden layers the very array A
     A: np.ndarray  # (n, n_out): a view into the next layer's X1, left of its ones
     dX: np.ndarray | None  # (n, n_in); None for the first layer
 
 
-def layer_buffers(layers, n, dtype):
+def layer_buffers(layers, n, dtype, keep_Z=None):
     """[LayerBuffers, ...] for a batch of n rows: each layer's X1 with its column of ones set,
-    Z, A (a view into the next X1) and dX."""
+    Z, A (a view into the next X1) and dX.  ``keep_Z[i]`` true gives hidden layer i a Z of its
+    own (for an activation whose derivative reads Z); otherwise A overwrites Z."""
     # Memory order per layer: a narrow layer (up to 64 units) keeps its arrays column-major
     # ("F").  Its rows, 3 or 32 numbers, are too short for NumPy's loops to run at speed,
     # while its columns are n long and contiguous, and A (the activations, left of the next
@@ -54,7 +55,7 @@ def layer_buffers(layers, n, dtype):
     # where BLAS writes its products fastest.  The first X1 copies the row-major data in:
     # column-major only for a few input features (a few long column copies beat n short
     # row copies).  dX of layer i is laid out like Z of layer i - 1, which it meets in
-    # activation_backward.
+    # the backward pass.
     orders = ["F" if layer.n_out <= 64 else "C" for layer in layers]
     X1s = [np.ones((n, layers[0].n_in + 1), dtype, order="F" if layers[0].n_in < 16 else "C")]
     X1s += [np.ones((n, layer.n_out + 1), dtype, order=order)
@@ -62,7 +63,9 @@ def layer_buffers(layers, n, dtype):
     As = [X1[:, :-1] for X1 in X1s[1:]]
     # Hidden layers compute A in place over Z, straight in the next X1 (one array fewer to
     # stream through the cache); the output layer keeps its Z, the logits its loss reads.
-    Zs = As[:-1] + [np.empty((n, layers[-1].n_out), dtype, order=orders[-1])]
+    keep_Z = keep_Z or [False] * len(layers)
+    Zs = [np.empty((n, layer.n_out), dtype, order=order) if keep or layer is layers[-1] else A
+          for layer, order, keep, A in zip(layers, orders, keep_Z, As, strict=True)]
     return [LayerBuffers(X1s[i], Zs[i], As[i],
                          np.empty((n, layer.n_in), dtype, order=orders[i - 1]) if i else None)
             for i, layer in enumerate(layers)]

@@ -1,0 +1,162 @@
+"""The fast path (nn/fast.py: [X 1][W; b], reused column-major buffers, fast_step) against the
+reference layer (Dense.forward/backward, Network.forward/backward, SGD/Adam.step), in float64:
+loss and gradients within 1e-12 relative, 50 optimizer steps within 1e-10."""
+
+import numpy as np
+import pytest
+
+from nn_blog.nn import SGD, Adam, Dense, Network, fast
+from nn_blog.nn.activations import ACTIVATIONS
+from nn_blog.nn.training import train
+
+HIDDEN = [a for a in ACTIVATIONS if a != "softmax"]  # softmax: the output layer only
+LOSSES = ["mse", "bce", "cross_entropy"]
+OUTPUTS = {"mse": ["identity", "tanh", "silu"], "bce": ["sigmoid"],
+           "cross_entropy": ["identity", "softmax"]}
+
+
+def rel_err(a, b):
+    """The worst entry's difference relative to the largest entry of the reference b."""
+    a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+    scale = np.abs(b).max()
+    return float(np.abs(a - b).max() / scale) if scale > 0 else float(np.abs(a).max())
+
+
+def random_case(activation, loss, seed, n=None):
+    """A random architecture (1-3 hidden layers, narrow and wide) of ``activation``, an output
+    layer that suits ``loss``, random parameters and data."""
+    rng = np.random.default_rng(seed)
+    depth = rng.integers(1, 4)
+    sizes = [int(rng.choice([1, 3, 17, 70]))] + [int(rng.choice([2, 5, 66, 80]))
+                                                  for _ in range(depth)]
+    k = int(rng.integers(1 if loss != "cross_entropy" else 2, 5))
+    out = OUTPUTS[loss][seed % len(OUTPUTS[loss])]
+    layers = [Dense(a, b, activation) for a, b in zip(sizes, sizes[1:], strict=False)]
+    net = Network(layers + [Dense(sizes[-1], k, out)], loss=loss, seed=seed)
+    # Weights of a trained net's size (std 1/√n_in), so no output saturates: where one does,
+    # the reference's bce(Y_hat, Y) loses digits that the fast path's loss from Z keeps.
+    net.set_params([rng.normal(size=P.shape) / np.sqrt(P.shape[0] if P.ndim == 2 else 10)
+                    for P in net.params])
+    n = n or int(rng.integers(1, 40))
+    X = rng.normal(size=(n, sizes[0]))
+    Y = {"mse": rng.normal(size=(n, k)), "bce": rng.integers(0, 2, (n, k)).astype(float),
+         "cross_entropy": rng.integers(0, k, n)}[loss]
+    return net, *net.check_data(X, Y)
+
+
+def reference(net, X, Y):
+    """(loss, grads) from the textbook passes."""
+    Y_hat = net.forward(X)
+    loss = net.loss_fn(Y_hat, Y)
+    net.backward(Y)
+    return loss, [g.copy() for g in net.grads]
+
+
+@pytest.mark.parametrize("seed", range(4))
+@pytest.mark.parametrize("loss", LOSSES)
+@pytest.mark.parametrize("activation", HIDDEN)
+def test_fast_loss_and_gradients_equal_the_reference(activation, loss, seed):
+    net, X, Y = random_case(activation, loss, seed)
+    loss_ref, grads_ref = reference(net, X, Y)
+    loss_fast, grads_fast = net.loss_and_grads(X, Y)
+    assert loss_fast == pytest.approx(loss_ref, rel=1e-12)
+    for name, g_fast, g_ref in zip(net.param_names, grads_fast, grads_ref, strict=True):
+        assert g_fast.shape == g_ref.shape, name
+        assert rel_err(g_fast, g_ref) <= 1e-12, name
+
+
+@pytest.mark.parametrize("make", [lambda: SGD(lr=0.05, momentum=0.9), lambda: Adam(lr=0.01)],
+                         ids=["sgd-momentum", "adam"])
+@pytest.mark.parametrize("loss", LOSSES)
+@pytest.mark.parametrize("activation", HIDDEN)
+def test_fifty_fast_steps_equal_fifty_reference_steps(activation, loss, make):
+    net, X, Y = random_case(activation, loss, seed=len(activation) + len(loss), n=24)
+    ref_net, start = net.copy(), [P.copy() for P in net.params]
+    fast_opt, ref_opt = make(), make()
+    for _ in range(50):
+        _, grads = net.loss_and_grads(X, Y)
+        fast_opt.fast_step(net.params, grads)
+        reference(ref_net, X, Y)
+        ref_opt.step(ref_net.params, ref_net.grads)
+    for name, P, R in zip(net.param_names, net.params, ref_net.params, strict=True):
+        assert rel_err(P, R) <= 1e-10, name
+    # the runs went somewhere: the comparison is not between two unmoved networks
+    assert max(rel_err(P, S) for P, S in zip(net.params, start, strict=True)) > 1e-3
+
+
+def test_fit_is_the_reference_train_loop():
+    # The same shuffles (net.rng), batches and steps: fit through the fast path, train through
+    # forward/backward/step, from the same start.
+    net, X, Y = random_case("tanh", "cross_entropy", seed=5, n=50)
+    twin = net.copy()
+    history = net.fit(X, Y, optimizer=Adam(lr=0.01), epochs=4, batch_size=16)
+    losses = train(twin, X, Y, Adam(lr=0.01), epochs=4, batch_size=16)
+    assert losses == pytest.approx(history["loss"], rel=1e-10)
+    for P, R in zip(net.params, twin.params, strict=True):
+        assert rel_err(P, R) <= 1e-10
+    assert losses[-1] < losses[0]
+
+
+def test_silu_keeps_its_z_and_the_others_compute_a_over_z():
+    net = Network([Dense(3, 8, "silu"), Dense(8, 8, "tanh"), Dense(8, 2)], loss="mse")
+    work = net._workspace(5)
+    assert work[0].Z is not work[0].A  # silu' reads Z
+    assert work[1].Z is work[1].A  # tanh' = 1 - A²: A overwrites Z
+    assert work[2].Z is not work[2].A  # the output keeps its logits
+    assert fast.KEEPS_Z == {"silu"}
+
+
+@pytest.mark.parametrize("name", HIDDEN)
+def test_every_fast_kernel_is_the_reference_function(name):
+    f, df = ACTIVATIONS[name]
+    Z = np.random.default_rng(0).normal(size=(7, 4)) * 3
+    A = fast.FORWARD[name](Z, out=np.empty_like(Z))
+    assert np.array_equal(A, f(Z))
+    dA = np.random.default_rng(1).normal(size=Z.shape)
+    dZ = fast.BACKWARD[name](dA.copy(), Z, A)
+    np.testing.assert_allclose(dZ, dA * df(Z), rtol=1e-15, atol=0)
+
+
+def test_float32_stays_float32_and_matches_float64():
+    net64, X, Y = random_case("relu", "cross_entropy", seed=3, n=12)
+    net32 = Network.from_config(dict(net64.to_config(), dtype="float32"))
+    net32.set_params(net64.params)
+    _, grads64 = net64.loss_and_grads(X, Y)
+    loss32, A32 = net32.backprop(*net32.check_data(X, Y), net32.grad_buffers())
+    _, grads32 = net32.loss_and_grads(X, Y)
+    assert A32.dtype == np.float32 and all(G.dtype == np.float32 for G in grads32)
+    assert net32.forward(X.astype(np.float32)).dtype == np.float32
+    for G32, G64 in zip(grads32, grads64, strict=True):
+        assert np.allclose(G32, G64, rtol=1e-3, atol=1e-5)
+
+
+def test_batch_sizes_share_nothing_and_repeat_exactly():
+    # The workspace keeps buffers per batch size: alternating sizes must not mix them up.
+    net, X, Y = random_case("silu", "cross_entropy", seed=2, n=20)
+    first = [G.copy() for G in net.loss_and_grads(X, Y)[1]]
+    for n in (7, 20, 1, 13, 20):
+        _, grads = net.loss_and_grads(X[:n], Y[:n])
+        _, expected = reference(net, X[:n], Y[:n])
+        assert all(rel_err(G, E) <= 1e-12 for G, E in zip(grads, expected, strict=True))
+    again = net.loss_and_grads(X, Y)[1]
+    assert all(np.array_equal(G, F) for G, F in zip(again, first, strict=True))
+
+
+def test_stacked_views_are_the_parameters():
+    net = Network([Dense(3, 4, "relu"), Dense(4, 2)], loss="mse", seed=0)
+    for layer, Wb, W, b in zip(net.layers, net.params.stacked, net.params[::2],
+                               net.params[1::2], strict=True):
+        assert layer.Wb is Wb and Wb.shape == (layer.n_in + 1, layer.n_out)
+        assert np.shares_memory(Wb, net.params.flat)
+        assert np.array_equal(Wb[:-1], W) and np.array_equal(Wb[-1], b)
+        layer.b = np.arange(layer.n_out)  # written through the view
+        assert np.array_equal(Wb[-1], np.arange(layer.n_out))
+    grads = net.grad_buffers()
+    assert all(np.shares_memory(G, grads.flat) for G in grads.stacked)
+
+
+def test_zeros_like_follows_the_memory_order():
+    Z = np.ones((6, 3), order="F")
+    zeros = fast.zeros_like(Z)
+    assert zeros.flags.f_contiguous and not zeros.any() and not zeros.flags.writeable
+    assert fast.zeros_like(np.ones((6, 3))).flags.c_contiguous
