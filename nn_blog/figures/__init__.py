@@ -62,6 +62,17 @@ class Kind:
     def draw(self, spec: dict, ctx):
         return self.module.draw(spec, ctx)
 
+    def narrow(self, spec: dict) -> dict | None:
+        """Parameter overrides for the phone-width variant (contract 3), or None when the figure
+        is legible in a phone's column as it is. Every key is one of the kind's parameters."""
+        fn = getattr(self.module, "narrow", None)
+        return fn(spec) if fn is not None else None
+
+    def data(self, spec: dict, ctx) -> dict | None:
+        """Numbers the figure shows that a post may quote (JSON-able), or None."""
+        fn = getattr(self.module, "data", None)
+        return fn(spec, ctx) if fn is not None else None
+
     def animate(self, spec: dict, ctx):
         """Frames of the animation (a list of Figures), or None when the kind has none."""
         return self.module.animate(spec, ctx) if self.animated else None
@@ -78,7 +89,9 @@ class Kind:
         out = {}
         for key, (typ, default) in self.params.items():
             value = params.get(key, default)
-            if key in params and not _is_a(value, typ):
+            # None is "not given" for a parameter whose default is None (resolving twice works)
+            if key in params and not (value is None and default is None) \
+                    and not _is_a(value, typ):
                 raise NNBlogError(f"expected {typ.__name__}, got {type(value).__name__} "
                                   f"{value!r}", file=file, item=item, field=key)
             if key in self.choices and value not in self.choices[key]:
@@ -114,21 +127,26 @@ KINDS: dict[str, Kind] = {k.name: k for k in [
     Kind("biological_neuron", False, {}),
     Kind("artificial_neuron", False, {"n_inputs": (int, 3)}, choices={"n_inputs": range(1, 7)}),
     Kind("architecture", False, {"layers": (list, None), "max_neurons": (int, 8),
-                                 "weights": (bool, True)},
+                                 "weights": (bool, True), "narrow": (bool, False)},
          choices={"max_neurons": range(3, 17)}),
-    Kind("activations", False, {"functions": (list, ["sigmoid", "tanh", "relu", "leaky_relu"])}),
+    Kind("activations", False, {"functions": (list, None), "leaky_slope": (float, 0.1),
+                                "narrow": (bool, False)}),
     Kind("loss_curve", True, {"log_scale": (bool, False)}),
-    Kind("decision_boundary", True, {"resolution": (int, 200), "show_test": (bool, True)},
+    Kind("decision_boundary", True, {"resolution": (int, 200), "show_test": (bool, True),
+                                     "mark_mistakes": (bool, True), "narrow": (bool, False)},
          helpers=("_plane",)),
     Kind("boundary_evolution", True, {"epochs": (list, None), "columns": (int, 4),
                                       "frames": (int, 40), "resolution": (int, 120)},
          animated=True, helpers=("_plane",)),
     Kind("neuron_heatmaps", True, {"resolution": (int, 60), "max_neurons": (int, 8),
-                                   "points": (int, 300)},
+                                   "points": (int, 300), "narrow": (bool, False)},
          helpers=("_plane",)),
-    Kind("loss_surface", False, {"steps": (int, 40)}),
-    Kind("digits", True, {"mode": (str, "samples"), "count": (int, 32)},
-         choices={"mode": ("samples", "confusion")}),
+    Kind("loss_surface", False, {"steps": (int, 40), "narrow": (bool, False)}),
+    Kind("digits", True, {"mode": (str, "samples"), "count": (int, 32), "narrow": (bool, False)},
+         choices={"mode": ("samples", "confusion", "weights"), "count": range(1, 129)}),
+    Kind("computation_graph", False, {"x": (list, [1.0, 0.0]), "y": (int, 1), "seed": (int, 0),
+                                      "lr": (float, 1.0), "narrow": (bool, False)},
+         choices={"y": (0, 1)}),
     Kind("header", True, {"variant": (str, "banner")},
          choices={"variant": ("banner", "teaser")}, helpers=("_plane",)),
 ]}
