@@ -170,8 +170,10 @@ class _Canvas:
                                           shrinkA=0, shrinkB=0, zorder=1))
 
 
-def _grad_colour(s) -> str:
-    return s.negative
+def _grad_colour(s):
+    """The backward pass's colour: the negative colour, darkened on a light page so it keeps
+    4.5:1 contrast against the boxes' tinted fill."""
+    return s.negative if s.background is None else st.mix(s.negative, s.text, 0.25)
 
 
 def _layout(wide: bool):
@@ -182,12 +184,12 @@ def _layout(wide: bool):
         width, height = 760, 372
         top = height - 52
         return {"size": (width, height), "box_w": box_w,
-                "inputs": [(28.0, top - 38.0), (28.0, top - box_h - 38.0)],
-                "hidden": [(110.0, top), (110.0, top - box_h - 14.0)],
-                "output": (330.0, top - (box_h + 14.0) / 2),
-                "loss": (550.0, top - (box_h + 14.0) / 2 + 6.0), "loss_w": 196.0}
+                "inputs": [(46.0, top - 38.0), (46.0, top - box_h - 38.0)],
+                "hidden": [(124.0, top), (124.0, top - box_h - 14.0)],
+                "output": (342.0, top - (box_h + 14.0) / 2),
+                "loss": (560.0, top - (box_h + 14.0) / 2 + 6.0), "loss_w": 192.0}
     width = st.NARROW_WIDTH
-    height = 700
+    height = 600
     top = height - 52
     return {"size": (width, height), "box_w": 168.0,
             "inputs": [(86.0, top - 6.0), (274.0, top - 6.0)],
@@ -236,7 +238,7 @@ def draw(spec: dict, ctx):
         if wide:
             for (ix, iy) in lay["inputs"]:
                 for (hx, hy, hb) in hidden_boxes:
-                    c.arrow((ix + 40, iy), (hx, (hy + hb) / 2))
+                    c.arrow((ix + 42, iy), (hx, (hy + hb) / 2))
             for (hx, hy, hb) in hidden_boxes:
                 c.arrow((hx + box_w, (hy + hb) / 2), (ox, (oy + o_bottom) / 2))
             c.arrow((ox + box_w, (oy + o_bottom) / 2), (lx, (ly + l_bottom) / 2))

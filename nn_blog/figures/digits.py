@@ -161,7 +161,11 @@ SIZES = {"samples": "digits_samples", "confusion": "digits_confusion",
 
 
 def narrow(spec) -> dict:
-    return {"narrow": True}
+    """Four per row; at most 16 digits or templates (a phone scrolls, but not forever)."""
+    out = {"narrow": True}
+    if param(spec, "mode") in ("samples", "weights"):
+        out["count"] = min(16, int(param(spec, "count")))
+    return out
 
 
 def draw(spec: dict, ctx):
@@ -174,7 +178,6 @@ def draw(spec: dict, ctx):
     count = int(param(spec, "count"))
     cols = 4 if is_narrow else 8
     if mode == "weights":
-        count = min(count, 16) if is_narrow else count
         try:
             units = len(templates(trained, count)[0])
         except ValueError as err:
