@@ -194,13 +194,15 @@ def stratified_split(X, y, test_size=0.25, rng=None):
 
 
 def standardize(X_train, X_test):
-    """Centre and scale every feature with statistics of the training set only.
+    """Centre and scale every feature with the training set's statistics.
 
-    ``mu = mean(X_train, axis=0)``, ``sigma = std(X_train, axis=0)`` (a constant feature, like
-    a digit pixel that is always blank, gets ``sigma = 1`` instead of a division by zero), then
-    ``X' = (X - mu) / sigma`` for both sets: the test set must not leak into the statistics.
+    mu = mean of X_train over its rows, sigma = their standard deviation
+    (a constant feature, like a digit pixel that is always blank, gets
+    sigma = 1 instead of a division by zero); then X' = (X − mu) / sigma
+    for both sets.  The test set must not leak into the statistics.
 
-    X_train (n_train, d), X_test (n_test, d) -> X_train', X_test', mu (d,), sigma (d,).
+    X_train (n_train, d), X_test (n_test, d)
+    -> X_train', X_test', mu (d,), sigma (d,).
     """
     mu = X_train.mean(axis=0)
     sigma = X_train.std(axis=0)
@@ -209,12 +211,15 @@ def standardize(X_train, X_test):
 
 
 def one_hot(y, k):
-    """Integer labels (n,) in 0..k-1 -> one-hot rows (n, k): ``Y[i, y[i]] = 1``, zeros elsewhere."""
+    """Integer labels y (n,) in 0..k−1 -> one-hot rows Y (n, k):
+    Y[i, y[i]] = 1, zeros elsewhere."""
     y = np.asarray(y)
     if y.ndim != 1 or not np.issubdtype(y.dtype, np.integer):
-        raise ValueError(f"labels must be a 1-D integer array, got {y.dtype} of shape {y.shape}")
+        raise ValueError(f"labels must be a 1-D integer array, "
+                         f"got {y.dtype} of shape {y.shape}")
     if y.size and (y.min() < 0 or y.max() >= k):
-        raise ValueError(f"labels must lie in 0..{k - 1}, got values from {y.min()} to {y.max()}")
+        raise ValueError(f"labels must lie in 0..{k - 1}, "
+                         f"got values from {y.min()} to {y.max()}")
     Y = np.zeros((len(y), k))
     Y[np.arange(len(y)), y] = 1.0
     return Y

@@ -4,15 +4,18 @@
 ``nn_blog.nn.layers.Dense.forward``. Each path is found by reading the module's file with ``ast``
 (nothing is imported, so a render with nothing stale stays cheap and no code runs), and the
 definition's exact lines -- decorators, docstring, comments and all -- are written, dedented, to
-``_includes/generated/excerpts/NAME.md`` as one fenced ``python`` block inside ``{% raw %}`` (so
-Liquid leaves braces in the code alone). A post includes it with
-``{% include generated/excerpts/NAME.md %}``; since the file is regenerated from the source on every
-render, an excerpt cannot drift from the code it shows.
+``_includes/generated/excerpts/NAME.md``: a title line (``<p class="code-title">``, naming what the
+block shows and the file it comes from), then one fenced ``python`` block inside ``{% raw %}`` (so
+Liquid leaves braces in the code alone).  The code a post shows keeps to ``MAX_COLUMNS`` (79) so
+it never scrolls sideways (tests/test_excerpts.py holds every declared excerpt to it).  A post
+includes it with ``{% include generated/excerpts/NAME.md %}``; since the file is regenerated from
+the source on every render, an excerpt cannot drift from the code it shows.
 """
 
 from __future__ import annotations
 
 import ast
+import html
 import re
 import textwrap
 from pathlib import Path
@@ -23,6 +26,7 @@ from nn_blog.site import EXCERPTS_FILE, load_excerpts
 PACKAGE_DIR = Path(__file__).resolve().parent
 OUTPUT_DIR = "_includes/generated/excerpts"
 _DEFS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+MAX_COLUMNS = 79
 
 
 def module_file(module: str) -> Path | None:
@@ -63,17 +67,34 @@ class _Sources:
         return self._cache[path]
 
 
-def extract(dotted: str, sources: _Sources | None = None, excerpt: str | None = None) -> str:
-    """The source of one dotted path (a function, class, method or assignment), dedented."""
-    sources = sources or _Sources()
+def _split(dotted: str, excerpt: str | None = None) -> tuple[Path, int]:
+    """(the module's file, how many parts of ``dotted`` name the module)."""
     parts = dotted.split(".")
     for cut in range(len(parts) - 1, 0, -1):
         path = module_file(".".join(parts[:cut]))
         if path is not None:
-            break
-    else:
-        raise NNBlogError(f"no module of nn_blog in {dotted!r}", file=EXCERPTS_FILE,
-                          item=excerpt, field="paths")
+            return path, cut
+    raise NNBlogError(f"no module of nn_blog in {dotted!r}", file=EXCERPTS_FILE,
+                      item=excerpt, field="paths")
+
+
+def title(paths) -> str:
+    """What a block shows: ``Dense.backward`` or ``mse, mse_derivative``, then the file(s)."""
+    names, files = [], []
+    for dotted in paths:
+        path, cut = _split(dotted)
+        names.append(".".join(dotted.split(".")[cut:]))
+        rel = path.relative_to(PACKAGE_DIR.parent).as_posix()
+        if rel not in files:
+            files.append(rel)
+    return f"{', '.join(names)} ({', '.join(files)})"
+
+
+def extract(dotted: str, sources: _Sources | None = None, excerpt: str | None = None) -> str:
+    """The source of one dotted path (a function, class, method or assignment), dedented."""
+    sources = sources or _Sources()
+    parts = dotted.split(".")
+    path, cut = _split(dotted, excerpt)
     lines, tree = sources.get(path)
     node, body, walked = None, tree.body, parts[:cut]
     for name in parts[cut:]:
@@ -89,7 +110,8 @@ def extract(dotted: str, sources: _Sources | None = None, excerpt: str | None = 
 
 
 def render_excerpt(name: str, paths, sources: _Sources | None = None) -> str:
-    """The include file's text for one excerpt: a fenced python block inside ``{% raw %}``."""
+    """The include file's text for one excerpt: its title line (HTML, escaped), a blank line,
+    then a fenced python block inside ``{% raw %}``."""
     sources = sources or _Sources()
     code = "\n\n".join(extract(p, sources, name).rstrip("\n") for p in paths)
     if re.search(r"{%-?\s*endraw", code):
@@ -97,7 +119,8 @@ def render_excerpt(name: str, paths, sources: _Sources | None = None) -> str:
                           "early", file=EXCERPTS_FILE, item=name, field="paths")
     # a fence longer than any run of backticks in the code (a docstring may hold an example)
     fence = "`" * max([3] + [len(run) + 1 for run in re.findall(r"`{3,}", code)])
-    return f"{{% raw %}}\n{fence}python\n{code}\n{fence}\n{{% endraw %}}\n"
+    heading = f'<p class="code-title">{html.escape(title(paths))}</p>'
+    return f"{heading}\n\n{{% raw %}}\n{fence}python\n{code}\n{fence}\n{{% endraw %}}\n"
 
 
 def plan(root) -> dict[str, str]:

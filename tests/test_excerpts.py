@@ -1,7 +1,9 @@
-"""Code excerpts: found with ast, copied exactly, fenced, raw-wrapped, stale when code changes."""
+"""Code excerpts: found with ast, copied exactly, titled, fenced, raw-wrapped, stale when code
+changes; the site's excerpts fit in 79 columns, with plain-text docstrings."""
 
 from __future__ import annotations
 
+import re
 import textwrap
 from pathlib import Path
 
@@ -61,12 +63,24 @@ def test_extracts_functions_methods_and_assignments(package):
     assert excerpts.extract("nn_blog.toy.Box").count("def ") == 2
 
 
-def test_include_file_is_a_raw_fenced_python_block(package):
+def test_include_file_is_a_title_and_a_raw_fenced_python_block(package):
     text = excerpts.render_excerpt("x", ["nn_blog.toy.helper", "nn_blog.toy.Box.size"])
     lines = text.splitlines()
+    assert lines[0] == '<p class="code-title">helper, Box.size (nn_blog/toy.py)</p>'
     # the docstring holds a ``` fence, so the block's own fence is longer
-    assert lines[:2] == ["{% raw %}", "````python"] and lines[-2:] == ["````", "{% endraw %}"]
+    assert lines[1:4] == ["", "{% raw %}", "````python"]
+    assert lines[-2:] == ["````", "{% endraw %}"]
     assert "def helper(x):" in text and "@property" in text
+
+
+def test_title_is_escaped(package):
+    (package / "t_x.py").write_text("def f():\n    return 1\n")
+    monkey_file = package / "a<b"
+    monkey_file.mkdir()
+    (monkey_file / "__init__.py").write_text("def g():\n    return 2\n")
+    assert excerpts.title(["nn_blog.t_x.f"]) == "f (nn_blog/t_x.py)"
+    text = excerpts.render_excerpt("x", ["nn_blog.a<b.g"])
+    assert text.startswith('<p class="code-title">g (nn_blog/a&lt;b/__init__.py)</p>\n')
 
 
 @pytest.mark.parametrize("path, missing", [
@@ -97,16 +111,59 @@ def test_excerpt_is_stale_when_its_source_changes(package, tmp_path):
     assert "return x + x" in (root / "_includes/generated/excerpts/helper.md").read_text()
 
 
+# contract 1 (/work/coord/README.md): the names the two posts include
+MAIN_POST = {"standardize", "one-hot", "init", "sigmoid", "relu", "silu", "softmax",
+             "dense-forward", "dense-backward", "network-forward", "network-backward", "mse",
+             "bce", "cross-entropy", "sgd-step", "adam-step", "train-loop", "gradcheck"}
+SPEED_POST = {"fast-forward", "fast-backward", "fast-step"}
+
+
+def code_of(text):
+    """The python code inside an include file's fence."""
+    return re.search(r"^`{3,}python\n(.*?)\n`{3,}$", text, re.M | re.S).group(1)
+
+
 def test_every_excerpt_the_site_declares_resolves():
     texts = excerpts.plan(REPO)
-    assert {"sigmoid", "dense-forward", "adam-step", "one-hot"} <= set(texts)
+    assert MAIN_POST | SPEED_POST <= set(texts)
     for name, text in texts.items():
-        assert text.startswith("{% raw %}\n```python\n"), name
+        assert re.match(r'<p class="code-title">[^<>\n]+</p>\n\n{% raw %}\n```python\n', text), name
         assert '"""' in text or "'''" in text, f"{name}: no docstring in the excerpt"
+
+
+def too_wide(text):
+    """The code lines of an include file wider than 79 columns, as (line number, line)."""
+    return [(number, line) for number, line in enumerate(code_of(text).splitlines(), start=1)
+            if len(line) > excerpts.MAX_COLUMNS]
+
+
+def test_site_excerpts_fit_79_columns_and_have_plain_docstrings():
+    for name, text in excerpts.plan(REPO).items():
+        assert not too_wide(text), f"{name}: {too_wide(text)}"
+        code = code_of(text)
+        for markup in ("``", ":math:", ":meth:", ":func:", ":class:", ":mod:", ".. math"):
+            assert markup not in code, f"{name}: reST markup {markup!r} shows raw in a post"
+        assert 'r"""' not in code, name
+
+
+def test_main_post_excerpts_show_reference_code_only():
+    # The fast path's machinery stays in the companion post.
+    for name, text in excerpts.plan(REPO).items():
+        if name in MAIN_POST:
+            code = code_of(text)
+            for word in ("out=", "stacked", "overwrite", "need_dX", "ascontiguousarray",
+                         "fast_", "workspace"):
+                assert word not in code, f"{name} shows {word!r}"
+
+
+def test_the_width_check_catches_an_80_column_line(package):
+    wide, fits = "    return " + "1" * 69, "    return " + "1" * 68  # 80 and 79 columns
+    (package / "wide.py").write_text(f"def wide():\n{wide}\n\n\ndef fits():\n{fits}\n")
+    assert too_wide(excerpts.render_excerpt("w", ["nn_blog.wide.wide"])) == [(2, wide)]
+    assert too_wide(excerpts.render_excerpt("w", ["nn_blog.wide.fits"])) == []
 
 
 def test_dense_forward_is_the_real_method():
     text = excerpts.render_excerpt("dense-forward", ["nn_blog.nn.layers.Dense.forward"])
     source = (REPO / "nn_blog/nn/layers.py").read_text()
-    code = text.split("```python\n", 1)[1].split("\n```", 1)[0]
-    assert textwrap.indent(code, "    ") in source
+    assert textwrap.indent(code_of(text), "    ") in source

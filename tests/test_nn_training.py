@@ -67,7 +67,7 @@ def test_float32_end_to_end():
     assert all(P.dtype == np.float32 for P in net.params)
     assert all(G.dtype == np.float32 for G in net.loss_and_grads(X, y)[1])
     assert all(Z.dtype == A.dtype == np.float32 for Z, A in net.forward_all(X))
-    assert net.forward(X).dtype == np.float32
+    assert net.predict(X).dtype == np.float32
     # Same seed, other dtype: the float64 network's weights, rounded.
     wide = Network([Dense(2, 8, "sigmoid"), Dense(8, 3, "softmax")], loss="cross_entropy", seed=0)
     assert np.array_equal(Network.from_config(net.to_config()).params[0],
@@ -164,7 +164,7 @@ BAD = {
     "negative label": (lambda: NET.fit(X_OK, [0, -1, 2, 0, 1]), "label -1 is out of range"),
     "fractional label": (lambda: NET.fit(X_OK, [0, 0.5, 2, 0, 1]), "whole numbers"),
     "NaN in X": (lambda: NET.fit(np.where(np.eye(5, 2), np.nan, 0), Y_OK), "NaN.*row 0"),
-    "inf in X": (lambda: NET.forward([[0, 0], [np.inf, 0]]), "NaN or infinite.*row 1"),
+    "inf in X": (lambda: NET.predict([[0, 0], [np.inf, 0]]), "NaN or infinite.*row 1"),
     "text in X": (lambda: NET.fit([["a", "b"]] * 5, Y_OK), "must hold numbers"),
     "one-hot shape": (lambda: NET.fit(X_OK, np.eye(4)[Y_OK]), r"shape \(5, 3\)"),
     "not one-hot": (lambda: NET.fit(X_OK, np.full((5, 3), 0.5)), "one-hot"),
@@ -190,7 +190,16 @@ BAD = {
     "early stopping": (lambda: NET.fit(X_OK, Y_OK, early_stopping="soon"), "early_stopping"),
     "nesterov": (lambda: SGD(lr=0.1, nesterov=True), "Nesterov"),
     "betas": (lambda: Adam(betas=(0.9, 1.5)), "betas"),
-    "params": (lambda: NET.set_params([np.zeros((3, 3))] * 4), r"shape \(3, 3\)"),
+    "params": (lambda: NET.set_params([np.zeros((3, 3))] * 4), r"W1 has shape \(3, 3\)"),
+    "NaN params": (lambda: NET.set_params([P + np.nan for P in NET.params]), "W1.*NaN"),
+    "text params": (lambda: NET.set_params([["a"]] + NET.params[1:]), "W1 is not an array"),
+    "params count": (lambda: NET.set_params(NET.params[:2]), "expected 4 arrays, got 2"),
+    "no layers": (lambda: Network(None), "list of Dense layers"),
+    "empty layers": (lambda: Network([]), "list of Dense layers"),
+    "hidden softmax": (lambda: Network([Dense(2, 3, "softmax"), Dense(3, 2)]),
+                       "layer 1 uses softmax"),
+    "softmax with mse": (lambda: Network([Dense(2, 3, "softmax")], loss="mse"),
+                         "softmax output needs loss cross_entropy"),
 }
 
 

@@ -69,7 +69,7 @@ def test_outputs_follow_the_contract(site):
     assert (site / "assets/images/xor_old.png").read_bytes() == \
         (site / "assets/images/nn/xor-boundary.png").read_bytes()
     assert (site / "_includes/generated/excerpts/one-hot.md").read_text().startswith(
-        "{% raw %}\n```python\ndef one_hot(")
+        '<p class="code-title">one_hot (nn_blog/data.py)</p>\n\n{% raw %}\n```python\ndef one_hot(')
     results = _results(site)
     assert set(results) == {"xor", "moons"}
     for r in results.values():

@@ -106,9 +106,15 @@ BACKWARD = {
 # -- the passes ----------------------------------------------------------------------------------
 
 def fast_forward(net, X, work):
-    """Forward pass into the workspace, layer by layer:
-    Z = [A_prev 1] [W; b] (one product), then A = f(Z) in place.
-    The output layer's A is left to fast_output (softmax is fused with its loss)."""
+    """The forward pass into the workspace work (one LayerBuffers per layer).
+
+    Each layer's input sits left of a column of ones, X1 = [A_prev 1], so
+
+        Z = X1 Wb = [A_prev 1] [W; b] = A_prev W + b     (one product)
+        A = f(Z)                        (in place, into the next X1)
+
+    The output layer stops at Z: fast_output fuses its f with the loss.
+    """
     work[0].X1[:, :-1] = X  # the batch, beside its column of ones
     for layer, buf in zip(net.layers, work, strict=True):
         np.matmul(buf.X1, layer.Wb, out=buf.Z)  # Z = [A_prev 1] [W; b]
@@ -117,31 +123,44 @@ def fast_forward(net, X, work):
 
 
 def fast_output(net, buf, Y):
-    """The loss and the output layer's dZ_L from its Z (the logits): (loss, Y_hat, dZ_L)."""
+    """The output layer's loss and dZ_L from its logits Z_L (buf.Z).
+
+    Returns (loss, Y_hat, dZ_L).  Softmax + cross-entropy and sigmoid +
+    BCE give dZ_L = (Y_hat − Y) / n, their losses computed from Z_L
+    (accurate where Y_hat rounds to 0 or 1); otherwise the chain rule.
+    """
     last = net.layers[-1]
-    if net.loss == "cross_entropy":  # dZ_L = (Y_hat − Y) / n, softmax fused in
+    if net.loss == "cross_entropy":
         return softmax_cross_entropy(buf.Z, Y)
     Y_hat = FORWARD[last.activation](buf.Z, out=buf.A)
-    if net.loss == "bce" and last.activation == "sigmoid":  # dZ_L = (Y_hat − Y) / (n k)
+    if net.loss == "bce" and last.activation == "sigmoid":
         dZ = Y_hat - Y
-        dZ /= dZ.size
+        dZ /= dZ.size  # n k: BCE averages over every output
         return bce_with_logits(buf.Z, Y), Y_hat, dZ
     loss, loss_derivative = LOSSES[net.loss]
     dY_hat = loss_derivative(Y_hat, Y)
-    return loss(Y_hat, Y), Y_hat, BACKWARD[last.activation](dY_hat, buf.Z, Y_hat)
+    dZ = BACKWARD[last.activation](dY_hat, buf.Z, Y_hat)
+    return loss(Y_hat, Y), Y_hat, dZ
 
 
 def fast_backward(net, dZ, work, grads):
-    """Backward pass from the output's dZ, writing [dW; db] of every layer into grads.stacked:
-    [dW; db] = [A_prev 1]ᵀ dZ (one product), dA_prev = dZ Wᵀ, dZ_prev = dA_prev ⊙ f'(Z_prev)."""
+    """The backward pass from dZ_L, into grads (the network's layout).
+
+    For each layer, from the last:
+
+        [dW; db] = X1ᵀ dZ = [A_prev 1]ᵀ dZ     (one product, into grads)
+        dA_prev = dZ Wᵀ                         (into a reused buffer)
+        dZ_prev = dA_prev ⊙ f'(Z_prev)          (in place over dA_prev)
+    """
     for i in range(len(net.layers) - 1, -1, -1):
         buf = work[i]
-        np.matmul(buf.X1.T, dZ, out=grads.stacked[i])  # [dW; db] = [A_prev 1]ᵀ dZ
+        np.matmul(buf.X1.T, dZ, out=grads.stacked[i])  # [dW; db]
         if i == 0:
             break
-        dA = np.matmul(dZ, net.layers[i].W.T, out=buf.dX)  # dA_prev = dZ Wᵀ
+        dA = np.matmul(dZ, net.layers[i].W.T, out=buf.dX)
         prev = work[i - 1]
-        dZ = BACKWARD[net.layers[i - 1].activation](dA, prev.Z, prev.A)
+        f = net.layers[i - 1].activation
+        dZ = BACKWARD[f](dA, prev.Z, prev.A)
 
 
 def backprop(net, X, Y, grads):

@@ -25,8 +25,9 @@ def xavier_normal(rng, n_in, n_out):
 
 
 def he(rng, n_in, n_out):
-    """He et al. (2015), for ReLUs: W ~ N(0, 2 / n_in), i.e. a normal
-    distribution with standard deviation √(2 / n_in).  Returns W (n_in, n_out)."""
+    """He et al. (2015), for ReLUs: W ~ N(0, 2 / n_in), a normal
+    distribution with standard deviation √(2 / n_in).
+    Returns W (n_in, n_out)."""
     return rng.normal(0.0, math.sqrt(2.0 / n_in), size=(n_in, n_out))
 
 

@@ -165,16 +165,18 @@ class Network:
     def backward(self, Y):
         """Backpropagation, after forward(X), for the targets Y (n, n_out).
 
-        From dZ_L, for l = L, L−1, ..., 1, layer l's backward gives
-        dW_l, db_l and dA_(l−1); then, down to l = 2,
-            dZ_(l−1) = dA_(l−1) ⊙ f'(Z_(l−1)).
+        Starts from dZ_L; then for l = L, L−1, ..., 1, layer l's backward
+        gives dW_l, db_l and dA_(l−1), and, down to l = 2,
+
+            dZ_(l−1) = dA_(l−1) ⊙ f'(Z_(l−1))
+
         Leaves dZ, dW, db on every layer; grads lists dW and db.
         """
         dZ = self.output_dZ(Y)
-        for l in range(len(self.layers) - 1, -1, -1):
-            dA_prev = self.layers[l].backward(dZ)
-            if l > 0:
-                prev = self.layers[l - 1]
+        for l in range(len(self.layers), 0, -1):  # l = L, ..., 1
+            dA_prev = self.layers[l - 1].backward(dZ)
+            if l > 1:
+                prev = self.layers[l - 2]  # layer l − 1
                 dZ = dA_prev * prev.df(prev.Z)
 
     @property

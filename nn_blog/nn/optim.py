@@ -66,18 +66,21 @@ class SGD:
         adds λ W to dW, dampening scales dW by (1 − τ) in v, and Nesterov
         steps by dW + μ v instead of v.
         """
+        mu, tau = self.momentum, self.dampening
         if self.v is None:
             self.v = [None] * len(params)
         for i, (W, dW) in enumerate(zip(params, grads, strict=True)):
             if self.weight_decay:
-                dW = dW + self.weight_decay * W
-            if self.momentum:
-                if self.v[i] is None:
-                    self.v[i] = dW.copy()
-                else:
-                    self.v[i] = self.momentum * self.v[i] + (1 - self.dampening) * dW
-                dW = dW + self.momentum * self.v[i] if self.nesterov else self.v[i]
-            W -= self.lr * dW
+                dW = dW + self.weight_decay * W  # dW ← dW + λ W
+            if mu == 0:
+                W -= self.lr * dW
+                continue
+            if self.v[i] is None:
+                self.v[i] = dW.copy()
+            else:
+                self.v[i] = mu * self.v[i] + (1 - tau) * dW
+            step = dW + mu * self.v[i] if self.nesterov else self.v[i]
+            W -= self.lr * step
 
     def fast_step(self, params, grads):
         """step(), in place over the flat vectors, with no temporaries."""
@@ -150,31 +153,36 @@ class Adam:
             W -= self.lr * m_hat / (np.sqrt(v_hat) + self.eps)
 
     def fast_step(self, params, grads):
-        """step(), in place over the flat vectors, with the bias corrections folded
-        into one scalar (Kingma & Ba, section 2): one pass fewer, equal up to rounding."""
+        """step(), in place over the network's flat vectors, in reused
+        scratch arrays, with both bias corrections folded into one scalar
+        (Kingma & Ba, section 2):
+
+            W ← W − η √(1 − β2^t) / (1 − β1^t) · m / (√v + ε √(1 − β2^t))
+
+        equal to step() up to rounding, and one pass over W shorter.
+        """
         beta1, beta2 = self.betas
-        for W, g in _flat_pairs(params, grads):
+        for W, dW in _flat_pairs(params, grads):
             state = self.state.get(id(W))
             if state is None:
-                state = self.state[id(W)] = [0] + [np.zeros_like(W) for _ in range(4)]
+                zeros = [np.zeros_like(W) for _ in range(4)]
+                state = self.state[id(W)] = [0, *zeros]
             state[0] += 1
-            t, m, v, denom, g_decayed = state
-            if self.weight_decay:  # g <- g + λ W
-                g = np.add(g, np.multiply(W, self.weight_decay, out=g_decayed), out=g_decayed)
-            # (denom is scratch space until it holds the denominator)
-            np.subtract(g, m, out=denom)  # m <- m + (1 - β1)(g - m), torch's lerp
-            denom *= 1 - beta1
-            m += denom
-            np.multiply(g, g, out=denom)  # v <- β2 v + (1 - β2) g²
-            denom *= 1 - beta2
+            t, m, v, step, decayed = state
+            if self.weight_decay:  # dW ← dW + λ W
+                np.multiply(W, self.weight_decay, out=decayed)
+                dW = np.add(dW, decayed, out=decayed)
+            # step is scratch space until it holds the step
+            np.subtract(dW, m, out=step)  # m ← m + (1 − β1)(dW − m)
+            step *= 1 - beta1
+            m += step
+            np.multiply(dW, dW, out=step)  # v ← β2 v + (1 − β2) dW ⊙ dW
+            step *= 1 - beta2
             v *= beta2
-            v += denom
-            # The formula above with sqrt(1 - β2^t) multiplied through, as Kingma & Ba suggest:
-            # W <- W - η sqrt(1 - β2^t)/(1 - β1^t) m / (sqrt(v) + ε sqrt(1 - β2^t)).  Equal up
-            # to rounding, and one pass over the parameters shorter.
+            v += step
             correction = math.sqrt(1 - beta2 ** t)
-            np.sqrt(v, out=denom)
-            denom += self.eps * correction
-            np.divide(m, denom, out=denom)
-            denom *= self.lr * correction / (1 - beta1 ** t)
-            W -= denom
+            np.sqrt(v, out=step)
+            step += self.eps * correction
+            np.divide(m, step, out=step)
+            step *= self.lr * correction / (1 - beta1 ** t)
+            W -= step
