@@ -1,11 +1,11 @@
-"""A worked example: one forward pass, the loss, the backward pass and one update of a 2-2-1 network.
+"""A worked example: a forward pass, the loss, the backward pass and one update of a 2-2-1 net.
 
 The network is the smallest that needs a hidden layer: two inputs, two sigmoid hidden neurons,
 one sigmoid output, binary cross-entropy, on one XOR sample (parameter ``x``, target ``y``).
 Every number is the reference engine's own (``nn_blog.nn``): ``net.forward(X)`` leaves each
 layer's ``Z`` and ``A``; ``net.loss_fn(Y_hat, Y)`` is the loss; ``net.backward(Y)`` leaves each
-layer's ``dZ``, ``dW`` and ``db``; ``SGD(lr).step(net.params, net.grads)`` is the update, after which
-a second forward pass gives the loss again. :func:`example` computes them once; :func:`draw`
+layer's ``dZ``, ``dW`` and ``db``; ``SGD(lr).step(net.params, net.grads)`` is the update, after
+which a second forward pass gives the loss again. :func:`example` computes them once; :func:`draw`
 prints them and :func:`data` hands the same numbers to the post (the render writes them into the
 figure's manifest entry), so prose and picture cannot disagree.
 
@@ -92,9 +92,10 @@ def _round(value):
 def data(spec, ctx=None) -> dict:
     """The worked example's numbers for the post (JSON-able, 6 significant digits).
 
-    ``x`` [x1, x2], ``y``, ``lr``, ``loss``, ``loss_after``, ``y_hat``, ``y_hat_after``, and per
-    layer (``hidden``, ``output``): ``W`` (rows = inputs), ``b``, ``z``, ``a``, ``dz``, ``dW``, ``db``,
-    ``W_after``, ``b_after`` (one sample, so ``z``, ``a``, ``dz`` are the batch's single row).
+    ``x`` [x1, x2], ``y``, ``lr``, ``loss``, ``loss_after``, ``loss_change``, ``y_hat``,
+    ``y_hat_after``, and per layer (``hidden``, ``output``): ``W`` (rows = inputs), ``b``, ``z``,
+    ``a``, ``dz``, ``dW``, ``db``, ``W_after``, ``b_after`` (one sample, so ``z``, ``a``, ``dz``
+    are the batch's single row).
     """
     ex = example(spec)
     out = {"x": ex["X"][0], "y": float(ex["Y"][0, 0]), "lr": ex["lr"],
