@@ -41,15 +41,27 @@ class Trained:
     results: dict
 
 
+TEST_FRACTION = 0.25
+
+
 def _seeds(seed):
     """Independent streams for the data, the split and the network, all from one seed."""
-    data_ss, split_ss, net_ss = np.random.SeedSequence(seed).spawn(3)
+    # a fourth child leaves the first three unchanged: older splits and weights stay the same
+    data_ss, split_ss, net_ss, _ = np.random.SeedSequence(seed).spawn(4)
     return data_ss, split_ss, int(net_ss.generate_state(1)[0])
 
 
-def build_data(spec, seed=None):
-    """The declaration's data set, split 75/25 by class and standardised if declared -> Split.
+def _validation_seed(seed):
+    """The stream that picks the validation rows (the fourth child of the seed)."""
+    return np.random.SeedSequence(seed).spawn(4)[3]
 
+
+def build_data(spec, seed=None):
+    """The declaration's data set, split by class and standardised if declared -> Split.
+
+    A quarter of each class is the test split. A declared ``validation: f`` holds out a
+    fraction f of the rest, again by class, as ``X_val``/``y_val``; the training split is what
+    remains. Standardisation uses the training split's statistics for all three.
     Deterministic in (spec, seed): figures call this to get the very points the network saw.
     """
     seed = spec["seed"] if seed is None else seed
@@ -57,12 +69,20 @@ def build_data(spec, seed=None):
     params = {k: v for k, v in spec["dataset"].items() if k != "name"}
     X, y = data.make(spec["dataset"]["name"], np.random.default_rng(data_ss), **params)
     X_train, X_test, y_train, y_test = data.stratified_split(
-        X, y, 0.25, np.random.default_rng(split_ss))
+        X, y, TEST_FRACTION, np.random.default_rng(split_ss))
+    X_val, y_val = X_train[:0], y_train[:0]
+    if spec.get("validation", 0) > 0:
+        X_train, X_val, y_train, y_val = data.stratified_split(
+            X_train, y_train, spec["validation"],
+            np.random.default_rng(_validation_seed(seed)))
     mean = std = None
     if spec["standardize"]:
         X_train, X_test, mean, std = data.standardize(X_train, X_test)
-    return data.Split(X_train, y_train, X_test, y_test, spec["n_classes"], spec["name"],
-                      mean, std)
+        X_val = (X_val - mean) / std
+    split = data.Split(X_train, y_train, X_test, y_test, spec["n_classes"], spec["name"],
+                       mean, std)
+    split.X_val, split.y_val = X_val, y_val
+    return split
 
 
 def build_network(spec, seed=None):
@@ -96,6 +116,17 @@ def _optimizer(spec):
     return {"sgd": SGD, "adam": Adam}[spec["optimizer"]["name"]](**opts)
 
 
+def _image_shape(name):
+    """[height, width] of the images a data set's rows were flattened from, or None."""
+    if name != "digits":  # the only image data set: the vendored archive keeps the 2-D shape
+        return None
+    from importlib import resources
+
+    with resources.files("nn_blog").joinpath("resources/digits.npz").open("rb") as fh:
+        with np.load(fh, allow_pickle=False) as archive:
+            return [int(n) for n in archive["images"].shape[1:]]
+
+
 def _overrides(spec, seed, epochs):
     """The seed and epochs to use: the caller's (checked) or else the declared ones."""
     for value, what in ((seed, "seed"), (epochs, "epochs")):
@@ -112,8 +143,9 @@ def train(spec, seed=None, epochs=None, callback=None):
     """Train one declaration -> Trained. ``seed``/``epochs`` override the declared ones.
 
     ``callback(epoch, logs, net)`` is called after every epoch (as ``Network.fit`` does); returning
-    False stops training early. The test split serves as validation data, so the history holds
-    its loss and accuracy per epoch.
+    False stops training early. The history holds the held-out loss and accuracy per epoch: on
+    the validation split as ``val_loss``/``val_accuracy`` when the declaration has one, else on
+    the test split as ``test_loss``/``test_accuracy`` (never called validation).
     """
     seed, epochs = _overrides(spec, seed, epochs)
     split = build_data(spec, seed)
@@ -121,6 +153,9 @@ def train(spec, seed=None, epochs=None, callback=None):
     dtype = np.dtype(spec["dtype"])
     X_train, X_test = split.X_train.astype(dtype), split.X_test.astype(dtype)
     Y_train, Y_test = targets(spec, split.y_train), targets(spec, split.y_test)
+    has_validation = len(split.y_val) > 0
+    X_val, Y_val = split.X_val.astype(dtype), targets(spec, split.y_val)
+    held_out = (X_val, Y_val) if has_validation else (X_test, Y_test)
     keep = set(spec["snapshots"])
     snapshots = {0: [p.copy() for p in net.params]}
 
@@ -132,7 +167,7 @@ def train(spec, seed=None, epochs=None, callback=None):
     start = time.perf_counter()
     try:
         history = net.fit(X_train, Y_train, optimizer=_optimizer(spec), epochs=epochs,
-                          batch_size=spec["batch_size"], validation=(X_test, Y_test),
+                          batch_size=spec["batch_size"], validation=held_out,
                           callback=record)
     except (ArithmeticError, ValueError) as err:
         if "diverge" not in str(err).lower() and not isinstance(err, ArithmeticError):
@@ -145,8 +180,11 @@ def train(spec, seed=None, epochs=None, callback=None):
                           field="optimizer.lr") from None
     seconds = time.perf_counter() - start
     history = {k: [float(v) for v in vals] for k, vals in history.items()}
+    if not has_validation:  # the curves were measured on the test split: say so in the keys
+        history = {k.replace("val_", "test_", 1): v for k, v in history.items()}
     ran = len(history["loss"])
     snapshots[ran] = [p.copy() for p in net.params]
+    n_train, n_val, n_test = len(split.y_train), len(split.y_val), len(split.y_test)
     results = {
         "final_loss": history["loss"][-1],
         "train_accuracy": float(net.accuracy(X_train, Y_train)),
@@ -156,7 +194,18 @@ def train(spec, seed=None, epochs=None, callback=None):
         "layers": [spec["n_features"]] + [layer["units"] for layer in spec["layers"]],
         "optimizer": spec["optimizer"]["name"], "lr": spec["optimizer"]["lr"],
         "batch_size": spec["batch_size"],
+        "n_samples": n_train + n_val + n_test, "n_train": n_train, "n_validation": n_val,
+        "n_test": n_test, "n_features": int(spec["n_features"]),
+        "n_classes": int(spec["n_classes"]),
+        # the share of the whole data set the test split holds, as drawn (rounding included)
+        "test_fraction": n_test / (n_train + n_val + n_test),
+        "validation_fraction": float(spec.get("validation", 0.0)),
     }
+    if has_validation:
+        results["validation_accuracy"] = float(net.accuracy(X_val, Y_val))
+    shape = _image_shape(spec["dataset"]["name"])
+    if shape:
+        results["image_shape"] = shape
     return Trained(spec["name"], spec, net, history, split, snapshots, results)
 
 

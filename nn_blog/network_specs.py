@@ -25,7 +25,7 @@ _OPTIMIZERS = {
              "weight_decay": (float, 0.0, True)},
 }
 _FIELDS = {"title", "dataset", "standardize", "layers", "loss", "optimizer", "epochs",
-           "batch_size", "seed", "snapshots", "dtype"}
+           "batch_size", "seed", "snapshots", "dtype", "validation"}
 
 
 class _Checker:
@@ -183,7 +183,7 @@ def check_network(name, decl, file=NETWORKS_FILE, key_node=None, node=None):
     for s in snapshots:
         if not isinstance(s, int) or isinstance(s, bool) or not 0 <= s <= epochs:
             c.fail("snapshots", f"must be epochs between 0 and {epochs}, got {s!r}")
-    return {
+    spec = {
         "name": name, "title": c.value(decl, "title", str, "title", name),
         "dataset": dataset, "n_features": n_features, "n_classes": n_classes,
         "standardize": c.value(decl, "standardize", bool, "standardize", False),
@@ -194,6 +194,12 @@ def check_network(name, decl, file=NETWORKS_FILE, key_node=None, node=None):
         "dtype": c.choice(decl, "dtype", ("float64", "float32"), "dtype", "dtype")
         if "dtype" in decl else "float64",
     }
+    if "validation" in decl:  # kept out of the spec when absent: older caches stay valid
+        validation = c.value(decl, "validation", float, "validation", low=0.0, strict=False)
+        if validation >= 0.5:
+            c.fail("validation", f"must be a fraction below 0.5, got {validation!r}")
+        spec["validation"] = validation
+    return spec
 
 
 def load_networks(root_or_path):

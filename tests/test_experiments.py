@@ -178,7 +178,13 @@ def test_train_records_history_snapshots_and_results(toy, toy_spec):
     assert toy.name == "toy" and toy.spec is toy_spec
     assert {len(v) for v in toy.history.values()} == {20}
     assert r["final_loss"] == toy.history["loss"][-1]
-    assert r["test_accuracy"] == pytest.approx(toy.history["val_accuracy"][-1])
+    # no validation split declared: the held-out curves are the test split's, and say so
+    assert set(toy.history) == {"loss", "accuracy", "test_loss", "test_accuracy"}
+    assert r["test_accuracy"] == pytest.approx(toy.history["test_accuracy"][-1])
+    assert (r["n_train"], r["n_validation"], r["n_test"]) == (68, 0, 22)  # 22 = round(90 / 4)
+    assert (r["n_samples"], r["n_features"], r["n_classes"]) == (90, 2, 3)
+    assert r["test_fraction"] == 22 / 90 and "validation_accuracy" not in r
+    assert "image_shape" not in r
     assert r["epochs"] == 20 and r["seed"] == 4 and r["layers"] == [2, 8, 3]
     assert r["n_params"] == 2 * 8 + 8 + 8 * 3 + 3 == toy.net.n_params
     assert (r["optimizer"], r["lr"], r["batch_size"]) == ("sgd", 0.1, 16)
@@ -209,6 +215,48 @@ def test_build_data_gives_the_points_the_network_saw(toy, toy_spec):
     assert split.n_classes == 3 and split.name == "toy"
     assert len(split.y_test) == round(0.25 * 90)
     np.testing.assert_allclose(split.X_train.mean(axis=0), 0, atol=1e-12)  # standardize: true
+
+
+def test_a_validation_split_is_held_out_of_the_training_data(tmp_path, toy):
+    spec = load(tmp_path, GOOD + "  validation: 0.2\n")["toy"]
+    assert spec["validation"] == 0.2
+    t = experiments.train(spec)
+    split, r = t.data, t.results
+    # the test split is the one without validation; validation comes out of the rest, by class
+    np.testing.assert_array_equal(split.y_test, toy.data.y_test)
+    assert (r["n_train"], r["n_validation"], r["n_test"]) == (54, 14, 22)  # 14 = round(68 / 5)
+    assert len(split.X_train) == 54 and len(split.X_val) == 14
+    assert np.bincount(split.y_val, minlength=3).min() >= 4
+    # the three splits together are the data set, each row once (compared as raw features)
+    from nn_blog import data
+    X, _ = data.make("spiral", np.random.default_rng(experiments._seeds(4)[0]),
+                     n_samples=90, classes=3, noise=0.1)
+    parts = np.vstack([split.inverse_transform(P)
+                       for P in (split.X_train, split.X_val, split.X_test)])
+
+    def rows(M):
+        return np.round(M[np.lexsort(M.T[::-1])], 9)
+
+    np.testing.assert_array_equal(rows(parts), rows(X))
+    np.testing.assert_allclose(split.X_train.mean(axis=0), 0, atol=1e-12)
+    assert abs(split.X_val.mean(axis=0)).max() > 1e-6  # scaled with the training statistics
+    assert set(t.history) == {"loss", "accuracy", "val_loss", "val_accuracy"}
+    assert r["validation_accuracy"] == pytest.approx(t.history["val_accuracy"][-1])
+    assert r["validation_fraction"] == 0.2
+    assert json.loads(json.dumps(r)) == r
+
+
+@pytest.mark.parametrize("value", ["0.5", "-0.1", "half", "true"])
+def test_a_bad_validation_fraction_names_its_field(tmp_path, value):
+    with pytest.raises(NNBlogError, match=r"'toy', field 'validation': must be"):
+        load(tmp_path, GOOD + f"  validation: {value}\n")
+
+
+def test_the_digits_results_describe_the_images():
+    spec = experiments.load_networks(ROOT)["digits"]
+    r = experiments.train(spec, epochs=1).results
+    assert r["image_shape"] == [8, 8] and r["n_features"] == 64 and r["n_classes"] == 10
+    assert r["n_samples"] == 1797 == r["n_train"] + r["n_validation"] + r["n_test"]
 
 
 def test_a_callback_sees_every_epoch_and_can_stop_training(toy_spec):

@@ -33,6 +33,7 @@ moons:
   title: moons
   dataset: {name: moons, n_samples: 160, noise: 0.2}
   standardize: true
+  validation: 0.15  # the loss curve's "validation" line is a validation split (issue 8 §2.9)
   layers: [{units: 6, activation: tanh}, {units: 1, activation: sigmoid}]
   loss: bce
   optimizer: {name: adam, lr: 0.02}
