@@ -533,3 +533,16 @@ def test_loss_curve_calls_a_validation_split_validation():
     fig = KINDS["loss_curve"].draw({"kind": "loss_curve", "params": {}},
                                    Context(style=style.LIGHT, trained=held))
     assert "validation" in [ln.get_label() for ln in fig.axes[0].get_lines()]
+
+
+def test_coloured_words_keep_their_contrast():
+    """Text drawn in a series colour (end values, "diverges", "f' = 0") is blended towards the
+    text colour until it reads at 4.5:1 on the page, in both palettes."""
+    for s in (style.LIGHT, style.DARK):
+        for colour in (*s.series, s.negative, s.mistake, *s.classes):
+            out = style.readable(s, colour)
+            assert style.contrast(out, s.page) >= 4.5, (s.name, colour)
+            if style.contrast(colour, s.page) >= 4.5:     # already readable: unchanged
+                assert np.allclose(out, Image.new("RGB", (1, 1), colour).getpixel((0, 0))
+                                   / np.float64(255), atol=0.003)
+    assert style.contrast("#000000", "#ffffff") == pytest.approx(21.0)

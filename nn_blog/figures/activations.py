@@ -106,12 +106,12 @@ def _panel(ax, s, name, A, dA, Z, ylim, slope, first):
         # the derivative lies on the axis: draw it on top of the axis line, and say so
         ax.plot([z0, z1], [0, 0], color=s.series[1], lw=3.2, solid_capstyle="butt", zorder=4)
         ax.text((z0 + z1) / 2, 0.06 * (ylim[1] - ylim[0]), "$f\\,'= 0$", ha="center",
-                va="bottom", fontsize=st.SMALL, color=s.series[1], zorder=5)
+                va="bottom", fontsize=st.SMALL, color=st.readable(s, s.series[1]), zorder=5)
     if name == "leaky_relu":
         # the slope of the left half, written under it
         i = np.searchsorted(z, -1.6)
         ax.text(z[i], A[i] - 0.12 * (ylim[1] - ylim[0]), f"slope {slope:g}", ha="center",
-                va="top", fontsize=st.SMALL, color=s.series[0])
+                va="top", fontsize=st.SMALL, color=st.readable(s, s.series[0]))
     ax.set_title(TITLES[name], fontsize=st.FONT_SIZE, color=s.text)
     ax.set_xlim(*Z_RANGE)
     ax.set_ylim(*ylim)

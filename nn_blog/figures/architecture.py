@@ -185,4 +185,4 @@ def _legend(ax, s, top, text=1.0):
     ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, 1.0), ncol=2,
               fontsize=st.SMALL, handlelength=1.8, columnspacing=2.0, labelcolor=s.muted)
     ax.text(W_UNITS / 2, top - 3.4 * text, "line width ∝ |weight|", ha="center", va="top",
-            fontsize=st.SMALL, color=s.faint)
+            fontsize=st.SMALL, color=s.muted)

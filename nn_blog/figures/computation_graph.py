@@ -172,9 +172,9 @@ class _Canvas:
 
 
 def _grad_colour(s):
-    """The backward pass's colour: the negative colour, darkened on a light page so it keeps
-    4.5:1 contrast against the boxes' tinted fill."""
-    return s.negative if s.background is None else st.mix(s.negative, s.text, 0.25)
+    """The backward pass's colour: the negative colour, blended towards the text colour until it
+    keeps 4.5:1 contrast against the boxes' most tinted fill."""
+    return st.readable(s, s.negative, against=st.mix(s.accent, s.page, 0.88))
 
 
 def _layout(wide: bool):

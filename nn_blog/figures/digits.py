@@ -65,7 +65,8 @@ def _samples(fig, s, trained, count, cols=8):
             side.set_color(s.mistake)
             side.set_linewidth(2.0)
         label = f"{pred[i]}" if ok else f"{pred[i]} (true {y[i]})"
-        ax.set_title(label, fontsize=st.SMALL, pad=3, color=s.text if ok else s.mistake,
+        ax.set_title(label, fontsize=st.SMALL, pad=3,
+                     color=s.text if ok else st.readable(s, s.mistake),
                      fontweight="normal" if ok else "bold")
     for ax in axes[len(chosen):]:
         ax.set_visible(False)

@@ -63,7 +63,7 @@ def _end_labels(ax, s, lines, fmt):
     for y_ax, v, line in pos:
         ax.annotate(fmt(v), xy=(1.0, y_ax), xycoords="axes fraction", xytext=(6, 0),
                     textcoords="offset points", va="center", ha="left", fontsize=st.SMALL,
-                    color=line.get_color())
+                    color=st.readable(s, line.get_color()))
 
 
 def narrow(spec) -> dict:

@@ -135,7 +135,7 @@ def _diverging(ax, s, P, colour):
                                 "color": colour, "lw": 1.6, "shrinkA": 0, "shrinkB": 0})
         right = tip[0] < (EXTENT[0] + EXTENT[1]) / 2
         ax.text(tip[0] + (0.2 if right else -0.2), tip[1] - 0.1, "diverges",
-                ha="left" if right else "right", va="top", color=colour,
+                ha="left" if right else "right", va="top", color=st.readable(s, colour),
                 fontsize=st.SMALL, fontweight="bold", zorder=6,
                 bbox={"boxstyle": "round,pad=0.15", "fc": s.page, "ec": "none", "alpha": 0.8})
     return n

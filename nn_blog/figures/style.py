@@ -207,6 +207,29 @@ def mix(colour: str, other: str, t: float) -> tuple[float, float, float]:
     return tuple((1 - t) * x + t * y for x, y in zip(a, b, strict=True))
 
 
+def _luminance(colour) -> float:
+    lin = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in to_rgb(colour)]
+    return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+
+
+def contrast(colour, other) -> float:
+    """WCAG contrast ratio of two colours (1 to 21)."""
+    a, b = sorted((_luminance(colour), _luminance(other)))
+    return (b + 0.05) / (a + 0.05)
+
+
+def readable(style: Style, colour, against=None, ratio: float = 4.5):
+    """``colour`` for text: blended towards the style's text colour just enough to reach
+    ``ratio`` contrast against ``against`` (the page by default). Lines keep the pure colour; the
+    words that name them stay readable in both palettes."""
+    against = style.page if against is None else against
+    for step in range(21):
+        out = mix(colour, style.text, step / 20)
+        if contrast(out, against) >= ratio:
+            return out
+    return to_rgb(style.text)
+
+
 def diverging(style: Style, name: str = "sign") -> LinearSegmentedColormap:
     """negative -> page -> positive: zero disappears into the page in either palette."""
     return LinearSegmentedColormap.from_list(
