@@ -82,7 +82,7 @@ COMPANION_EXCERPTS = {"fast-forward", "fast-backward", "fast-step"}
 BENCH_CASES = {"tiny_mlp", "spiral", "mnist_mlp", "mnist_roofline", "digits_sklearn"}
 BENCH_FIELDS = {"label", "nn_blog", "reference", "reference_name", "unit", "ratio", "target"}
 
-WORDS = (3000, 6000)  # the main post's prose, without code and math
+WORDS = (2500, 6000)  # the main post's prose, without code and math
 
 FENCE = re.compile(r"^(`{3,}|~{3,}).*?^\1\s*$", re.M | re.S)
 COMMENT = re.compile(r"{%-?\s*comment\s*-?%}.*?{%-?\s*endcomment\s*-?%}", re.S)
