@@ -160,3 +160,9 @@ def test_zeros_like_follows_the_memory_order():
     zeros = fast.zeros_like(Z)
     assert zeros.flags.f_contiguous and not zeros.any() and not zeros.flags.writeable
     assert fast.zeros_like(np.ones((6, 3))).flags.c_contiguous
+
+
+def test_every_activation_has_fast_kernels():
+    # A new activation without its in-place kernels would fail training with a KeyError.
+    assert set(fast.FORWARD) == set(fast.BACKWARD) == set(HIDDEN)
+    assert fast.KEEPS_Z <= set(HIDDEN)

@@ -1,6 +1,6 @@
 """Input checks: every array a user hands the engine is checked once, with an error naming it.
 
-The training loop itself never re-checks a mini-batch: :meth:`Network.fit` validates the whole
+The training loop itself never re-checks a mini-batch: Network.fit validates the whole
 data set up front.
 """
 
@@ -12,7 +12,7 @@ from ..errors import NNBlogError
 
 
 def _numbers(values, field):
-    """``values`` as a NumPy array of booleans, integers or floats, or a clear error."""
+    """values as a NumPy array of booleans, integers or floats, or a clear error."""
     try:
         values = np.asarray(values)
     except (TypeError, ValueError) as err:
@@ -23,7 +23,7 @@ def _numbers(values, field):
 
 
 def check_X(X, n_in, dtype, field="X"):
-    """X as a C-contiguous (n, n_in) array of ``dtype`` with finite values, or a clear error."""
+    """X as a C-contiguous (n, n_in) array of dtype with finite values, or a clear error."""
     X = _numbers(X, field)
     if X.ndim != 2:
         raise NNBlogError(f"must be 2-D (n_samples, n_features), got shape {X.shape}",
@@ -57,7 +57,7 @@ def _labels(Y, k, field):
 
 
 def check_Y(Y, n, n_out, loss, dtype, field="Y"):
-    """Targets for ``loss``, as the engine uses them, or a clear error.
+    """Targets for loss, as the engine uses them, or a clear error.
 
     cross_entropy: integer labels (n,) or one-hot/probability rows (n, n_out) -> one-hot rows.
     mse, bce: (n, n_out) -> dtype; a vector (n,) is taken as one column when n_out == 1.

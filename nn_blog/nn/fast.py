@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .activations import LEAKY_SLOPE, exp_cap
+from .activations import LEAKY_SLOPE
 from .losses import LOSSES, bce_with_logits, softmax_cross_entropy
 from .workspace import layer_buffers
 
@@ -43,6 +43,17 @@ def zeros_like(Z):
 
 
 _ZEROS = {}
+
+
+def exp_cap(dtype):
+    """sigmoid's cap on its exponent, log(largest float) − 1, cached per dtype."""
+    cap = _EXP_CAPS.get(dtype)
+    if cap is None:
+        cap = _EXP_CAPS[dtype] = np.log(np.finfo(dtype).max) - 1
+    return cap
+
+
+_EXP_CAPS = {}
 
 
 # -- activations, in place: A = f(Z) written into out (which may be Z) -----------------------------

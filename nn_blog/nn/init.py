@@ -1,5 +1,5 @@
 """Weight initialisers.  Each draws a weight matrix W (n_in, n_out) from the network's one
-``np.random.Generator``; biases start at zero.
+np.random.Generator; biases start at zero.
 
 Draws are made in float64 and then rounded to the network's dtype, so a float32 network is the
 rounding of the float64 network with the same seed.
@@ -51,5 +51,5 @@ def default_init(activation):
 
 
 def init_weights(name, rng, n_in, n_out, dtype=np.float64):
-    """Draw W (n_in, n_out) with initialiser ``name`` and round it to ``dtype``."""
+    """Draw W (n_in, n_out) with initialiser name and round it to dtype."""
     return INITS[name](rng, n_in, n_out).astype(dtype, copy=False)

@@ -23,10 +23,10 @@ def _positive_int(value, field):
 
 
 class Dense:
-    """A fully connected layer with ``n_in`` inputs, ``n_out`` neurons and an activation by name.
+    """A fully connected layer with n_in inputs, n_out neurons and an activation by name.
 
-    ``W`` and ``b`` exist once the layer belongs to a :class:`~.network.Network`, which draws them
-    from its seed and stores them as views of its one parameter vector.  Assigning to ``layer.W``
+    W and b exist once the layer belongs to a Network, which draws them
+    from its seed and stores them as views of its one parameter vector.  Assigning to layer.W
     copies into that storage, so the network always sees the change.  A layer belongs to one
     network: building a second network from the same Dense objects rebinds them.
     """
@@ -53,13 +53,13 @@ class Dense:
         return f"Dense({self.n_in}, {self.n_out}, {self.activation!r})"
 
     def bind(self, Wb):
-        """Use ``Wb`` (n_in + 1, n_out) as this layer's parameter storage: W and b stacked,
-        ``W = Wb[:-1]`` (n_in, n_out) and ``b = Wb[-1]`` (n_out,), views of the one array."""
+        """Use Wb (n_in + 1, n_out) as this layer's parameter storage: W and b stacked,
+        W = Wb[:-1] (n_in, n_out) and b = Wb[-1] (n_out,), views of the one array."""
         self._Wb, self._W, self._b = Wb, Wb[:-1], Wb[-1]
 
     @property
     def Wb(self):
-        r"""W and b stacked, :math:`\begin{bmatrix} W \\ b \end{bmatrix}` (n_in + 1, n_out)."""
+        """W and b stacked, [W; b] (n_in + 1, n_out): b is the last row."""
         return self._Wb
 
     @property

@@ -23,14 +23,14 @@ DTYPES = ("float64", "float32")
 
 
 class Network:
-    """A multilayer perceptron: ``Network([Dense(2, 16, "tanh"), Dense(16, 1, "sigmoid")],
-    loss="bce", seed=0, dtype="float64")``.
+    """A multilayer perceptron: Network([Dense(2, 16, "tanh"), Dense(16, 1, "sigmoid")],
+    loss="bce", seed=0, dtype="float64").
 
-    ``loss`` is ``mse``, ``bce`` or ``cross_entropy``; with ``cross_entropy`` the last layer's
-    activation must be ``identity`` (logits) or ``softmax``: either way softmax and the loss are
-    fused and :meth:`forward` returns probabilities.  Softmax is allowed only there: its
+    loss is mse, bce or cross_entropy; with cross_entropy the last layer's
+    activation must be identity (logits) or softmax: either way softmax and the loss are
+    fused and forward() returns probabilities.  Softmax is allowed only there: its
     derivative is a Jacobian, not elementwise.  Every random draw (initial weights, then the
-    shuffling of :meth:`fit`) comes from ``self.rng = np.random.default_rng(seed)``.
+    shuffling of fit()) comes from self.rng = np.random.default_rng(seed).
     """
 
     def __init__(self, layers, loss="mse", seed=0, dtype="float64"):
@@ -98,7 +98,7 @@ class Network:
         self.set_params(arrays)
 
     def set_params(self, arrays):
-        """Copy ``arrays`` (same order and shapes as :attr:`params`) into the network."""
+        """Copy arrays (same order and shapes as params) into the network."""
         arrays = list(arrays)
         if len(arrays) != len(self._params):
             raise NNBlogError(f"expected {len(self._params)} arrays, got {len(arrays)}",
@@ -125,7 +125,7 @@ class Network:
 
     @property
     def param_names(self):
-        """["W1", "b1", "W2", "b2", ...], in the order of :attr:`params`."""
+        """["W1", "b1", "W2", "b2", ...], in the order of params."""
         return [f"{p}{i}" for i in range(1, len(self.layers) + 1) for p in ("W", "b")]
 
     # -- the reference passes: what the post shows ---------------------------------------------
@@ -198,7 +198,7 @@ class Network:
         return pairs
 
     def predict_classes(self, X):
-        """Integer labels (n,): the argmax, or ``A >= 0.5`` for a single output."""
+        """Integer labels (n,): the argmax, or A >= 0.5 for a single output."""
         A = self.predict(X)
         if A.shape[1] == 1:
             return (A[:, 0] >= 0.5).astype(np.intp)
@@ -220,7 +220,7 @@ class Network:
     # -- loss and gradients (the fast path) ------------------------------------------------------
 
     def loss_value(self, X, Y):
-        """The loss on (X, Y), as in :meth:`loss_and_grads`, without the gradients."""
+        """The loss on (X, Y), as in loss_and_grads, without the gradients."""
         X, Y = self.check_data(X, Y)
         return self._loss(X, Y)[0]
 
@@ -236,7 +236,7 @@ class Network:
         return self.loss_fn(Y_hat, Y), Y_hat
 
     def check_data(self, X, Y, field="X"):
-        """``(X, Y)`` checked and converted as the engine uses them (see ``checks.check_Y``):
+        """(X, Y) checked and converted as the engine uses them (see checks.check_Y):
         for cross-entropy, integer labels (n,) become one-hot rows (n, k)."""
         X = check_X(X, self.layers[0].n_in, self.dtype, field=field)
         Y_field = "Y" if field == "X" else f"{field} Y"
@@ -244,10 +244,10 @@ class Network:
         return X, Y
 
     def loss_and_grads(self, X, Y):
-        """``(loss, grads)``: the loss on (X, Y) and its gradient for every parameter, through
+        """(loss, grads): the loss on (X, Y) and its gradient for every parameter, through
         the fast path (equal to forward + backward up to rounding).
 
-        ``grads`` has the order and shapes of :attr:`params` (fresh arrays on every call).
+        grads has the order and shapes of params (fresh arrays on every call).
         """
         X, Y = self.check_data(X, Y)
         grads = self.grad_buffers()
@@ -255,8 +255,8 @@ class Network:
         return loss, grads
 
     def grad_buffers(self, reuse=False):
-        """Arrays shaped like :attr:`params` (views of one flat vector) for :meth:`backprop` to
-        write gradients into: new ones, or with ``reuse`` the network's own set (as fit uses)."""
+        """Arrays shaped like params (views of one flat vector) for backprop to
+        write gradients into: new ones, or with reuse the network's own set (as fit uses)."""
         if not reuse:
             return param_views(np.empty_like(self._flat), self.layers)
         if self._grads is None:
@@ -275,7 +275,7 @@ class Network:
 
     def backprop(self, X, Y, grads):
         """The fast path's forward and backward pass on checked data, gradients written into
-        ``grads`` (from :meth:`grad_buffers`).  Returns ``(loss, Y_hat)``; Y_hat lives in a
+        grads (from grad_buffers).  Returns (loss, Y_hat); Y_hat lives in a
         buffer the next call reuses (see fast.py)."""
         return fast.backprop(self, X, Y, grads)
 
@@ -283,7 +283,7 @@ class Network:
 
     def fit(self, X, Y, optimizer=None, epochs=100, batch_size=32, validation=None,
             early_stopping=None, callback=None, shuffle=True):
-        """Train with mini-batches; returns the history (see :func:`.training.fit`)."""
+        """Train with mini-batches; returns the history (see fit)."""
         from .training import fit
 
         return fit(self, X, Y, optimizer=optimizer, epochs=epochs, batch_size=batch_size,
@@ -302,7 +302,7 @@ class Network:
 
     @classmethod
     def from_config(cls, config):
-        """A new network (freshly initialised from its seed) for a :meth:`to_config` dict."""
+        """A new network (freshly initialised from its seed) for a to_config dict."""
         if not isinstance(config, dict) or not isinstance(config.get("layers"), list):
             raise NNBlogError("must be a dict with a list of 'layers'", field="config")
         try:

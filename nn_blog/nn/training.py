@@ -43,8 +43,8 @@ def train(net, X, Y, optimizer, epochs=100, batch_size=32):
 
 
 class EarlyStopping:
-    """Stop when the monitored loss has not improved by ``min_delta`` for ``patience`` epochs,
-    then (with ``restore_best``) put back the parameters of the best epoch."""
+    """Stop when the monitored loss has not improved by min_delta for patience epochs,
+    then (with restore_best) put back the parameters of the best epoch."""
 
     def __init__(self, spec, has_validation):
         # spec: a patience (int), or {"patience", "min_delta", "monitor", "restore_best"}.
@@ -67,7 +67,7 @@ class EarlyStopping:
         self.best, self.best_params, self.waited = math.inf, None, 0
 
     def stop(self, logs, net):
-        """Record this epoch's ``logs``; True when training should stop."""
+        """Record this epoch's logs; True when training should stop."""
         watched = logs[self.monitor]
         if watched < self.best - self.min_delta:
             self.best, self.waited = watched, 0
@@ -127,20 +127,20 @@ def _run_epoch(net, data, optimizer, batch_size, shuffle, epoch):
 
 def fit(net, X, Y, optimizer=None, epochs=100, batch_size=32, validation=None,
         early_stopping=None, callback=None, shuffle=True):
-    """Train ``net`` on (X, Y) and return its history.
+    """Train net on (X, Y) and return its history.
 
-    Every epoch the rows are shuffled by ``net.rng`` and cut into mini-batches of ``batch_size``
-    (``None`` = the whole set); each batch takes one optimizer step (default ``Adam()``), its
-    ``fast_step`` where it has one.  The loop of :func:`train`, through the fast path.
-    ``history["loss"]``/``["accuracy"]`` are the epoch's mean over its batches as they were
-    trained on; ``val_loss``/``val_accuracy`` are measured after the epoch on
-    ``validation=(Xv, Yv)`` (empty lists without it).  Accuracy is NaN when
+    Every epoch the rows are shuffled by net.rng and cut into mini-batches of batch_size
+    (None = the whole set); each batch takes one optimizer step (default Adam()), its
+    fast_step where it has one.  The loop of train(), through the fast path.
+    history["loss"]/["accuracy"] are the epoch's mean over its batches as they were
+    trained on; val_loss/val_accuracy are measured after the epoch on
+    validation=(Xv, Yv) (empty lists without it).  Accuracy is NaN when
     the targets are not classes.
 
-    ``early_stopping``: a patience (int) or a dict ``{"patience", "min_delta", "monitor",
-    "restore_best"}``; stops when the monitored loss has not improved for ``patience`` epochs and
-    (by default) restores the best parameters.  ``callback(epoch, logs, net)`` runs after each
-    epoch (epoch counts from 1); returning ``False`` stops training.  A non-finite loss raises a
+    early_stopping: a patience (int) or a dict {"patience", "min_delta", "monitor",
+    "restore_best"}; stops when the monitored loss has not improved for patience epochs and
+    (by default) restores the best parameters.  callback(epoch, logs, net) runs after each
+    epoch (epoch counts from 1); returning False stops training.  A non-finite loss raises a
     ValueError naming the epoch.
     """
     X, Y = net.check_data(X, Y)

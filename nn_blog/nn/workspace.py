@@ -1,7 +1,7 @@
 """Where the engine keeps its numbers between steps.
 
-``param_views`` lays every parameter of a network out in one flat vector (so optimizers update
-them in one pass) and ``layer_buffers`` allocates the arrays one training step writes into (so
+param_views lays every parameter of a network out in one flat vector (so optimizers update
+them in one pass) and layer_buffers allocates the arrays one training step writes into (so
 steps do not allocate).  Each layer's b follows its W in the flat vector, so the layer's block
 is also the stacked matrix [W; b] (n_in + 1, n_out) that training multiplies by its input beside
 a column of ones, [X 1] (see fast.py).
@@ -15,7 +15,7 @@ import numpy as np
 
 
 class ParamList(list):
-    """A list of arrays that are consecutive views of the one vector ``flat``; ``stacked`` holds
+    """A list of arrays that are consecutive views of the one vector flat; stacked holds
     each layer's pair as one (n_in + 1, n_out) view [W; b] (b is the last row)."""
 
     flat = None
@@ -23,7 +23,7 @@ class ParamList(list):
 
 
 def param_views(flat, layers):
-    """Split ``flat`` into [W1, b1, W2, b2, ...] views shaped like the layers' parameters."""
+    """Split flat into [W1, b1, W2, b2, ...] views shaped like the layers' parameters."""
     out, offset = ParamList(), 0
     out.flat, out.stacked = flat, []
     for layer in layers:
@@ -46,7 +46,7 @@ class LayerBuffers(NamedTuple):
 
 def layer_buffers(layers, n, dtype, keep_Z=None):
     """[LayerBuffers, ...] for a batch of n rows: each layer's X1 with its column of ones set,
-    Z, A (a view into the next X1) and dX.  ``keep_Z[i]`` true gives hidden layer i a Z of its
+    Z, A (a view into the next X1) and dX.  keep_Z[i] true gives hidden layer i a Z of its
     own (for an activation whose derivative reads Z); otherwise A overwrites Z."""
     # Memory order per layer: a narrow layer (up to 64 units) keeps its arrays column-major
     # ("F").  Its rows, 3 or 32 numbers, are too short for NumPy's loops to run at speed,
