@@ -304,8 +304,10 @@ def _sweep_temporaries(plan: Plan) -> None:
             for rel in site.output_files(fig)}
     dirs |= {(plan.root / p).parent for p in (MANIFEST, RESULTS, excerpts_mod.output_path("x"),
                                               publish.JOURNAL)}
+    dirs.add(plan.root / publish.STAGE)
     for directory in dirs:
-        if not directory.resolve().is_relative_to(plan.root.resolve()):
+        if not directory.resolve().is_relative_to(plan.root.resolve()) and \
+                directory != plan.root / publish.STAGE:
             continue
         for tmp in directory.glob(f".*{TMP_MARK}*"):
             with contextlib.suppress(FileNotFoundError):
