@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from nn_blog import excerpts as excerpts_mod
-from nn_blog import fileio, layout, publish, site
+from nn_blog import layout, publish, site
 from nn_blog.errors import NNBlogError
 from nn_blog.fileio import TMP_MARK
 from nn_blog.plan import (
@@ -283,11 +283,6 @@ def manifest_entry(fig: site.FigureDecl, addressed: dict, digests: dict, parts: 
 def dump_json(data) -> bytes:
     """Deterministic JSON: sorted keys, two-space indent, trailing newline."""
     return (json.dumps(data, sort_keys=True, indent=2, ensure_ascii=False) + "\n").encode()
-
-
-def write_atomic(path: Path, data: bytes) -> bool:
-    """Write ``data`` to ``path`` atomically; False (and no write) if it already holds it."""
-    return fileio.write_atomic(path, data, skip_unchanged=True)
 
 
 def _check_outputs(plan: Plan) -> None:
