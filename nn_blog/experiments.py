@@ -235,11 +235,12 @@ def load_trained(spec, path):
     from nn_blog.nn import io as nn_io
 
     where = {"file": str(path), "item": spec["name"]}
-    members = nn_io.inspect(path)
     try:
+        members = nn_io.inspect(path)
         meta = nn_io.read_json(path, members, "meta")
     except NNBlogError as err:
-        raise NNBlogError(str(err).split(": ", 1)[-1], **where) from None
+        raise NNBlogError("cannot read the cached network: " + str(err).split(": ", 1)[-1],
+                          **where) from None
     if not isinstance(meta, dict) or meta.get("spec") != json.loads(json.dumps(spec)):
         raise NNBlogError("was saved for a different declaration", **where)
     try:

@@ -21,11 +21,13 @@ def temporary_name(path: Path, tag: str | int | None = None) -> Path:
     return path.with_name(f".{path.name}{TMP_MARK}{os.getpid() if tag is None else tag}")
 
 
-def write_atomic(path, data: bytes | str, *, skip_unchanged: bool = False) -> bool:
+def write_atomic(path, data: bytes | str, *, skip_unchanged: bool = False,
+                 tmp_dir=None) -> bool:
     """Write ``data`` (bytes, or text as UTF-8) to ``path`` via a temporary file and a rename.
 
     ``skip_unchanged``: leave a file that already holds ``data`` alone (its mtime too, so Jekyll
-    does not regenerate for nothing). Returns whether it wrote.
+    does not regenerate for nothing). ``tmp_dir``: where the temporary file goes (on the same
+    file system as ``path``; default beside it). Returns whether it wrote.
     """
     path = Path(path)
     if isinstance(data, str):
@@ -36,6 +38,8 @@ def write_atomic(path, data: bytes | str, *, skip_unchanged: bool = False) -> bo
                 return False
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = temporary_name(path)
+    if tmp_dir is not None:
+        tmp = Path(tmp_dir) / tmp.name
     try:
         tmp.write_bytes(data)
         os.replace(tmp, path)

@@ -37,6 +37,7 @@ from nn_blog import fileio, layout
 from nn_blog.errors import NNBlogError
 
 JOURNAL = ".cache/nn-blog/publish.json"
+STAGE = ".cache/nn-blog/stage"  # temporaries: out of Jekyll's sight (it ignores .cache/)
 CACHE_NAME = re.compile(r"(?P<name>.+)-(?P<key>[0-9a-f]{20})\.npz\Z")
 
 
@@ -58,8 +59,11 @@ def publish(root: Path, addressed: dict[str, bytes], fixed: dict[str, bytes],
     the new files are in place.
     """
     written = []
+    stage = root / STAGE
+    stage.mkdir(parents=True, exist_ok=True)
     for rel, data in addressed.items():
-        if fileio.write_atomic(inside(root, rel), data, skip_unchanged=True):
+        path = inside(root, rel)
+        if fileio.write_atomic(path, data, skip_unchanged=True, tmp_dir=_tmp_dir(stage, path)):
             written.append(rel)
     renames = []
     try:
@@ -69,7 +73,7 @@ def publish(root: Path, addressed: dict[str, bytes], fixed: dict[str, bytes],
                 if path.read_bytes() == data:
                     continue  # unchanged: its mtime stays, Jekyll does not regenerate for it
             staged = fileio.temporary_name(path, f"{os.getpid()}-{n}")
-            staged.parent.mkdir(parents=True, exist_ok=True)
+            staged = (_tmp_dir(stage, path) or path.parent) / staged.name
             staged.write_bytes(data)
             renames.append([staged.relative_to(root).as_posix(), rel])
         journal = {"rename": renames, "remove": sorted(set(sweep))}
@@ -83,10 +87,16 @@ def publish(root: Path, addressed: dict[str, bytes], fixed: dict[str, bytes],
     return written + [rel for _, rel in renames]
 
 
+def _tmp_dir(stage: Path, path: Path) -> Path | None:
+    """The stage folder when a rename from it to ``path`` is atomic (one file system)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return stage if os.stat(stage).st_dev == os.stat(path.parent).st_dev else None
+
+
 def apply(root: Path, journal: dict) -> None:
     """Do what a committed journal says (again, after a kill: every step may be repeated)."""
     for tmp, rel in journal.get("rename", []):
-        staged = inside(root, tmp)
+        staged = root / tmp
         if staged.exists():
             os.replace(staged, inside(root, rel))
     for rel in journal.get("remove", []):

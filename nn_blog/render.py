@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from nn_blog import excerpts as excerpts_mod
-from nn_blog import fileio, layout, publish, site
+from nn_blog import layout, publish, site
 from nn_blog.errors import NNBlogError
 from nn_blog.fileio import TMP_MARK
 from nn_blog.plan import (
@@ -310,11 +310,6 @@ def dump_json(data) -> bytes:
     return (json.dumps(data, sort_keys=True, indent=2, ensure_ascii=False) + "\n").encode()
 
 
-def write_atomic(path: Path, data: bytes) -> bool:
-    """Write ``data`` to ``path`` atomically; False (and no write) if it already holds it."""
-    return fileio.write_atomic(path, data, skip_unchanged=True)
-
-
 def _check_outputs(plan: Plan) -> None:
     """Every folder the render writes into resolves inside the site (symlinks followed)."""
     rels = {rel for fig in plan.figures.values() for rel in site.output_files(fig)}
@@ -329,8 +324,10 @@ def _sweep_temporaries(plan: Plan) -> None:
             for rel in site.output_files(fig)}
     dirs |= {(plan.root / p).parent for p in (MANIFEST, RESULTS, excerpts_mod.output_path("x"),
                                               publish.JOURNAL)}
+    dirs.add(plan.root / publish.STAGE)
     for directory in dirs:
-        if not directory.resolve().is_relative_to(plan.root.resolve()):
+        if not directory.resolve().is_relative_to(plan.root.resolve()) and \
+                directory != plan.root / publish.STAGE:
             continue
         for tmp in directory.glob(f".*{TMP_MARK}*"):
             with contextlib.suppress(FileNotFoundError):

@@ -4,15 +4,27 @@ Two things run side by side:
 
 * ``jekyll serve --livereload`` (a subprocess) rebuilds the site when any of its files changes,
   including the figures and the manifest a render writes, and reloads the reader's browser;
-* a watchdog observer on the declarations (``_data/networks.yml``, ``_data/figures.yml``) and on
-  the package (``nn_blog/**/*.py``) runs the render service once a burst of saves has settled.
+* a watchdog observer on the declarations (``_data/networks.yml``, ``_data/figures.yml``,
+  ``_data/excerpts.yml``) and on the package (``nn_blog/**/*.py``) runs the render service once a
+  burst of saves has settled.
 
 Each render runs ``nn-blog render`` (``render.render(root)``) in a fresh interpreter: an edit to
 ``nn_blog/`` must take effect, and an in-process call would keep the modules imported at start.
+
+Jekyll regenerates on what the render publishes, and on nothing else it does: the render keeps its
+temporary files, its cache and its journal in ``.cache/`` (excluded in ``_config.yml``; Jekyll's
+watcher ignores an excluded folder only if it exists when Jekyll starts, so serve creates it
+first), and it writes a render's files in one burst at the end (``nn_blog.publish``), which
+Jekyll's watcher takes in as one change. An edit therefore costs two regenerations: one for the
+edited declaration (the post reads ``site.data.networks``), one for the published render.
+
+Jekyll never outlives serve: SIGTERM, SIGHUP and Ctrl-C stop it the way Ctrl-C does, and if serve
+itself is killed (``kill -9``) the kernel sends Jekyll SIGTERM (``PR_SET_PDEATHSIG``, Linux).
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -21,7 +33,8 @@ import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-DECLARATIONS = ("_data/networks.yml", "_data/figures.yml")
+DECLARATIONS = ("_data/networks.yml", "_data/figures.yml", "_data/excerpts.yml")
+STOP_SIGNALS = (signal.SIGTERM, signal.SIGHUP)
 PACKAGE = "nn_blog"
 
 
@@ -123,26 +136,53 @@ def _stop(server: subprocess.Popen) -> int:
     return server.wait()
 
 
+class Stopped(Exception):
+    """serve received SIGTERM or SIGHUP."""
+
+
+def _raise_stopped(signum, frame):
+    raise Stopped(signal.Signals(signum).name)
+
+
+def _die_with_parent() -> None:
+    """In the child, before exec: SIGTERM when its parent dies, however it dies (Linux)."""
+    import ctypes
+
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # 1: PR_SET_PDEATHSIG
+
+
 def serve(root=".", host="127.0.0.1", port=4000, livereload_port=35729, render=True,
           jekyll: Sequence[str] | None = None, renderer: Sequence[str] | None = None) -> int:
-    """Render, then run Jekyll and the watcher until Jekyll exits or Ctrl-C; Jekyll's exit code."""
+    """Render, then run Jekyll and the watcher until Jekyll exits, Ctrl-C, SIGTERM or SIGHUP;
+    Jekyll's exit code."""
     root = os.path.abspath(root)
     if not os.path.isfile(os.path.join(root, "_config.yml")):
         raise FileNotFoundError(f"{root}: no _config.yml, not the blog's root")
-    queue = observer = None
     if render:
         render_once(root, renderer)
-        queue = RenderQueue(lambda: render_once(root, renderer)).start()
-        observer = watch(root, queue.request)
-    # Figures are this process's job: the Jekyll hook must not render them a second time.
-    env = {**os.environ, "NN_BLOG_SKIP_RENDER": "1"}
-    server = subprocess.Popen(list(jekyll or jekyll_argv(host, port, livereload_port)),
-                              cwd=root, env=env)
+    # before Jekyll starts: its watcher ignores an excluded folder only if it exists by then
+    with contextlib.suppress(OSError):
+        os.makedirs(os.path.join(root, ".cache", "nn-blog"), exist_ok=True)
+    previous = {sig: signal.signal(sig, _raise_stopped) for sig in STOP_SIGNALS}
+    queue = observer = server = None
     try:
+        # Figures are this process's job: the Jekyll hook must not render them a second time.
+        env = {**os.environ, "NN_BLOG_SKIP_RENDER": "1"}
+        # started before the watcher's threads: preexec_fn runs between fork and exec
+        server = subprocess.Popen(list(jekyll or jekyll_argv(host, port, livereload_port)),
+                                  cwd=root, env=env, preexec_fn=_die_with_parent)
+        if render:
+            queue = RenderQueue(lambda: render_once(root, renderer)).start()
+            observer = watch(root, queue.request)
         return server.wait()
-    except KeyboardInterrupt:
-        return _stop(server)
+    except (KeyboardInterrupt, Stopped):
+        for sig in STOP_SIGNALS:  # a second signal must not cut the shutdown short
+            signal.signal(sig, signal.SIG_IGN)
+        return _stop(server) if server is not None else 1
     finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
         if observer is not None:
             observer.stop()
             observer.join(timeout=5)

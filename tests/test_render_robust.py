@@ -14,8 +14,8 @@ import pytest
 from PIL import Image
 from test_render_fixture import ENV, PYTHON, rendered, set_lr
 
+from nn_blog import fileio, render
 from nn_blog import plan as plan_mod
-from nn_blog import render
 
 
 @pytest.fixture
@@ -124,14 +124,14 @@ def test_lock_makes_the_second_render_wait(tmp_path):
 
 def test_failed_write_leaves_the_old_file_and_no_temporary(tmp_path, monkeypatch):
     path = tmp_path / "a" / "figure.png"
-    assert render.write_atomic(path, b"old")
-    assert not render.write_atomic(path, b"old")  # unchanged: not rewritten
+    assert fileio.write_atomic(path, b"old", skip_unchanged=True)
+    assert not fileio.write_atomic(path, b"old", skip_unchanged=True)  # unchanged: not rewritten
 
     def broken_replace(src, dst):
         raise OSError("disk full")
 
     monkeypatch.setattr(os, "replace", broken_replace)
     with pytest.raises(OSError, match="disk full"):
-        render.write_atomic(path, b"new")
+        fileio.write_atomic(path, b"new", skip_unchanged=True)
     assert path.read_bytes() == b"old"
     assert [p.name for p in path.parent.iterdir()] == ["figure.png"]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import signal
 import subprocess
 import sys
 import threading
@@ -27,7 +29,7 @@ def wait_for(predicate, timeout=5.0):
     ("nn_blog/figures/style.py", True),
     ("nn_blog/nn/layers.py", True),
     ("_data/generated/figures.json", False),   # written by the render itself
-    ("_data/excerpts.yml", False),
+    ("_data/excerpts.yml", True),
     ("nn_blog/__pycache__/layers.cpython-311.pyc", False),
     ("assets/images/nn/moons-boundary.svg", False),
     ("_posts/2020-10-17-nn-from-scratch.md", False),
@@ -132,3 +134,83 @@ def test_stopping_jekyll_interrupts_it_like_ctrl_c(tmp_path):
     start = time.monotonic()
     assert serve._stop(proc) == 0  # exited through its SIGINT handler, not killed
     assert time.monotonic() - start < 5
+
+
+# --- D15: Jekyll never outlives serve ---------------------------------------------------------
+
+FAKE_JEKYLL = ("import os, signal, sys, time\n"
+               "signal.signal(signal.SIGINT, lambda *a: sys.exit(0))\n"
+               "open(sys.argv[1], 'w').write(str(os.getpid()))\n"
+               "time.sleep(60)\n")
+SERVE = ("import sys\nfrom nn_blog import serve\n"
+         "sys.exit(serve.serve(sys.argv[1], render=False, jekyll=[sys.executable, '-c', "
+         "sys.argv[2], sys.argv[3]]))\n")
+
+
+def alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            return fh.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+def start_serve(tmp_path):
+    (tmp_path / "_config.yml").write_text("title: t\n")
+    pid_file = tmp_path / "jekyll.pid"
+    proc = subprocess.Popen([sys.executable, "-c", SERVE, str(tmp_path), FAKE_JEKYLL,
+                             str(pid_file)], start_new_session=True)
+    assert wait_for(lambda: pid_file.exists() and pid_file.read_text(), timeout=20), \
+        "timed out waiting for the fake Jekyll to start"
+    return proc, int(pid_file.read_text())
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGHUP, signal.SIGKILL])
+def test_a_signal_to_serve_stops_jekyll(tmp_path, sig):
+    proc, jekyll = start_serve(tmp_path)
+    try:
+        assert alive(jekyll)
+        time.sleep(0.3)  # serve is waiting on Jekyll, its handlers in place
+        proc.send_signal(sig)
+        proc.wait(timeout=30)
+        assert wait_for(lambda: not alive(jekyll), timeout=15), \
+            f"Jekyll (pid {jekyll}) still running after {sig.name} to serve"
+        if sig != signal.SIGKILL:
+            assert proc.returncode == 0  # Jekyll stopped through its SIGINT handler
+        assert (tmp_path / ".cache" / "nn-blog").is_dir()  # made before Jekyll started
+    finally:
+        proc.kill()
+        if alive(jekyll):
+            os.kill(jekyll, signal.SIGKILL)
+
+
+def test_a_render_writes_nothing_but_its_outputs_outside_the_cache(tmp_path_factory, tmp_path):
+    """Jekyll watches the site: it must see the published files, never a temporary one."""
+    from test_render_fixture import rendered, set_lr
+    from watchdog.events import FileSystemEventHandler
+    from watchdog.observers import Observer
+
+    from nn_blog import render
+
+    root = rendered(tmp_path_factory, tmp_path / "site")
+    set_lr(root, "moons", "0.02", "0.018")
+    seen = []
+
+    class Handler(FileSystemEventHandler):
+        def on_any_event(self, event):
+            if event.event_type not in ("opened", "closed_no_write", "closed"):
+                seen.extend(p for p in (event.src_path, getattr(event, "dest_path", "")) if p)
+
+    observer = Observer()
+    observer.schedule(Handler(), str(root), recursive=True)
+    observer.start()
+    try:
+        render.render(root, jobs=1)
+        time.sleep(0.5)
+    finally:
+        observer.stop()
+        observer.join(timeout=5)
+    outside = {os.path.relpath(p, root) for p in seen} - {"."}
+    outside = {p for p in outside if not p.startswith(".cache")}
+    assert outside, "the render published nothing?"
+    assert not [p for p in outside if render.TMP_MARK in p], sorted(outside)
