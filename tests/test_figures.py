@@ -263,8 +263,8 @@ def test_loss_surface_paths_are_the_engines_optimizers():
 
 def test_header_banner_and_teaser_are_deterministic_jpegs(nets):
     banner = _draw("header", nets, style.LIGHT, "spiral")
-    teaser = KINDS["header"].module.teaser({"kind": "header"},
-                                           Context(style=style.LIGHT, trained=nets["spiral"]))
+    teaser = KINDS["header"].module.draw({"kind": "header", "params": {"variant": "teaser"}},
+                                         Context(style=style.LIGHT, trained=nets["spiral"]))
     for fig, size in [(banner, (1280, 400)), (teaser, (500, 300))]:
         assert style.css_size(fig) == size
         data = style.encode(fig, "jpeg")

@@ -101,8 +101,3 @@ def draw(spec: dict, ctx):
         _art(ax, s, trained, ext, width // 2, height // 2, 10.0 if banner else 7.0)
         _plane.bare(ax)
     return fig
-
-
-def teaser(spec: dict, ctx):
-    """The teaser card: ``draw`` with ``variant: teaser``."""
-    return draw({**spec, "params": {**(spec.get("params") or {}), "variant": "teaser"}}, ctx)

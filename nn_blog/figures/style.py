@@ -362,8 +362,3 @@ def save(fig, target, fmt: str) -> None:
         target.write(data)
         return
     write_atomic(target, data)
-
-
-def save_gif(frames: list[Figure], target) -> None:
-    """Write an animation: ``save(frames, target, "gif")``."""
-    save(frames, target, "gif")

@@ -51,11 +51,6 @@ class SGD:
         self.v = None  # step(): one velocity per parameter array
         self.state = {}  # fast_step(): id(param array) -> [velocity or None, scratch]
 
-    def to_config(self):
-        return {"name": self.name, "lr": self.lr, "momentum": self.momentum,
-                "weight_decay": self.weight_decay, "nesterov": self.nesterov,
-                "dampening": self.dampening}
-
     def step(self, params, grads):
         """One update of every W in params, in place, from its gradient dW:
 
@@ -122,10 +117,6 @@ class Adam:
         self.t = 0  # step(): the number of steps taken
         self.m = self.v = None  # step(): the moments, one array per parameter array
         self.state = {}  # fast_step(): id(param array) -> [t, m, v, scratch, scratch]
-
-    def to_config(self):
-        return {"name": self.name, "lr": self.lr, "betas": list(self.betas), "eps": self.eps,
-                "weight_decay": self.weight_decay}
 
     def step(self, params, grads):
         """One Adam update of every W in params, in place, from its dW:
