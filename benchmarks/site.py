@@ -69,17 +69,17 @@ def page_weight(browser, site, path: str) -> tuple[int, int]:
     context = browser.new_context(color_scheme="light", viewport={"width": 1280, "height": 900})
     pagecheck.bounded(context)
     done: list = []
-    context.on("requestfinished", done.append)
+    context.on("requestfinished", lambda request: done.append(request))
     page = context.new_page()
     page.goto(site.url(path), wait_until="load")
     page.evaluate(pagecheck.SCROLL_THROUGH, pagecheck.STEP_MS // 2)
     page.wait_for_load_state("networkidle")
-    context.close()
     sizes = {}
     for request in done:
         if request.url.startswith(site.origin + "/"):
             got = request.sizes()
             sizes[request.url] = got["responseBodySize"] + got["responseHeadersSize"]
+    context.close()
     total = sum(sizes.values())
     return total, sum(v for k, v in sizes.items() if "/assets/mathjax/" in k)
 
