@@ -65,7 +65,8 @@ window.__nnRace = (promise, ms, what) => Promise.race([promise, new Promise((_, 
 SHOW_EVERYTHING = ".page__content > * { content-visibility: visible !important; }"
 
 SCROLL_THROUGH = """async (ms) => {
-  const frame = () => __nnRace(new Promise(r => requestAnimationFrame(() => r())), 10000, 'a frame');
+  const frame = () =>
+    __nnRace(new Promise(r => requestAnimationFrame(() => r())), 10000, 'a frame');
   // Lazy images load as they near the viewport: walk down the page, a frame or two per step.
   for (let y = 0; y < document.documentElement.scrollHeight; y += innerHeight / 2) {
     scrollTo(0, y);
