@@ -21,10 +21,11 @@ help:
 
 # Run a noisy installer with its output in a log: one line saying what is installed, and the
 # log's tail only when it fails (a fresh machine's `make test` stays readable).
-QUIET = quiet() { what="$$1"; shift; log=$$(mktemp); echo "setup: $$what"; \
+QUIET_DEF = quiet() { what="$$1"; shift; log=$$(mktemp); echo "setup: $$what"; \
 	if "$$@" >"$$log" 2>&1; then rm -f "$$log"; else rc=$$?; \
 	echo "setup: failed ($$what, exit $$rc); the end of its output:"; tail -n 25 "$$log"; \
-	rm -f "$$log"; return $$rc; fi; }; quiet
+	rm -f "$$log"; return $$rc; fi; };
+QUIET = $(QUIET_DEF) quiet
 
 $(VENV)/.runtime: pyproject.toml
 	@test -x $(PY) || $(QUIET) "Python venv in $(VENV)" $(PYTHON) -m venv $(VENV)

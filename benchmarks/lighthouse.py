@@ -115,9 +115,11 @@ def main(argv: list[str]) -> int:
         webroot = args.site or Path(tmp) / "www"
         if not args.site:
             webroot.mkdir()
-            # Built for the published address: the pages' links stay as a reader gets them.
-            sitetest.jekyll_build(webroot, {}, Path(tmp) / "w.yml")
         server, origin = sitetest._serve(webroot, "", compress=True)
+        if not args.site:
+            # Built for the local server's address, so absolute links (Minimal Mistakes style
+            # `{{ site.url }}` images) resolve here instead of failing offline.
+            sitetest.jekyll_build(webroot, {"url": origin}, Path(tmp) / "w.yml")
         try:
             for path, is_post in chosen:
                 for form in args.forms.split(","):

@@ -22,8 +22,8 @@ site-deps:
 	for pkg in $(SITE_DEBS); do dpkg -s $$pkg >/dev/null 2>&1 || missing="$$missing $$pkg"; done; \
 	command -v npm >/dev/null 2>&1 || missing="$$missing nodejs npm"; \
 	if [ -n "$$missing" ]; then \
-	  $(QUIET) "apt-get update" $(SUDO) apt-get update -qq && \
-	  $(QUIET) "Debian packages:$$missing" env DEBIAN_FRONTEND=noninteractive \
+	  $(QUIET_DEF) quiet "apt-get update" $(SUDO) apt-get update -qq && \
+	  quiet "Debian packages:$$missing" env DEBIAN_FRONTEND=noninteractive \
 	    $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; \
 	fi
 	@# A Debian point release may ship other gem versions than Gemfile.lock names: re-resolve offline.
