@@ -59,14 +59,21 @@ def main():
 # --- commands are added below, one function each (train, render, list, serve) ---
 
 
-def _int_option(value, option):
-    """An integer option parsed here, so that a typo costs one line, not click's usage text."""
+def _int_option(value, option, field):
+    """An integer option parsed here, so that a typo costs one line, not click's usage text;
+    bounded like the declaration's ``field`` (``epochs``, ``seed``) it overrides."""
+    from nn_blog.declarations import NETWORK_FIELDS
+
     if value is None:
         return None
+    bounds = NETWORK_FIELDS[field]
     try:
-        return int(value)
+        number = int(value)
     except ValueError:
-        raise ValueError(f"{option} must be an integer, got {value!r}") from None
+        number = None
+    if number is None or not bounds.low <= number <= bounds.high:
+        raise ValueError(f"{option} must be {bounds.describe()}, got {value!r}")
+    return number
 
 
 def _epoch_reporter(name, epochs, tty):
@@ -106,7 +113,8 @@ def train_command(name, seed, epochs, as_json, root):
     from nn_blog import experiments
     from nn_blog.errors import NNBlogError
 
-    seed, epochs = _int_option(seed, "--seed"), _int_option(epochs, "--epochs")
+    seed = _int_option(seed, "--seed", "seed")
+    epochs = _int_option(epochs, "--epochs", "epochs")
     specs = experiments.load_networks(root)
     if name not in specs:
         raise NNBlogError(f"unknown network {name!r}; known: {', '.join(specs)}",

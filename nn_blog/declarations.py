@@ -70,6 +70,13 @@ class Mapping(dict):
         return getattr(self, "lines", {}).get(key) or self.line
 
 
+class Sequence(list):
+    """A YAML list that remembers the line of each item (``lines``) and its own (``line``)."""
+
+    line: int | None = None
+    lines: list
+
+
 _STR_TAG = "tag:yaml.org,2002:str"
 _READ_AS = {"tag:yaml.org,2002:bool": "true or false", "tag:yaml.org,2002:int": "a number",
             "tag:yaml.org,2002:float": "a number", "tag:yaml.org,2002:null": "null (nothing)",
@@ -104,7 +111,16 @@ def _construct_mapping(loader: _Loader, node) -> Mapping:
     return mapping
 
 
+def _construct_sequence(loader: _Loader, node) -> Sequence:
+    # built at once, not lazily: recursive aliases were refused before construction
+    seq = Sequence(loader.construct_object(child, deep=True) for child in node.value)
+    seq.line = node.start_mark.line + 1
+    seq.lines = [child.start_mark.line + 1 for child in node.value]
+    return seq
+
+
 _Loader.add_constructor("tag:yaml.org,2002:map", _construct_mapping)
+_Loader.add_constructor("tag:yaml.org,2002:seq", _construct_sequence)
 
 
 def _check_graph(root, rel: str) -> None:
@@ -482,8 +498,9 @@ class _Place:
                 i = int(part[1:-1])
                 if not 0 <= i < len(node):
                     break
+                lines = getattr(node, "lines", None)
+                line = lines[i] if lines else line
                 node = node[i]
-                line = getattr(node, "line", None) or line
             else:
                 break
         return line
@@ -947,9 +964,10 @@ def load_figures(root, networks=None, kinds=None) -> dict[str, FigureDecl]:
         uses = figure_uses(root)
         if uses:
             file, line, name = uses[0]
+            more = f" (and {len(uses) - 1} more)" if len(uses) > 1 else ""
             raise NNBlogError(f"declares no figures, but {file}:{line} shows "
-                              f"{{% nn_figure {name} %}} ({len(uses)} uses in all); rendering "
-                              "would empty the manifest and break those pages",
+                              f"{{% nn_figure {name} %}}{more}; rendering would empty the "
+                              "manifest and break the pages that show figures",
                               file=FIGURES_FILE)
     return figures
 

@@ -284,7 +284,7 @@ def test_an_empty_figures_file_is_refused_while_a_post_shows_figures(tmp_path):
         "Text.\n{% nn_figure xor-loss %}\n")
     (root / "_data" / "figures.yml").write_text("")
     refused(root, "_data/figures.yml: declares no figures",
-            "_posts/2020-01-01-a.md:6 shows {% nn_figure xor-loss %}")
+            "_posts/2020-01-01-a.md:7 shows {% nn_figure xor-loss %}")
     refused(root, "declares no figures", args=("list",))
 
 
