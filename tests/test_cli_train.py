@@ -82,7 +82,8 @@ def test_a_broken_declaration_names_file_network_and_field(root):
     path.write_text(path.read_text().replace("batch_size: 32", "batch_size: 0", 1))
     result = CliRunner().invoke(main, ["train", "moons", "--root", str(root)])
     line = one_line_error(result)
-    assert "_data/networks.yml:" in line and "'xor', field 'batch_size': must be an integer from 1 to 100000, got 0" in line
+    assert "_data/networks.yml:" in line
+    assert "'xor', field 'batch_size': must be an integer from 1 to 100000, got 0" in line
 
 
 # linear layers and a squared error: nothing saturates, so a huge step makes the loss overflow
