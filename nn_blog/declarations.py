@@ -472,6 +472,9 @@ def check_fields(fields: dict[str, Field], given, fail, prefix: str = "",
                 fail(f"{prefix}{key}", "is missing")
             out[key] = list(fld.default) if isinstance(fld.default, list) else fld.default
             continue
+        if given[key] is None and fld.default is None:  # "not given", as a resolved spec says
+            out[key] = None
+            continue
         try:
             out[key] = fld.check(given[key])
         except Invalid as err:
@@ -540,10 +543,17 @@ def check_name(name, rel: str, line=None) -> str:
 
 # ============================================================================ networks.yml
 
-# The engine's names (nn_blog.nn.ACTIVATIONS / LOSSES; tests/test_declarations.py checks them),
-# listed here so that checking a declaration never imports NumPy.
-ACTIVATIONS = ("identity", "sigmoid", "tanh", "relu", "leaky_relu", "softmax")
-LOSSES = ("mse", "bce", "cross_entropy")
+def _engine_names(module: str, table: str) -> tuple[str, ...]:
+    """The keys of the engine's table ``table`` (``ACTIVATIONS = {"relu": ...}``), read from the
+    source of ``nn_blog/nn/<module>.py`` so that checking a declaration never imports NumPy.
+    tests/test_declarations.py checks they are exactly the keys of the imported table."""
+    text = (Path(__file__).resolve().parent / "nn" / f"{module}.py").read_text(encoding="utf-8")
+    block = re.search(rf"^{table} = {{\n(.*?)^}}", text, re.MULTILINE | re.DOTALL)
+    return tuple(re.findall(r'^\s+"(\w+)":', block.group(1), re.MULTILINE)) if block else ()
+
+
+ACTIVATIONS = _engine_names("activations", "ACTIVATIONS")
+LOSSES = _engine_names("losses", "LOSSES")
 
 MAX_SAMPLES = 100_000
 MAX_DATA_VALUES = 10_000_000       # n_samples x n_features of a generated data set

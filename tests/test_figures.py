@@ -16,7 +16,17 @@ from PIL import Image
 
 from nn_blog import experiments
 from nn_blog.errors import NNBlogError
-from nn_blog.figures import KINDS, Context, digits, loss_surface, style
+from nn_blog.figures import (
+    KINDS,
+    Context,
+    activations,
+    computation_graph,
+    decision_boundary,
+    digits,
+    loss_curve,
+    loss_surface,
+    style,
+)
 
 NETWORKS_YML = """
 moons:
@@ -68,7 +78,9 @@ CASES = {
     "loss_surface": (None, {"steps": 20}),
     "digits": ("digits", {"mode": "samples", "count": 16}),
     "digits-confusion": ("digits", {"mode": "confusion"}),
+    "digits-weights": ("digits", {"mode": "weights", "count": 16}),
     "header": ("spiral", {}),
+    "computation_graph": (None, {}),
 }
 
 
@@ -143,8 +155,12 @@ def test_loss_curve_ends_at_the_reported_final_loss(nets):
     (line,) = [ln for ln in fig.axes[0].get_lines() if ln.get_label() == "training"]
     assert line.get_ydata()[-1] == trained.results["final_loss"]
     assert list(line.get_xdata()) == list(range(1, trained.results["epochs"] + 1))
-    (acc,) = [ln for ln in fig.axes[1].get_lines() if ln.get_label() == "validation"]
-    assert list(acc.get_ydata()) == trained.history["val_accuracy"]
+    # no validation split declared: the held-out curve is the test split, and says so
+    label, _, held_acc = loss_curve.held_out(trained)
+    assert label == "test" and held_acc is not None
+    (acc,) = [ln for ln in fig.axes[1].get_lines() if ln.get_label() == "test"]
+    assert list(acc.get_ydata()) == list(held_acc)
+    assert not [ln for ln in fig.axes[1].get_lines() if ln.get_label() == "validation"]
 
 
 def _texts(fig):
@@ -264,8 +280,8 @@ def test_params_are_checked_with_the_field_named():
         KINDS["digits"].resolve({"mode": "grid"}, item="x")
     with pytest.raises(NNBlogError, match="field 'colour'.*unknown parameter"):
         KINDS["loss_curve"].resolve({"colour": "red"}, item="x")
-    assert KINDS["digits"].resolve({}) == {"mode": "samples", "count": 32}
-    assert KINDS["loss_curve"].resolve({"log_scale": True}) == {"log_scale": True}
+    assert KINDS["digits"].resolve({}) == {"mode": "samples", "count": 32, "narrow": False}
+    assert KINDS["loss_curve"].resolve({"log_scale": True}) == {"log_scale": True, "narrow": False}
 
 
 def test_every_kind_is_registered_with_its_sources():
@@ -289,3 +305,243 @@ def test_save_writes_atomically(tmp_path):
     assert [p.name for p in target.parent.iterdir()] == ["activations.png"]
     with pytest.raises(ValueError, match="unknown figure format"):
         style.encode(fig, "bmp")
+
+
+# --------------------------------------------------------------------------- legible on a phone
+
+def _spec(kind, network=None, params=None):
+    return {"name": f"test-{kind}", "kind": kind, "network": network,
+            "params": KINDS[kind].resolve(params or {})}
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_every_figure_is_legible_in_a_phone_column(case, nets):
+    """At a 343 px column the smallest text shows at >= 10 CSS px: natively, or through the
+    kind's narrow variant (contract 3), whose overrides are the kind's own parameters."""
+    kind, (network, params) = case.split("-")[0], CASES[case]
+    fig = _draw(kind, nets, style.LIGHT, network, params)
+    shown = style.displayed_font_px(fig)
+    if shown is None:                       # no text at all (the header art)
+        assert case == "header"
+        return
+    if shown >= style.READABLE_PX:
+        return
+    spec = _spec(kind, network, params)
+    overrides = KINDS[kind].narrow(spec)
+    assert overrides, f"{case}: smallest text {shown:.1f} px at 343 px and no narrow variant"
+    narrow_params = KINDS[kind].resolve({**spec["params"], **overrides})
+    for palette in (style.LIGHT, style.DARK):
+        small = _draw(kind, nets, palette, network, narrow_params)
+        w, h = style.css_size(small)
+        assert w <= style.NARROW_WIDTH and 150 <= h <= 900, (case, w, h)
+        assert style.displayed_font_px(small) >= style.READABLE_PX, case
+        assert style.encode(small, "svg") == style.encode(small, "svg")
+
+
+def test_min_font_px_finds_the_smallest_visible_text():
+    fig = style.figure(style.LIGHT, 400, 200)
+    ax = fig.add_axes([0.1, 0.1, 0.8, 0.8])
+    ax.set_xticks([])
+    ax.set_yticks([])
+    ax.text(0.5, 0.5, "big", fontsize=12)
+    ax.text(0.5, 0.2, "small", fontsize=7.5)           # 7.5 pt = 10 CSS px
+    ax.text(0.5, 0.8, "   ", fontsize=3)               # blank: not text a reader sees
+    hidden = ax.text(0.1, 0.1, "hidden", fontsize=2)
+    hidden.set_visible(False)
+    assert style.min_font_px(fig) == pytest.approx(10.0)
+    assert style.displayed_font_px(fig, column=200) == pytest.approx(5.0)
+    ax.tick_params(labelsize=6)
+    ax.set_xticks([0.5])                                # a drawn tick label counts
+    assert style.min_font_px(fig) == pytest.approx(8.0)
+    bare = style.figure(style.LIGHT, 300, 150)
+    bare.add_axes([0, 0, 1, 1]).axis("off")
+    assert style.min_font_px(bare) is None
+
+
+# --------------------------------------------------------------------------- figures that teach
+
+def test_computation_graph_numbers_are_the_gradient_of_the_loss():
+    """The figure's gradients agree with finite differences of the engine's own loss, and one
+    step of the update lowers the loss: nothing in the worked example is typed."""
+    from nn_blog.nn import Dense, Network
+
+    spec = _spec("computation_graph")
+    ex = computation_graph.example(spec)
+    net = Network([Dense(2, 2, "sigmoid"), Dense(2, 1, "sigmoid")], loss="bce", seed=0)
+    X, Y = ex["X"], ex["Y"]
+
+    def loss_at():
+        return float(net.loss_fn(net.forward(X), Y))
+
+    assert loss_at() == pytest.approx(ex["loss"], rel=1e-12)
+    for layer, key in zip(net.layers, ("hidden", "output"), strict=True):
+        for name, grad in (("W", "dW"), ("b", "db")):
+            P = getattr(layer, name)
+            numeric = np.zeros(P.shape)
+            for idx in np.ndindex(P.shape):
+                old = P[idx]
+                P[idx] = old + 1e-6
+                up = loss_at()
+                P[idx] = old - 1e-6
+                down = loss_at()
+                P[idx] = old
+                numeric[idx] = (up - down) / 2e-6
+            assert np.allclose(ex[key][grad], numeric, atol=1e-8), (key, grad)
+        # the update is W - lr dW, exactly
+        assert np.allclose(ex[key]["W_after"], ex[key]["W"] - ex["lr"] * ex[key]["dW"])
+    assert ex["loss_after"] < ex["loss"]
+    data = computation_graph.data(spec)
+    assert data["loss"] == pytest.approx(ex["loss"], rel=1e-5)
+    assert data["loss_after"] < data["loss"] and data["loss_change"] < 0
+    assert np.allclose(data["hidden"]["dW"], ex["hidden"]["dW"], atol=1e-6)
+    import json
+    assert json.loads(json.dumps(data)) == data          # what the manifest can carry
+    # the picture prints the same numbers
+    fig = _draw("computation_graph", {}, style.LIGHT)
+    texts = " ".join(_texts(fig))
+    for value in (ex["loss"], ex["loss_after"], ex["output"]["dZ"][0, 0],
+                  ex["hidden"]["Z"][0, 1]):
+        assert computation_graph._f(value) in texts
+    with pytest.raises(NNBlogError, match="field 'x'"):
+        computation_graph.example(_spec("computation_graph", params={"x": [1.0]}))
+
+
+def test_activations_fit_their_panels_and_show_the_zero_derivative(nets):
+    from nn_blog.nn import activations as acts
+
+    fig = _draw("activations", nets, style.LIGHT, None,
+                {"functions": ["relu", "leaky_relu"], "leaky_slope": 0.1})
+    relu_ax, leaky_ax = [ax for ax in fig.axes if ax.get_visible()]
+    for ax in (relu_ax, leaky_ax):
+        lo, hi = ax.get_ylim()
+        for line in ax.get_lines():
+            y = np.asarray(line.get_ydata(), dtype=float)
+            assert np.all((y[np.isfinite(y)] >= lo) & (y[np.isfinite(y)] <= hi))
+    assert "$f\\,'= 0$" in [t.get_text() for t in relu_ax.texts]
+    assert "slope 0.1" in [t.get_text() for t in leaky_ax.texts]
+    curve = leaky_ax.get_lines()[3]                       # grid lines, f', then f
+    z, a = np.asarray(curve.get_xdata()), np.asarray(curve.get_ydata())
+    assert np.allclose(a[z < 0], 0.1 * z[z < 0])
+    # at the engine's own slope the curve is the engine's function
+    f, df = activations._leaky(acts.LEAKY_SLOPE)
+    Z = np.linspace(-3, 3, 7).reshape(-1, 1)
+    assert np.array_equal(f(Z), acts.ACTIVATIONS["leaky_relu"][0](Z))
+
+
+def test_loss_surface_states_the_bound_and_keeps_the_divergence_in_frame():
+    lam = np.linalg.eigvalsh(loss_surface.H).max()
+    assert loss_surface.LR_LIMIT == pytest.approx(2 / lam)
+    assert loss_surface.LR_SMALL < loss_surface.LR_GOOD < loss_surface.LR_LIMIT \
+        < loss_surface.LR_LARGE
+    fig = _draw("loss_surface", {}, style.LIGHT, None, {"steps": 40})
+    left = fig.axes[0]
+    title = left.get_legend().get_title().get_text()
+    assert f"{2 / lam:.3f}" in title and "lr <" in title
+    x0, x1, y0, y1 = loss_surface.EXTENT
+    for ax in fig.axes:
+        for line in ax.get_lines():
+            x, y = np.asarray(line.get_xdata(), float), np.asarray(line.get_ydata(), float)
+            assert np.all((x >= x0) & (x <= x1) & (y >= y0) & (y <= y1))
+    marks = [t for t in left.texts if t.get_text() == "diverges"]
+    arrows = [c for c in left.get_children() if type(c).__name__ == "Annotation"]
+    assert marks and arrows
+    tip = np.asarray(arrows[0].xy)
+    assert x0 <= tip[0] <= x1 and y0 <= tip[1] <= y1
+    # the too-small path is drawn, in its own colour, and has not arrived
+    slow = [ln for ln in left.get_lines() if len(ln.get_xdata()) == 41]
+    assert slow
+
+
+def test_digits_weights_are_the_first_layers_columns(nets):
+    trained = nets["digits"]
+    units, images = digits.templates(trained, 8)
+    W = trained.net.layers[0].W
+    norms = np.linalg.norm(W, axis=0)
+    assert list(units) == list(np.argsort(-norms, kind="stable")[:8])
+    assert np.array_equal(images[0].ravel(), W[:, units[0]])
+    fig = _draw("digits", nets, style.LIGHT, "digits", {"mode": "weights", "count": 8})
+    shown = [ax for ax in fig.axes if ax.get_visible() and ax.images]
+    assert len(shown) == 8
+    assert f"of the {W.shape[1]} hidden neurons" in fig._suptitle.get_text()
+
+
+def test_architecture_draws_all_ten_outputs_labelled(nets):
+    fig = _draw("architecture", nets, style.LIGHT, "digits")
+    texts = _texts(fig)
+    assert [t for t in texts if t in {str(i) for i in range(10)}] == [str(i) for i in range(10)]
+    assert "+3" not in texts
+    circles = [p for p in fig.axes[0].patches if type(p).__name__ == "Circle"]
+    assert len(circles) == 7 + 7 + 10       # input and hidden cut to 7 around "⋮", every output
+
+
+def test_decision_boundary_rings_the_misclassified_test_points(nets):
+    trained = nets["spiral"]
+    wrong = decision_boundary.mistakes(trained)
+    expected = round((1 - trained.results["test_accuracy"]) * len(trained.data.y_test))
+    assert len(wrong) == expected
+    fig = _draw("decision_boundary", nets, style.LIGHT, "spiral", {"resolution": 40})
+    rings = [c for c in fig.axes[0].collections
+             if len(c.get_facecolors()) == 0 and len(c.get_offsets()) == len(wrong)]
+    assert rings
+    labels = [t.get_text() for t in fig.legends[0].get_texts()]
+    assert f"misclassified ({len(wrong)})" in labels
+    plain = _draw("decision_boundary", nets, style.LIGHT, "spiral",
+                  {"resolution": 40, "mark_mistakes": False})
+    assert not [t for t in plain.legends[0].get_texts() if "misclassified" in t.get_text()]
+
+
+def test_neuron_heatmaps_give_each_kind_of_tile_its_scale(nets):
+    trained = nets["moons"]
+    fig = _draw("neuron_heatmaps", nets, style.LIGHT, "moons", {"resolution": 30})
+    texts = _texts(fig)
+    assert {"inputs (standardised)", "tanh", "output σ: p(class 1)"} <= set(texts)
+    assert {"−1", "+1", "0", "1"} <= set(texts)
+    # the inputs' bar ends at their largest magnitude over the plane shown
+    from nn_blog.figures import _plane
+    ext = _plane.square(_plane.extent(trained.data))
+    pts, _, _ = _plane.grid(ext, 30)
+    top = np.abs(trained.data.transform(pts)).max()
+    assert f"+{top:.1f}" in texts
+
+
+def test_header_and_animation_draw_in_the_dark_palette(nets):
+    """The render publishes dark variants of the header art and of the animation's frames:
+    both come out on the dark page colour."""
+    dark = np.array(Image.new("RGB", (1, 1), style.DARK.page).getpixel((0, 0)))
+    banner = _draw("header", nets, style.DARK, "spiral")
+    img = Image.open(io.BytesIO(style.encode(banner, "jpeg"))).convert("RGB")
+    corner = np.array(img.getpixel((2, 2)), float)
+    assert np.abs(corner - dark).max() < 40      # dark, not the light page
+    spec = {"kind": "boundary_evolution", "params": {"resolution": 20, "frames": 3}}
+    frames = KINDS["boundary_evolution"].animate(spec, Context(style=style.DARK,
+                                                               trained=nets["spiral"]))
+    gif = Image.open(io.BytesIO(style.encode(frames, "gif"))).convert("RGB")
+    assert np.abs(np.array(gif.getpixel((1, 1)), float) - dark).max() < 12
+
+
+def test_loss_curve_calls_a_validation_split_validation():
+    from types import SimpleNamespace
+
+    history = {"loss": [0.5, 0.3], "accuracy": [0.7, 0.9], "val_loss": [0.6, 0.4],
+               "val_accuracy": [0.6, 0.8]}
+    held = SimpleNamespace(history=history, results={"n_validation": 30})
+    assert loss_curve.held_out(held) == ("validation", [0.6, 0.4], [0.6, 0.8])
+    tested = SimpleNamespace(history={"loss": [1.0], "accuracy": [0.5], "test_loss": [1.1],
+                                      "test_accuracy": [0.4]}, results={"n_validation": 0})
+    assert loss_curve.held_out(tested) == ("test", [1.1], [0.4])
+    fig = KINDS["loss_curve"].draw({"kind": "loss_curve", "params": {}},
+                                   Context(style=style.LIGHT, trained=held))
+    assert "validation" in [ln.get_label() for ln in fig.axes[0].get_lines()]
+
+
+def test_coloured_words_keep_their_contrast():
+    """Text drawn in a series colour (end values, "diverges", "f' = 0") is blended towards the
+    text colour until it reads at 4.5:1 on the page, in both palettes."""
+    for s in (style.LIGHT, style.DARK):
+        for colour in (*s.series, s.negative, s.mistake, *s.classes):
+            out = style.readable(s, colour)
+            assert style.contrast(out, s.page) >= 4.5, (s.name, colour)
+            if style.contrast(colour, s.page) >= 4.5:     # already readable: unchanged
+                assert np.allclose(out, Image.new("RGB", (1, 1), colour).getpixel((0, 0))
+                                   / np.float64(255), atol=0.003)
+    assert style.contrast("#000000", "#ffffff") == pytest.approx(21.0)

@@ -79,6 +79,17 @@ class Kind:
     def draw(self, spec: dict, ctx):
         return self.module.draw(spec, ctx)
 
+    def narrow(self, spec: dict) -> dict | None:
+        """Parameter overrides for the phone-width variant (contract 3), or None when the figure
+        is legible in a phone's column as it is. Every key is one of the kind's parameters."""
+        fn = getattr(self.module, "narrow", None)
+        return fn(spec) if fn is not None else None
+
+    def data(self, spec: dict, ctx) -> dict | None:
+        """Numbers the figure shows that a post may quote (JSON-able), or None."""
+        fn = getattr(self.module, "data", None)
+        return fn(spec, ctx) if fn is not None else None
+
     def animate(self, spec: dict, ctx):
         """Frames of the animation (a list of Figures), or None when the kind has none."""
         return self.module.animate(spec, ctx) if self.animated else None
@@ -107,23 +118,32 @@ def param(spec: dict, key: str):
 
 
 # One line per kind, one field per parameter: type, default and bounds (see nn_blog.declarations).
-_ACTIVATIONS = Choice(None, ACTIVATIONS, "activation")
+_ACTIVATION = Choice(None, ACTIVATIONS, "activation")
+_NARROW = Bool(False)          # the phone-width variant (contract 3), set by the kind's narrow()
 KINDS: dict[str, Kind] = {k.name: k for k in [
-    Kind("biological_neuron", False, {}),
-    Kind("artificial_neuron", False, {"n_inputs": Int(3, 1, 6)}),
+    Kind("biological_neuron", False, {"narrow": _NARROW}),
+    Kind("artificial_neuron", False, {"n_inputs": Int(3, 1, 6), "narrow": _NARROW}),
     Kind("architecture", False, {"layers": ListOf(Int(None, 1, MAX_UNITS), None, 2, MAX_LAYERS),
-                                 "max_neurons": Int(8, 3, 16), "weights": Bool(True)}),
-    Kind("activations", False, {"functions": ListOf(_ACTIVATIONS, ["sigmoid", "tanh", "relu",
-                                                                   "leaky_relu"], 1, 8)}),
-    Kind("loss_curve", True, {"log_scale": Bool(False)}),
-    Kind("decision_boundary", True, {"resolution": Int(200, 8, 1000), "show_test": Bool(True)}),
+                                 "max_neurons": Int(8, 3, 16), "weights": Bool(True),
+                                 "narrow": _NARROW}),
+    Kind("activations", False, {"functions": ListOf(_ACTIVATION, None, 1, 8),
+                                "leaky_slope": Float(0.1, 0.0, 1.0, below=True),
+                                "narrow": _NARROW}),
+    Kind("loss_curve", True, {"log_scale": Bool(False), "narrow": _NARROW}),
+    Kind("decision_boundary", True, {"resolution": Int(200, 8, 1000), "show_test": Bool(True),
+                                     "mark_mistakes": Bool(True), "narrow": _NARROW}),
     Kind("boundary_evolution", True, {"epochs": ListOf(Int(None, 0, MAX_EPOCHS), None, 1, 64),
                                       "columns": Int(4, 1, 12), "frames": Int(40, 2, 200),
-                                      "resolution": Int(120, 8, 1000)}, animated=True),
+                                      "resolution": Int(120, 8, 1000), "narrow": _NARROW},
+         animated=True),
     Kind("neuron_heatmaps", True, {"resolution": Int(60, 8, 400), "max_neurons": Int(8, 3, 32),
-                                   "points": Int(300, 0, 10_000)}),
-    Kind("loss_surface", False, {"steps": Int(40, 1, 1000)}),
-    Kind("digits", True, {"mode": Choice("samples", ("samples", "confusion")),
-                          "count": Int(32, 1, 400)}),
+                                   "points": Int(300, 0, 10_000), "narrow": _NARROW}),
+    Kind("loss_surface", False, {"steps": Int(40, 1, 1000), "narrow": _NARROW}),
+    Kind("digits", True, {"mode": Choice("samples", ("samples", "confusion", "weights")),
+                          "count": Int(32, 1, 128), "narrow": _NARROW}),
+    Kind("computation_graph", False, {"x": ListOf(Float(None, -100.0, 100.0), [1.0, 0.0], 2, 2),
+                                      "y": Int(1, 0, 1), "seed": Int(0, 0, 2**32 - 1),
+                                      "lr": Float(1.0, 0.0, 100.0, above=True),
+                                      "narrow": _NARROW}),
     Kind("header", True, {"variant": Choice("banner", ("banner", "teaser"))}),
 ]}

@@ -8,6 +8,11 @@ A layer wider than ``max_neurons`` shows its first and last neurons around a ver
 a "+N" count of the neurons left out. With a trained network (and ``weights`` true) every drawn
 edge is the real weight ``W[i, j]``: its colour is the sign, its width and opacity the magnitude
 (relative to the largest weight in that layer). Data units are 10 CSS px.
+
+A softmax output layer (one neuron per class) is never cut short: up to ``MAX_CLASSES`` outputs
+are all drawn, each labelled with its class index from 0, so the digits network shows its ten
+outputs 0-9. Parameter ``narrow`` draws the phone-width variant: half the width (5 CSS px per data
+unit), columns spread taller, text at the same point size, so it reads larger against the figure.
 """
 
 from __future__ import annotations
@@ -24,6 +29,8 @@ from nn_blog.figures import style as st
 
 W_UNITS = 72
 BAND = 25.0                   # the tallest column of neurons spans at most this many units
+NARROW_BAND = 44.0
+MAX_CLASSES = 12              # a softmax output of up to this many classes is drawn in full
 _SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
 
 
@@ -55,7 +62,7 @@ def _from_param(spec) -> list[tuple[int, str | None]]:
 
 def _slots(n: int, max_neurons: int) -> list[int | None]:
     """Neuron indices to draw, with None where the ellipsis goes."""
-    if n <= max_neurons:
+    if n <= max(max_neurons, 1):
         return list(range(n))
     head = (max_neurons - 1 + 1) // 2
     tail = max_neurons - 1 - head
@@ -97,24 +104,41 @@ def _edges(ax, s, xs, ys, slots, weights):
                                      capstyle="round"))
 
 
+def class_outputs(layers) -> bool:
+    """True when the last layer is a softmax over classes the figure labels one by one."""
+    units, act = layers[-1]
+    return act == "softmax" and units <= MAX_CLASSES
+
+
+def narrow(spec) -> dict:
+    return {"narrow": True}
+
+
 def draw(spec: dict, ctx):
     s = ctx.style
     trained = getattr(ctx, "trained", None)
     layers = _from_net(trained.net) if trained is not None else _from_param(spec)
     max_neurons = int(param(spec, "max_neurons"))
+    is_narrow = bool(param(spec, "narrow"))
     show_weights = trained is not None and bool(param(spec, "weights"))
+    labelled = class_outputs(layers)
     slots = [_slots(n, max_neurons) for n, _ in layers]
+    if labelled:
+        slots[-1] = list(range(layers[-1][0]))
+    width = st.NARROW_WIDTH if is_narrow else st.SIZES["architecture"][0]
+    px = width / W_UNITS                       # CSS px per data unit
+    text = 10.0 / px                           # text offsets were laid out at 10 px per unit
     tallest = max(len(sl) for sl in slots)
-    gap = min(4.6, BAND / max(tallest - 1, 1))
-    r = min(1.55, 0.36 * gap)
-    xs = np.linspace(9.0, W_UNITS - 9.0, len(layers))
+    gap = min(4.6 * text, (NARROW_BAND if is_narrow else BAND) / max(tallest - 1, 1))
+    r = min(1.55 * (1.4 if is_narrow else 1.0), 0.36 * gap)
+    xs = np.linspace(9.0, W_UNITS - (12.0 if labelled else 9.0), len(layers))
     ys = [_positions(sl, gap) for sl in slots]
     half = (tallest - 1) / 2 * gap + r
     # the height follows the content: a 2-4-1 network gets a short figure, not white space
-    bottom = -half - 8.0
-    top = bottom + np.ceil(half + (7.5 if show_weights else 1.5) - bottom)   # whole CSS px
+    bottom = -half - 8.0 * text
+    top = bottom + np.ceil((half + (7.5 * text if show_weights else 1.5) - bottom) * px) / px
     with st.use(s):
-        fig = st.figure(s, st.SIZES["architecture"][0], 10 * (top - bottom))
+        fig = st.figure(s, width, round(px * (top - bottom)))
         ax = fig.add_axes([0, 0, 1, 1])
         ax.set_xlim(0, W_UNITS)
         ax.set_ylim(bottom, top)
@@ -124,13 +148,17 @@ def draw(spec: dict, ctx):
             W = trained.net.layers[k].W if show_weights else None
             _edges(ax, s, xs[k:k + 2], ys[k:k + 2], slots[k:k + 2], W)
         for k, ((units, act), sl) in enumerate(zip(layers, slots, strict=True)):
-            _column(ax, s, k, len(layers) - 1, xs[k], ys[k], sl, units, act, r, -half)
+            _column(ax, s, k, len(layers) - 1, xs[k], ys[k], sl, units, act, r, -half, text)
+        if labelled:
+            for y, i in zip(ys[-1], slots[-1], strict=True):
+                ax.text(xs[-1] + r + 0.5 * text, y, str(i), ha="left", va="center",
+                        fontsize=st.SMALL, color=s.text, zorder=4)
         if show_weights:
-            _legend(ax, s, top)
+            _legend(ax, s, top, text)
     return fig
 
 
-def _column(ax, s, k, last, x, ys, slots, units, act, r, base):
+def _column(ax, s, k, last, x, ys, slots, units, act, r, base, text=1.0):
     colour = s.classes[0] if k == last else s.accent
     fill = s.panel if k == 0 else st.mix(colour, s.page, 0.8)
     edge = s.spine if k == 0 else colour
@@ -142,19 +170,19 @@ def _column(ax, s, k, last, x, ys, slots, units, act, r, base):
     hidden = units - sum(i is not None for i in slots)
     if hidden:
         ell = ys[slots.index(None)]
-        ax.text(x + r + 0.8, ell, f"+{hidden}", ha="left", va="center", fontsize=st.SMALL,
-                color=s.muted, zorder=4)
+        ax.text(x + r + 0.8 * text, ell, f"+{hidden}", ha="left", va="center",
+                fontsize=st.SMALL, color=s.muted, zorder=4)
     name, detail = _caption(k, last, units, act)
-    ax.text(x, base - 3.2, name, ha="center", va="baseline", fontsize=st.FONT_SIZE,
+    ax.text(x, base - 3.2 * text, name, ha="center", va="baseline", fontsize=st.FONT_SIZE,
             color=s.text)
-    ax.text(x, base - 5.9, detail, ha="center", va="baseline", fontsize=st.FONT_SIZE,
+    ax.text(x, base - 5.9 * text, detail, ha="center", va="baseline", fontsize=st.FONT_SIZE,
             color=s.muted)
 
 
-def _legend(ax, s, top):
+def _legend(ax, s, top, text=1.0):
     handles = [Line2D([], [], color=s.positive, lw=2.4, label="positive weight"),
                Line2D([], [], color=s.negative, lw=2.4, label="negative weight")]
     ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, 1.0), ncol=2,
               fontsize=st.SMALL, handlelength=1.8, columnspacing=2.0, labelcolor=s.muted)
-    ax.text(W_UNITS / 2, top - 3.4, "line width ∝ |weight|", ha="center", va="top",
-            fontsize=st.SMALL, color=s.faint)
+    ax.text(W_UNITS / 2, top - 3.4 * text, "line width ∝ |weight|", ha="center", va="top",
+            fontsize=st.SMALL, color=s.muted)

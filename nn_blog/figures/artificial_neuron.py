@@ -1,7 +1,9 @@
 """One artificial neuron: inputs x_i, weights w_i on the edges, bias b, the sum z, activation, y.
 
 Reads left to right as the formula it draws, ``y = sigma(sum_i w_i x_i + b)``. Parameter
-``n_inputs`` (1-6) sets how many inputs are drawn. Data units are 10 CSS px.
+``n_inputs`` (1-6) sets how many inputs are drawn. Data units are 10 CSS px; the narrow variant
+(parameter ``narrow``) packs the same parts into 48 units of 7.5 CSS px, so the text, whose size
+does not change, takes a larger share of a phone's column.
 """
 
 from __future__ import annotations
@@ -12,13 +14,20 @@ from matplotlib.patches import Circle, FancyArrowPatch, FancyBboxPatch
 from nn_blog.figures import param
 from nn_blog.figures import style as st
 
-W, H = 72, 34
+H = 34
 YC = 17.0
-X_IN, R_IN = 9.0, 2.3
-SUM, R_SUM = np.array([35.0, YC]), 4.0
-ACT = np.array([50.5, YC])
+R_IN = 2.3
+R_SUM = 4.0
 ACT_HALF = 3.6
-OUT = np.array([64.5, YC])
+# x positions (data units) of the parts: width, inputs, sum, activation, output
+WIDE = (72.0, 9.0, 35.0, 50.5, 64.5)
+NARROW = (48.0, 4.5, 19.5, 32.5, 43.5)
+
+
+class _Geometry:
+    def __init__(self, xs):
+        self.W, self.X_IN = xs[0], xs[1]
+        self.SUM, self.ACT, self.OUT = (np.array([x, YC]) for x in xs[2:])
 
 
 def _arrow(ax, s, p0, p1, colour=None, lw=1.4, shrink=(0, 0)):
@@ -38,13 +47,13 @@ def _tag(ax, s, xy, text, colour):
             bbox={"boxstyle": "round,pad=0.18", "fc": s.page, "ec": "none"})
 
 
-def _inputs(ax, s, n: int):
+def _inputs(ax, s, n: int, g):
     gap = min(6.0, 22.0 / max(n - 1, 1))
     r = min(R_IN, 0.4 * gap)
     ys = YC + (np.arange(n)[::-1] - (n - 1) / 2) * gap
     for i, y in enumerate(ys, start=1):
-        _node(ax, s, (X_IN, y), r, f"$x_{{{i}}}$", s.panel, s.spine)
-        start, end = np.array([X_IN, y]), SUM
+        _node(ax, s, (g.X_IN, y), r, f"$x_{{{i}}}$", s.panel, s.spine)
+        start, end = np.array([g.X_IN, y]), g.SUM
         d = (end - start) / np.linalg.norm(end - start)
         if n <= 4:
             _arrow(ax, s, start + d * r, end - d * R_SUM, colour=s.muted, lw=1.3)
@@ -52,11 +61,12 @@ def _inputs(ax, s, n: int):
             a, b = start + d * r, end - d * R_SUM
             ax.plot([a[0], b[0]], [a[1], b[1]], color=s.muted, lw=1.3, zorder=2)
         _tag(ax, s, start + 0.42 * (end - start), f"$w_{{{i}}}$", s.positive)
-    ax.text(X_IN, ys[-1] - r - 2.3, "inputs", ha="center", va="center", color=s.muted,
+    ax.text(g.X_IN, ys[-1] - r - 2.3, "inputs", ha="center", va="center", color=s.muted,
             fontsize=st.SMALL)
 
 
-def _activation(ax, s):
+def _activation(ax, s, g):
+    ACT = g.ACT
     x0, y0 = ACT - ACT_HALF
     ax.add_patch(FancyBboxPatch((x0, y0), 2 * ACT_HALF, 2 * ACT_HALF,
                                 boxstyle="round,pad=0,rounding_size=1.2",
@@ -69,17 +79,24 @@ def _activation(ax, s):
             color=s.muted, fontsize=st.SMALL)
 
 
+def narrow(spec) -> dict:
+    return {"narrow": True}
+
+
 def draw(spec: dict, ctx):
     s = ctx.style
     n = int(param(spec, "n_inputs"))
+    g = _Geometry(NARROW if bool(param(spec, "narrow")) else WIDE)
+    W, SUM, ACT, OUT = g.W, g.SUM, g.ACT, g.OUT
+    width = st.SIZES["artificial_neuron"][0] if W == WIDE[0] else st.NARROW_WIDTH
     with st.use(s):
-        fig = st.figure(s, *st.SIZES["artificial_neuron"])
+        fig = st.figure(s, width, round(width / W * H))
         ax = fig.add_axes([0, 0, 1, 1])
         ax.set_xlim(0, W)
         ax.set_ylim(0, H)
         ax.set_aspect("equal")
         ax.axis("off")
-        _inputs(ax, s, n)
+        _inputs(ax, s, n, g)
         bias = np.array([SUM[0], YC + 13.5])
         _node(ax, s, bias, 2.0, "$b$", s.panel, s.spine)
         ax.text(bias[0] + 2.8, bias[1], "bias", va="center", color=s.muted, fontsize=st.SMALL)
@@ -90,7 +107,7 @@ def draw(spec: dict, ctx):
                 va="top", color=s.text, fontsize=st.FONT_SIZE)
         _arrow(ax, s, SUM + [R_SUM, 0], ACT - [ACT_HALF, 0])
         _tag(ax, s, ((SUM[0] + R_SUM + ACT[0] - ACT_HALF) / 2, YC), "$z$", s.text)
-        _activation(ax, s)
+        _activation(ax, s, g)
         ax.text(ACT[0], ACT[1] - ACT_HALF - 1.6, "$y = \\sigma(z)$", ha="center", va="top",
                 color=s.text, fontsize=st.FONT_SIZE)
         _arrow(ax, s, ACT + [ACT_HALF, 0], OUT - [2.3, 0])

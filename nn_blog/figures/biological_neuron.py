@@ -2,7 +2,9 @@
 
 Drawn in data units of 10 CSS px (the axes fill the figure, aspect 1). The cell is a silhouette in
 two passes: every outline first (wide strokes in the edge colour), then every fill on top, so
-branches merge into the soma without seams. Branch angles come from a fixed seed.
+branches merge into the soma without seams. Branch angles come from a fixed seed. Parameter
+``narrow``: the phone-width variant, the same cell at half the scale with its labels in a row
+above and a row below it.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 from matplotlib.patches import Circle, FancyBboxPatch, Polygon
 
+from nn_blog.figures import param
 from nn_blog.figures import style as st
 
 SOMA = np.array([17.0, 17.5])
@@ -105,32 +108,58 @@ def _cell(ax, s: st.Style) -> list[tuple[float, float]]:
     return boutons
 
 
-def _label(ax, s, text, xy, xytext, ha="center", va="center"):
-    ax.annotate(text, xy=xy, xytext=xytext, ha=ha, va=va, fontsize=st.LARGE, color=s.text,
+def _label(ax, s, text, xy, xytext, ha="center", va="center", size=st.LARGE):
+    ax.annotate(text, xy=xy, xytext=xytext, ha=ha, va=va, fontsize=size, color=s.text,
                 arrowprops={"arrowstyle": "-", "color": s.muted, "lw": 0.9,
                             "shrinkA": 3, "shrinkB": 1},
                 zorder=6)
 
 
+# (label, the point it names, where the label sits); the narrow variant moves the labels into a
+# row above and a row below the cell, where a phone's width has room for them
+def _labels(boutons, narrow: bool):
+    if not narrow:
+        return [("Dendrites", (7.6, 26.5), (6.0, 32.2)),
+                ("Cell body (soma)", (20.6, 14.4), (29.5, 8.0)),
+                ("Nucleus", (16.4, 18.5), (27.0, 27.5)),
+                ("Axon", (56.0, AXON_Y + 0.3), (53.0, 26.0)),
+                ("Myelin sheath", (47.2, AXON_Y - 1.1), (46.5, 8.0)),
+                ("Node of Ranvier", (37.5, AXON_Y + 0.3), (38.0, 26.0)),
+                ("Axon terminals", boutons[0], (63.0, 32.2))]
+    return [("Dendrites", (7.6, 26.5), (7.0, 40.0)),
+            ("Nucleus", (16.4, 18.5), (22.5, 40.0)),
+            ("Node of Ranvier", (37.5, AXON_Y + 0.3), (40.0, 40.0)),
+            ("Axon terminals", boutons[0], (62.0, 40.0)),
+            ("Cell body (soma)", (20.6, 14.4), (17.0, -4.0)),
+            ("Myelin sheath", (47.2, AXON_Y - 1.1), (41.0, -4.0)),
+            ("Axon", (56.0, AXON_Y - 0.3), (58.0, -4.0))]
+
+
+def narrow(spec) -> dict:
+    return {"narrow": True}
+
+
 def draw(spec: dict, ctx):
     s = ctx.style
+    is_narrow = bool(param(spec, "narrow"))
+    # narrow: the same 72 x 34 units of cell at 5 CSS px each, and room above and below it
+    y0, y1 = (-12.0, 46.0) if is_narrow else (0.0, 34.0)
+    width = st.NARROW_WIDTH if is_narrow else st.SIZES["biological_neuron"][0]
+    height = round(width / 72 * (y1 - y0))
     with st.use(s):
-        fig = st.figure(s, *st.SIZES["biological_neuron"])
+        fig = st.figure(s, width, height)
         ax = fig.add_axes([0, 0, 1, 1])
         ax.set_xlim(0, 72)
-        ax.set_ylim(0, 34)
+        ax.set_ylim(y0, y1)
         ax.set_aspect("equal")
         ax.axis("off")
         boutons = _cell(ax, s)
-        _label(ax, s, "Dendrites", (7.6, 26.5), (6.0, 32.2))
-        _label(ax, s, "Cell body (soma)", (20.6, 14.4), (29.5, 8.0))
-        _label(ax, s, "Nucleus", (16.4, 18.5), (27.0, 27.5))
-        _label(ax, s, "Axon", (56.0, AXON_Y + 0.3), (53.0, 26.0))
-        _label(ax, s, "Myelin sheath", (47.2, AXON_Y - 1.1), (46.5, 8.0))
-        _label(ax, s, "Node of Ranvier", (37.5, AXON_Y + 0.3), (38.0, 26.0))
-        _label(ax, s, "Axon terminals", boutons[0], (63.0, 32.2))
-        ax.annotate("", xy=(56.0, 1.8), xytext=(40.0, 1.8),
+        for text, xy, xytext in _labels(boutons, is_narrow):
+            _label(ax, s, text, xy, xytext, size=st.SMALL if is_narrow else st.LARGE)
+        arrow_y = y0 + 1.8 if not is_narrow else y0 + 3.0
+        x0, x1 = (40.0, 56.0) if not is_narrow else (44.0, 58.0)
+        ax.annotate("", xy=(x1, arrow_y), xytext=(x0, arrow_y),
                     arrowprops={"arrowstyle": "-|>,head_width=0.25,head_length=0.5",
                                 "color": s.faint, "lw": 1.2})
-        ax.text(56.8, 1.8, "signal", color=s.muted, fontsize=st.SMALL, va="center")
+        ax.text(x1 + 0.8, arrow_y, "signal", color=s.muted, fontsize=st.SMALL, va="center")
     return fig

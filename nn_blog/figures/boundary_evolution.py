@@ -5,7 +5,8 @@ Every picture is the network with the weights it really had at a snapshot epoch
 into a copy of the network; nothing is interpolated. ``draw`` lays out the epochs of parameter
 ``epochs`` (default: up to two rows of ``columns``, spread evenly over the snapshots) as small
 multiples; ``animate`` returns one frame per snapshot (at most ``frames``, evenly spread), so the
-animation is as smooth as the declaration's ``snapshots`` list is dense.
+animation is as smooth as the declaration's ``snapshots`` list is dense. Parameter ``narrow``:
+the small multiples two per row, 360 px wide (the animation's frames are legible as they are).
 """
 
 from __future__ import annotations
@@ -53,15 +54,21 @@ def _panel(ax, s, trained, epoch, ext, resolution, point_size):
     ax.set_title(f"epoch {epoch}", fontsize=st.SMALL, color=s.muted, pad=4)
 
 
+def narrow(spec) -> dict:
+    return {"narrow": True}
+
+
 def draw(spec: dict, ctx):
     s, trained = ctx.style, ctx.trained
     _plane.require_2d(spec, trained)
     epochs = _epochs(spec, trained)
-    columns = max(1, min(int(param(spec, "columns")), len(epochs)))
+    # narrow: the same epochs (chosen from ``columns``), two per row
+    columns = 2 if bool(param(spec, "narrow")) else int(param(spec, "columns"))
+    columns = max(1, min(columns, len(epochs)))
     rows = -(-len(epochs) // columns)
     ext = _plane.extent(trained.data)
     ratio = (ext[3] - ext[2]) / (ext[1] - ext[0])
-    width = st.SIZES["boundary_evolution"][0]
+    width = st.NARROW_WIDTH if bool(param(spec, "narrow")) else st.SIZES["boundary_evolution"][0]
     height = round(rows * ((width - 16) / columns * ratio + 26) + 8)
     resolution = int(param(spec, "resolution"))
     with st.use(s):

@@ -9,6 +9,14 @@ Parameter ``mode``:
   digits in order, and the line above it gives the true error count for the whole test split.
 - ``confusion``: counts of (true label, predicted label) over the whole test split; the diagonal
   (right) is shaded in the accent colour, mistakes off the diagonal in the mistake colour.
+- ``weights``: the first layer's weights ``W[:, j]`` (64 of them per hidden neuron j) drawn as an
+  8x8 template, the pixel each weight multiplies: positive (the neuron wants ink there) in the
+  positive colour, negative in the negative one, zero the page. Each template is scaled to its own
+  largest |weight| (the pattern matters, not its size). ``count`` templates are shown, the neurons
+  with the largest weight vectors (L2 norm) first; the note above says how many there are.
+
+Parameter ``narrow`` reflows any mode for a phone's column: four digits or templates per row
+(at most 16 templates), a smaller confusion matrix.
 """
 
 from __future__ import annotations
@@ -38,10 +46,9 @@ def _pick(y, pred, count: int) -> np.ndarray:
     return np.sort(chosen)
 
 
-def _samples(fig, s, trained, count):
+def _samples(fig, s, trained, count, cols=8):
     images, y, pred = predictions(trained)
     chosen = _pick(y, pred, count)
-    cols = 8
     rows = -(-len(chosen) // cols)
     axes = np.atleast_1d(fig.subplots(rows, cols)).ravel()
     for ax, i in zip(axes, chosen, strict=False):
@@ -58,14 +65,48 @@ def _samples(fig, s, trained, count):
             side.set_color(s.mistake)
             side.set_linewidth(2.0)
         label = f"{pred[i]}" if ok else f"{pred[i]} (true {y[i]})"
-        ax.set_title(label, fontsize=st.SMALL, pad=3, color=s.text if ok else s.mistake,
+        ax.set_title(label, fontsize=st.SMALL, pad=3,
+                     color=s.text if ok else st.readable(s, s.mistake),
                      fontweight="normal" if ok else "bold")
     for ax in axes[len(chosen):]:
         ax.set_visible(False)
     wrong = int((y != pred).sum())
-    fig.suptitle(f"{wrong} of {len(y)} test digits misclassified; "
-                 f"{int((y[chosen] != pred[chosen]).sum())} of them shown, in red",
-                 fontsize=st.SMALL, color=s.muted)
+    shown = int((y[chosen] != pred[chosen]).sum())
+    sep = ";\n" if cols < 8 else "; "
+    fig.suptitle(f"{wrong} of {len(y)} test digits misclassified{sep}"
+                 f"{shown} of them shown, in red", fontsize=st.SMALL, color=s.muted)
+
+
+def templates(trained, count: int) -> tuple[np.ndarray, np.ndarray]:
+    """(neuron indices, their weights as (count, 8, 8) images): the first layer's columns with
+    the largest L2 norm first."""
+    W = np.asarray(trained.net.layers[0].W, dtype=np.float64)
+    if W.shape[0] != 64:
+        raise ValueError(f"the first layer has {W.shape[0]} inputs, not 8x8 = 64 pixels")
+    order = np.argsort(-np.linalg.norm(W, axis=0), kind="stable")[:count]
+    return order, W[:, order].T.reshape(-1, 8, 8)
+
+
+def _weights(fig, s, trained, count, cols):
+    units, images = templates(trained, count)
+    rows = -(-len(units) // cols)
+    axes = np.atleast_1d(fig.subplots(rows, cols)).ravel()
+    cmap = st.diverging(s)
+    for ax, img in zip(axes, images, strict=False):
+        top = np.abs(img).max() or 1.0
+        ax.imshow(cmap(0.5 + 0.5 * img / top), interpolation="none")
+        ax.set_xticks([])
+        ax.set_yticks([])
+        for side in ax.spines.values():
+            side.set_color(s.spine)
+            side.set_linewidth(0.6)
+    for ax in axes[len(units):]:
+        ax.set_visible(False)
+    n_hidden = trained.net.layers[0].W.shape[1]
+    sep = "\n" if cols < 8 else " "
+    fig.suptitle(f"{len(units)} of the {n_hidden} hidden neurons, largest weights first;{sep}"
+                 "each 8x8 template: + ink helps, − ink hurts", fontsize=st.SMALL,
+                 color=s.muted)
 
 
 def confusion(y, pred, k: int = 10) -> np.ndarray:
@@ -116,17 +157,48 @@ def _confusion(fig, s, trained):
                  fontsize=st.SMALL, color=s.muted)
 
 
+SIZES = {"samples": "digits_samples", "confusion": "digits_confusion",
+         "weights": "digits_weights"}
+
+
+def narrow(spec) -> dict:
+    """Four per row; at most 16 digits or templates (a phone scrolls, but not forever)."""
+    out = {"narrow": True}
+    if param(spec, "mode") in ("samples", "weights"):
+        out["count"] = min(16, int(param(spec, "count")))
+    return out
+
+
 def draw(spec: dict, ctx):
     s, trained = ctx.style, ctx.trained
     mode = param(spec, "mode")
-    if mode not in ("samples", "confusion"):
-        raise NNBlogError(f"{mode!r} is not one of: samples, confusion", file=FIGURES_FILE,
+    if mode not in SIZES:
+        raise NNBlogError(f"{mode!r} is not one of: {', '.join(SIZES)}", file=FIGURES_FILE,
                           item=spec.get("name"), field="mode")
-    size = st.SIZES["digits_samples" if mode == "samples" else "digits_confusion"]
+    is_narrow = bool(param(spec, "narrow"))
+    count = int(param(spec, "count"))
+    cols = 4 if is_narrow else 8
+    if mode == "weights":
+        try:
+            units = len(templates(trained, count)[0])
+        except ValueError as err:
+            raise NNBlogError(str(err), file=FIGURES_FILE, item=spec.get("name"),
+                              field="network") from None
+        rows = -(-units // cols)
+        width = st.NARROW_WIDTH if is_narrow else st.SIZES["digits_weights"][0]
+        size = (width, round(rows * (width - 16) / cols * 0.98 + (60 if is_narrow else 40)))
+    elif is_narrow:
+        rows = -(-count // cols)
+        size = (st.NARROW_WIDTH, rows * 100 + 50) if mode == "samples" else \
+            (st.NARROW_WIDTH, 390)
+    else:
+        size = st.SIZES[SIZES[mode]]
     with st.use(s):
         fig = st.figure(s, *size, layout="constrained")
         if mode == "samples":
-            _samples(fig, s, trained, int(param(spec, "count")))
+            _samples(fig, s, trained, count, cols)
+        elif mode == "weights":
+            _weights(fig, s, trained, count, cols)
         else:
             _confusion(fig, s, trained)
     return fig

@@ -3,7 +3,12 @@
 The surface is a tilted valley, the quadratic ``L(w) = 1/2 (w - w*)^T H (w - w*)`` whose Hessian H
 has curvatures 1 along the valley floor and 6 across it, turned by 25 degrees: the shape that makes
 plain gradient descent crawl along the floor while it bounces between the walls. On a quadratic,
-gradient descent converges only for ``lr < 2 / 6``; the "too large" rate is just past that edge.
+gradient descent converges only for ``lr < 2 / lambda_max``, lambda_max the largest eigenvalue of H
+(computed here, :data:`LR_LIMIT`); the "too large" rate is just past that edge, and the panel states
+the rule with the computed bound.
+
+The diverging path is drawn only while it stays inside the axes; its next step becomes an arrow
+marked "diverges", cut at the frame. Nothing is drawn outside the axes.
 
 Every path is taken by the engine's own optimizers (``nn_blog.nn.SGD`` and ``nn_blog.nn.Adam``)
 stepping on the two parameters with the exact gradient ``H (w - w*)``, for ``steps`` steps from the
@@ -28,6 +33,10 @@ H = _R @ np.diag(CURVATURES) @ _R.T
 # 4 units down the valley floor and 1.2 up its wall
 START = W_STAR - 4.0 * _R[:, 0] + 1.2 * _R[:, 1]
 EXTENT = (-3.9, 2.7, -2.0, 2.1)
+LAMBDA_MAX = float(np.linalg.eigvalsh(H).max())
+LR_LIMIT = 2.0 / LAMBDA_MAX
+# three plain rates: far below the bound, well inside it, and just past it
+LR_SMALL, LR_GOOD, LR_LARGE = 0.02, 0.15, round(1.08 * LR_LIMIT, 2)
 
 
 def loss(W: np.ndarray) -> np.ndarray:
@@ -55,17 +64,17 @@ def runs(steps: int) -> tuple[list, list]:
     """(left panel, right panel): lists of (label, colour key, path)."""
     from nn_blog.nn import SGD, Adam
 
-    left = [("lr 0.02: too small", "slow", path(SGD(lr=0.02), steps)),
-            ("lr 0.15: good", "good", path(SGD(lr=0.15), steps)),
-            ("lr 0.34: too large, diverges", "large", path(SGD(lr=0.34), steps))]
-    right = [("plain, lr 0.15", "good", path(SGD(lr=0.15), steps)),
+    left = [(f"lr {LR_SMALL:g}: too small", "slow", path(SGD(lr=LR_SMALL), steps)),
+            (f"lr {LR_GOOD:g}: good", "good", path(SGD(lr=LR_GOOD), steps)),
+            (f"lr {LR_LARGE:g}: too large", "large", path(SGD(lr=LR_LARGE), steps))]
+    right = [(f"plain, lr {LR_GOOD:g}", "good", path(SGD(lr=LR_GOOD), steps)),
              ("momentum 0.9, lr 0.02", "momentum", path(SGD(lr=0.02, momentum=0.9), steps)),
              ("Adam, lr 0.2", "adam", path(Adam(lr=0.2), steps))]
     return left, right
 
 
 def _colours(s) -> dict:
-    return {"slow": s.faint, "good": s.series[0], "large": s.negative,
+    return {"slow": s.series[3], "good": s.series[0], "large": s.negative,
             "momentum": s.series[2], "adam": s.series[1]}
 
 
@@ -93,24 +102,78 @@ def _surface(ax, s):
     ax.set_yticks([-2, -1, 0, 1, 2])
 
 
+def inside(P: np.ndarray, margin: float = 0.0) -> np.ndarray:
+    """Which points (n, 2) lie inside EXTENT shrunk by ``margin``."""
+    x0, x1, y0, y1 = EXTENT
+    return ((P[:, 0] >= x0 + margin) & (P[:, 0] <= x1 - margin)
+            & (P[:, 1] >= y0 + margin) & (P[:, 1] <= y1 - margin))
+
+
+def _to_frame(a: np.ndarray, b: np.ndarray, margin: float) -> np.ndarray:
+    """The point where the segment a -> b leaves EXTENT shrunk by ``margin`` (b if it does not)."""
+    x0, x1, y0, y1 = EXTENT
+    t = 1.0
+    for k, (lo, hi) in enumerate(((x0 + margin, x1 - margin), (y0 + margin, y1 - margin))):
+        d = b[k] - a[k]
+        if d > 0 and b[k] > hi:
+            t = min(t, (hi - a[k]) / d)
+        elif d < 0 and b[k] < lo:
+            t = min(t, (lo - a[k]) / d)
+    return a + t * (b - a)
+
+
+def _diverging(ax, s, P, colour):
+    """The steps of a diverging path that stay inside the axes, then an arrow marked "diverges"
+    along the next step, cut at the frame. Returns how many points were drawn."""
+    keep = inside(P, margin=0.15)
+    n = int(np.argmin(keep)) if not keep.all() else len(P)
+    ax.plot(P[:n, 0], P[:n, 1], color=colour, lw=1.1, alpha=0.85, marker="o", ms=3.0, zorder=2)
+    if n < len(P):
+        tip = _to_frame(P[n - 1], P[n], margin=0.08)
+        ax.annotate("", xy=tip, xytext=P[n - 1], zorder=5,
+                    arrowprops={"arrowstyle": "-|>,head_width=0.35,head_length=0.7",
+                                "color": colour, "lw": 1.6, "shrinkA": 0, "shrinkB": 0})
+        right = tip[0] < (EXTENT[0] + EXTENT[1]) / 2
+        ax.text(tip[0] + (0.2 if right else -0.2), tip[1] - 0.1, "diverges",
+                ha="left" if right else "right", va="top", color=st.readable(s, colour),
+                fontsize=st.SMALL, fontweight="bold", zorder=6,
+                bbox={"boxstyle": "round,pad=0.15", "fc": s.page, "ec": "none", "alpha": 0.8})
+    return n
+
+
+def narrow(spec) -> dict:
+    return {"narrow": True}
+
+
 def draw(spec: dict, ctx):
     s = ctx.style
     steps = int(param(spec, "steps"))
+    is_narrow = bool(param(spec, "narrow"))
     colours = _colours(s)
+    size = (st.NARROW_WIDTH, 700) if is_narrow else st.SIZES["loss_surface"]
     with st.use(s):
-        fig = st.figure(s, *st.SIZES["loss_surface"], layout="constrained")
-        axes = fig.subplots(1, 2)
-        for ax, panel, title in zip(axes, runs(steps),
+        fig = st.figure(s, *size, layout="constrained")
+        axes = fig.subplots(2, 1) if is_narrow else fig.subplots(1, 2)
+        left, right = runs(steps)
+        for ax, panel, title in zip(axes, (left, right),
                                     ("gradient descent", "momentum and Adam"), strict=True):
             _surface(ax, s)
             handles = []
             for label, key, P in panel:
-                thin = key == "large"     # its zigzag would bury the other paths
-                ax.plot(P[:, 0], P[:, 1], color=colours[key], lw=1.0 if thin else 1.6,
-                        alpha=0.8 if thin else 1.0, marker="o", ms=2.0 if thin else 2.6,
-                        zorder=2 if thin else 3)
+                if key == "large":
+                    _diverging(ax, s, P, colours[key])
+                else:
+                    # every other path stays inside; plotting only its inside points guarantees it
+                    P = P[inside(P)]
+                    ax.plot(P[:, 0], P[:, 1], color=colours[key], lw=1.8 if key == "slow" else 1.6,
+                            marker="o", ms=2.6, zorder=3)
                 handles.append(Line2D([], [], color=colours[key], lw=2.0, label=label))
             ax.set_title(f"{title}, {steps} steps", fontsize=st.FONT_SIZE)
-            ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.2),
-                      ncol=1, fontsize=st.SMALL, handlelength=1.5, borderaxespad=0)
+            # the rule the left panel tests, with its bound computed from the Hessian
+            rule = f"converges if lr < 2/$\\lambda_{{max}}$ = {LR_LIMIT:.3f}" \
+                if panel is left else None
+            legend = ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.2),
+                               ncol=1, fontsize=st.SMALL, handlelength=1.5, borderaxespad=0,
+                               title=rule, title_fontsize=st.SMALL)
+            legend.get_title().set_color(s.text)
     return fig

@@ -8,11 +8,17 @@ spread: the tile is small and a thousand dots only blur it). Between columns, fa
 weights (colour = sign, width = magnitude). Layers wider than ``max_neurons`` show their first and
 last neurons around an ellipsis and "+N".
 
-Colour scales: tanh and the input features are diverging around 0 (negative -> page -> positive,
-tanh fixed to [-1, 1], features to their largest magnitude); ReLU runs from 0 (page) to the
-neuron's own largest activation (the shape of its response, not its size); a sigmoid output runs
-from class 0's colour (p = 0) through the page (p = 0.5) to class 1's (p = 1); the output tile
-shows the predicted class, faded by confidence, as the decision-boundary figure does.
+Colour scales, each drawn as a bar under the columns it applies to, with the numbers at its ends:
+the input features are diverging around 0 (negative -> page -> positive) up to their largest
+magnitude over the plane shown (they are standardised, so that is a few units, not 1); tanh
+neurons are diverging on their fixed range [-1, 1]; ReLU runs from 0 (page) to the neuron's own
+largest activation (the shape of its response, not its size); a sigmoid output runs from class 0's
+colour (p = 0) through the page (p = 0.5) to class 1's (p = 1), the very colours of the data
+points on top of it. Any other output (softmax) shows the predicted class faded by confidence, as
+the decision-boundary figure does.
+
+Parameter ``narrow``: the phone-width variant (360 px wide, at most 4 neurons per column shown,
+larger tiles, the scale bars stacked).
 """
 
 from __future__ import annotations
@@ -26,14 +32,19 @@ from nn_blog.figures import style as st
 from nn_blog.figures.architecture import _from_net, _slots
 
 W_UNITS = 72
-TOP_PAD, BOTTOM_PAD = 4.5, 4.0
+TOP_PAD, BOTTOM_PAD = 4.5, 6.5       # in units of 10 CSS px (scaled for the narrow variant)
 GAP = 0.7
+BAR = 12.0                            # width of a colour scale bar, in units
+NARROW_BAR_ROW = 38.0                 # CSS px per stacked colour scale (label above bar)
 
 
 def _rgba(s, act: str, V: np.ndarray, layer_max: float) -> np.ndarray:
-    """Activation values (ny, nx) -> RGBA, by the layer's activation (see module docstring)."""
+    """Activation values (ny, nx) -> RGBA, by the layer's activation (see module docstring);
+    ``act`` "input" for the input features."""
     if act == "sigmoid":
-        cmap = LinearSegmentedColormap.from_list("p", [s.classes[0], s.page, s.classes[1]])
+        # the class colours softened towards the page, so the data points stay visible on top
+        cmap = LinearSegmentedColormap.from_list(
+            "p", [st.mix(s.classes[0], s.page, 0.3), s.page, st.mix(s.classes[1], s.page, 0.3)])
         return cmap(np.clip(V, 0, 1))
     if act in ("relu", "leaky_relu"):
         cmap = LinearSegmentedColormap.from_list("r", [s.page, s.positive])
@@ -42,16 +53,33 @@ def _rgba(s, act: str, V: np.ndarray, layer_max: float) -> np.ndarray:
     return st.diverging(s)(np.clip(0.5 + 0.5 * V / scale, 0, 1))
 
 
-def _layout(layers, max_neurons, height):
+def _layout(layers, max_neurons, height, px, bottom_pad, max_tile, is_narrow=False):
+    """Column positions and tile sizes in data units (``px`` CSS px each)."""
     slots = [_slots(n, max_neurons) for n, _ in layers[:-1]] + [[0]]
     tallest = max(len(sl) for sl in slots[:-1])
-    band = height / 10 - TOP_PAD - BOTTOM_PAD
-    tile = min(6.0, (band - GAP * (tallest - 1)) / tallest)
-    xs = np.linspace(5.5, W_UNITS - 12.0, len(layers))
-    xs[-1] = W_UNITS - 1.0 - min(14.0, band) / 2
-    centre = BOTTOM_PAD + band / 2
+    text = 10.0 / px
+    band = height / px - TOP_PAD * text - bottom_pad
+    tile = min(max_tile, (band - GAP * (tallest - 1)) / tallest)
+    out_size = min(18.0 if is_narrow else 14.0, band)
+    if is_narrow:
+        # the output tile on the right, the other columns spread over what is left of it
+        last = W_UNITS - 1.0 - out_size / 2
+        xs = np.append(np.linspace(8.0, last - out_size / 2 - tile / 2 - 7.0,
+                                   len(layers) - 1), last)
+    else:
+        xs = np.linspace(5.5, W_UNITS - 12.0, len(layers))
+        xs[-1] = W_UNITS - 1.0 - out_size / 2
+    centre = bottom_pad + band / 2
     ys = [centre + ((len(sl) - 1) / 2 - np.arange(len(sl))) * (tile + GAP) for sl in slots]
-    return slots, tile, xs, ys, min(14.0, band), centre
+    return slots, tile, xs, ys, out_size, centre
+
+
+def narrow_height(layers, max_neurons) -> int:
+    """CSS height of the narrow variant: the tallest column of 8-unit tiles, header and bars."""
+    tallest = max(len(_slots(n, max_neurons)) for n, _ in layers[:-1])
+    px = st.NARROW_WIDTH / W_UNITS
+    column = max(tallest * (8.0 + GAP), 20.0) * px
+    return round(column + TOP_PAD * 10 + NARROW_BAR_ROW * 3 + 16)
 
 
 def _weights(ax, s, net, xs, ys, slots, tile, out_size):
@@ -72,66 +100,110 @@ def _weights(ax, s, net, xs, ys, slots, tile, out_size):
     ax.add_collection(LineCollection(segs, colors=colours, linewidths=widths, zorder=1))
 
 
+def narrow(spec) -> dict:
+    return {"narrow": True, "max_neurons": min(4, int(param(spec, "max_neurons")))}
+
+
 def draw(spec: dict, ctx):
     s, trained = ctx.style, ctx.trained
     _plane.require_2d(spec, trained)
     net, split = trained.net, trained.data
     layers = _from_net(net)
-    width, height = st.SIZES["neuron_heatmaps"]
-    slots, tile, xs, ys, out_size, centre = _layout(layers, int(param(spec, "max_neurons")),
-                                                    height)
+    is_narrow = bool(param(spec, "narrow"))
+    max_neurons = int(param(spec, "max_neurons"))
+    width, height = (st.NARROW_WIDTH, narrow_height(layers, max_neurons)) if is_narrow \
+        else st.SIZES["neuron_heatmaps"]
+    px = width / W_UNITS
+    text = 10.0 / px
+    bottom_pad = (NARROW_BAR_ROW * 3 + 6) / px if is_narrow else BOTTOM_PAD
+    slots, tile, xs, ys, out_size, centre = _layout(
+        layers, max_neurons, height, px, bottom_pad, max_tile=8.0 if is_narrow else 6.0,
+        is_narrow=is_narrow)
     ext = _plane.square(_plane.extent(split))
     pts, nx, ny = _plane.grid(ext, int(param(spec, "resolution")))
     X = split.transform(pts).astype(net.dtype)
     values = [X] + [A for _, A in net.forward_all(X)]
+    top_units = height / px
+    scales = {}
     with st.use(s):
         fig = st.figure(s, width, height)
         ax = fig.add_axes([0, 0, 1, 1])
         ax.set_xlim(0, W_UNITS)
-        ax.set_ylim(0, height / 10)
+        ax.set_ylim(0, top_units)
         ax.set_aspect("equal")
         ax.axis("off")
         _weights(ax, s, net, xs, ys, slots, tile, out_size)
         for k, (units, act) in enumerate(layers[:-1]):
             V = np.asarray(values[k], dtype=np.float64)
             layer_max = np.abs(V).max()
+            act = "input" if k == 0 else act or "identity"
+            scales.setdefault(act, layer_max)
             for y, j in zip(ys[k], slots[k], strict=True):
                 if j is None:
-                    _ellipsis(ax, s, xs[k], y, tile, units - sum(i is not None for i in slots[k]))
+                    _ellipsis(ax, s, xs[k], y, tile, units - sum(i is not None for i in slots[k]),
+                              text)
                     continue
-                img = _rgba(s, act or "identity", V[:, j].reshape(ny, nx), layer_max)
+                img = _rgba(s, act, V[:, j].reshape(ny, nx), layer_max)
                 _tile(ax, s, img, xs[k], y, tile)
             if k == 0:
                 for y, name in zip(ys[0], ("$x_1$", "$x_2$"), strict=False):
-                    ax.text(xs[0] - tile / 2 - 0.6, y, name, ha="right", va="center",
+                    ax.text(xs[0] - tile / 2 - 0.6 * text, y, name, ha="right", va="center",
                             fontsize=st.SMALL, color=s.muted)
-            _header(ax, s, k, len(layers) - 1, xs[k], height, act, units)
-        _output(ax, s, trained, values[-1], layers[-1][1], xs[-1], centre, out_size, ext, nx, ny,
+            _header(ax, s, k, len(layers) - 1, xs[k], top_units, None if k == 0 else act,
+                    text)
+        out_act = layers[-1][1]
+        _output(ax, s, trained, values[-1], out_act, xs[-1], centre, out_size, ext, nx, ny,
                 int(param(spec, "points")))
-        _header(ax, s, len(layers) - 1, len(layers) - 1, xs[-1], height, layers[-1][1], 1)
-        _scale_bar(ax, s, layers[1][1] or "identity", (xs[1] + xs[-2]) / 2 + 4.0)
+        _header(ax, s, len(layers) - 1, len(layers) - 1, xs[-1], top_units, out_act, text)
+        if out_act == "sigmoid":
+            scales["sigmoid"] = 1.0
+        _scale_bars(ax, s, scales, xs, is_narrow, text)
     return fig
 
 
-def _scale_bar(ax, s, act, x):
-    """The colour scale of the first hidden layer's tiles, centred under the hidden columns."""
-    t = np.linspace(0, 1, 256).reshape(1, -1)
+def scale_ends(act: str, value_max: float) -> tuple[str, str, str]:
+    """(low end, high end, what) of the colour scale the tiles of ``act`` are drawn with."""
+    if act == "input":
+        return f"−{value_max:.1f}", f"+{value_max:.1f}", "inputs (standardised)"
     if act in ("relu", "leaky_relu"):
-        img, ends, what = _rgba(s, act, t, 1.0), ("0", "max"), "ReLU activation (per tile)"
-    elif act == "sigmoid":
-        img, ends, what = _rgba(s, act, t, 1.0), ("0", "1"), "sigmoid activation"
-    else:
-        img = _rgba(s, act, 2 * t - 1, 1.0)
-        ends, what = ("−1", "+1"), f"{act} activation"
-    x0, x1, y0, y1 = x - 6.0, x + 6.0, 1.0, 1.9
-    _compact.plane_image(ax, img, (x0, x1, y0, y1), zorder=2, aspect=None)
-    ax.add_patch(_frame((x0, x1, y0, y1), s))
-    ax.text(x0 - 0.5, (y0 + y1) / 2, ends[0], ha="right", va="center", fontsize=st.SMALL,
-            color=s.muted)
-    ax.text(x1 + 0.5, (y0 + y1) / 2, ends[1], ha="left", va="center", fontsize=st.SMALL,
-            color=s.muted)
-    ax.text(x0 - 3.0, (y0 + y1) / 2, what, ha="right", va="center", fontsize=st.SMALL,
-            color=s.muted)
+        return "0", "max", "ReLU (each tile its own max)"
+    if act == "sigmoid":
+        return "0", "1", "output σ: p(class 1)"
+    if act == "tanh":
+        return "−1", "+1", "tanh"
+    return f"−{value_max:.1f}", f"+{value_max:.1f}", act
+
+
+def _scale_bars(ax, s, scales: dict, xs, is_narrow: bool, text: float):
+    """One bar per colour scale used: inputs, each hidden activation, the sigmoid output."""
+    items = list(scales.items())
+    t = np.linspace(0, 1, 256).reshape(1, -1)
+    for i, (act, vmax) in enumerate(items):
+        if act in ("relu", "leaky_relu", "sigmoid"):
+            img = _rgba(s, act, t, 1.0)
+        else:
+            img = _rgba(s, act, (2 * t - 1) * (1.0 if act == "tanh" else vmax), vmax)
+        lo, hi, what = scale_ends(act, vmax)
+        if is_narrow:
+            # stacked rows, each a label above its bar
+            bar = 2 * BAR
+            x = W_UNITS / 2
+            y0 = (len(items) - 1 - i) * NARROW_BAR_ROW / 10 * text + 0.6 * text
+        else:
+            bar = BAR
+            x = [xs[0] + 7.0, (xs[1] + xs[-2]) / 2, xs[-1]][min(i, 2)] if len(items) == 3 \
+                else np.linspace(14.0, W_UNITS - 12.0, len(items))[i]
+            y0 = 1.0
+        x0, x1, y1 = x - bar / 2, x + bar / 2, y0 + 0.9 * text ** 0.5
+        _compact.plane_image(ax, img, (x0, x1, y0, y1), zorder=2, aspect=None)
+        ax.add_patch(_frame((x0, x1, y0, y1), s))
+        mid = (y0 + y1) / 2
+        ax.text(x0 - 0.4 * text, mid, lo, ha="right", va="center", fontsize=st.SMALL,
+                color=s.muted)
+        ax.text(x1 + 0.4 * text, mid, hi, ha="left", va="center", fontsize=st.SMALL,
+                color=s.muted)
+        ax.text(x, y1 + 0.5 * text, what, ha="center", va="bottom", fontsize=st.SMALL,
+                color=s.text)
 
 
 def _tile(ax, s, img, x, y, size):
@@ -147,25 +219,28 @@ def _frame(box, s):
                      ec=s.spine, lw=0.6, zorder=3)
 
 
-def _ellipsis(ax, s, x, y, tile, hidden):
+def _ellipsis(ax, s, x, y, tile, hidden, text=1.0):
     ax.text(x, y, "⋮", ha="center", va="center", fontsize=st.LARGE, color=s.muted)
-    ax.text(x + tile / 2 + 0.3, y, f"+{hidden}", ha="left", va="center", fontsize=st.SMALL,
-            color=s.muted)
+    ax.text(x + tile / 2 + 0.3 * text, y, f"+{hidden}", ha="left", va="center",
+            fontsize=st.SMALL, color=s.muted)
 
 
-def _header(ax, s, k, last, x, height, act, units):
+def _header(ax, s, k, last, x, top, act, text=1.0):
     name = "input" if k == 0 else ("output" if k == last else f"hidden {k}" if last > 2 else
                                    "hidden")
-    ax.text(x, height / 10 - 1.2, name, ha="center", va="top", fontsize=st.SMALL, color=s.text)
+    ax.text(x, top - 1.2 * text, name, ha="center", va="top", fontsize=st.SMALL, color=s.text)
     if k > 0 and act:
-        ax.text(x, height / 10 - 2.9, act, ha="center", va="top", fontsize=st.SMALL,
+        ax.text(x, top - 2.9 * text, act, ha="center", va="top", fontsize=st.SMALL,
                 color=s.muted)
 
 
 def _output(ax, s, trained, A, act, x, y, size, ext, nx, ny, limit):
     A = np.asarray(A, dtype=np.float64)
-    P = np.column_stack([1 - A[:, 0], A[:, 0]]) if A.shape[1] == 1 else A
-    img = _plane.shade(P, nx, ny, s, strength=0.6)
+    if act == "sigmoid":
+        # p itself on the output's own scale (class 0 -> page -> class 1), as its bar says
+        img = _rgba(s, "sigmoid", A[:, 0].reshape(ny, nx), 1.0)
+    else:
+        img = _plane.shade(A, nx, ny, s, strength=0.6)
     box = (x - size / 2, x + size / 2, y - size / 2, y + size / 2)
     _compact.plane_image(ax, img, box, zorder=2, aspect=None)
     ax.add_patch(_frame(box, s))
@@ -176,4 +251,4 @@ def _output(ax, s, trained, A, act, x, y, size, ext, nx, ny, limit):
     v = box[2] + (P[:, 1] - ext[2]) / (ext[3] - ext[2]) * size
     y = trained.data.y_train[sample]
     colours = _plane.class_colours(s, max(2, trained.data.n_classes))[y]
-    ax.scatter(u, v, s=4, c=colours, edgecolors=s.page, linewidths=0.3, zorder=4, clip_on=False)
+    ax.scatter(u, v, s=4, c=colours, edgecolors=s.text, linewidths=0.3, zorder=4, clip_on=False)

@@ -36,6 +36,12 @@ SVG_HASH_SALT = "nn-blog"
 # no date (byte-identical files) and none of matplotlib's boilerplate (every byte is downloaded)
 SVG_METADATA = {"Date": None, "Creator": None, "Format": None, "Type": None}
 
+# Narrow variants (contract 3): drawn this wide, shown in a phone's ~343 px column at ~0.95x, so
+# the smallest text (SMALL, 12.7 CSS px) still displays at >= 12 px. READABLE_PX is the floor.
+NARROW_WIDTH = 360
+PHONE_COLUMN = 343
+READABLE_PX = 10.0
+
 FONT = "DejaVu Sans"
 FONT_SIZE = 11.0      # points; 11 pt = 14.7 CSS px
 SMALL = 9.5
@@ -53,9 +59,10 @@ SIZES = {
     "boundary_evolution": (720, 420),
     "boundary_frame": (480, 480),
     "neuron_heatmaps": (720, 440),
-    "loss_surface": (720, 330),
+    "loss_surface": (720, 360),
     "digits_samples": (720, 420),
     "digits_confusion": (560, 520),
+    "digits_weights": (720, None),    # height follows the rows of templates
     "header_banner": (1280, 400),
     "header_teaser": (500, 300),
 }
@@ -157,10 +164,70 @@ def css_size(fig: Figure) -> tuple[int, int]:
     return round(w), round(h)
 
 
+def min_font_px(fig: Figure) -> float | None:
+    """The smallest text in ``fig`` in CSS px at its native size (points x 96 / 72); None when
+    the figure has no visible text at all.
+
+    Every visible, non-empty Text artist counts: titles, labels, tick labels (only the ticks that
+    are drawn), legend entries, annotations. Layout is settled first, so the ticks an axis will
+    draw are the ones it has.
+    """
+    from matplotlib.text import Text
+
+    settle(fig)
+    with use(getattr(fig, "nn_style", LIGHT)):
+        fig.draw_without_rendering()    # tick labels get their text when drawn
+    sizes = []
+    for artist in fig.findobj(Text):
+        if not artist.get_visible() or not artist.get_text().strip():
+            continue
+        if not _drawn(artist):
+            continue
+        sizes.append(artist.get_fontsize() * CSS_DPI / 72.0)
+    return round(min(sizes), 3) if sizes else None
+
+
+def _drawn(artist) -> bool:
+    """False for a text inside a hidden axes (an unused cell of a grid of panels)."""
+    axes = getattr(artist, "axes", None)
+    return axes is None or axes.get_visible()
+
+
+def displayed_font_px(fig: Figure, column: float = PHONE_COLUMN) -> float | None:
+    """The smallest text in CSS px when ``fig`` is shown ``column`` px wide (never enlarged)."""
+    px = min_font_px(fig)
+    if px is None:
+        return None
+    return px * min(1.0, column / css_size(fig)[0])
+
+
 def mix(colour: str, other: str, t: float) -> tuple[float, float, float]:
     """Blend: ``(1 - t) * colour + t * other`` in RGB."""
     a, b = to_rgb(colour), to_rgb(other)
     return tuple((1 - t) * x + t * y for x, y in zip(a, b, strict=True))
+
+
+def _luminance(colour) -> float:
+    lin = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in to_rgb(colour)]
+    return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+
+
+def contrast(colour, other) -> float:
+    """WCAG contrast ratio of two colours (1 to 21)."""
+    a, b = sorted((_luminance(colour), _luminance(other)))
+    return (b + 0.05) / (a + 0.05)
+
+
+def readable(style: Style, colour, against=None, ratio: float = 4.5):
+    """``colour`` for text: blended towards the style's text colour just enough to reach
+    ``ratio`` contrast against ``against`` (the page by default). Lines keep the pure colour; the
+    words that name them stay readable in both palettes."""
+    against = style.page if against is None else against
+    for step in range(21):
+        out = mix(colour, style.text, step / 20)
+        if contrast(out, against) >= ratio:
+            return out
+    return to_rgb(style.text)
 
 
 def diverging(style: Style, name: str = "sign") -> LinearSegmentedColormap:
