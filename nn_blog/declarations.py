@@ -275,7 +275,8 @@ class Field:
         raise NotImplementedError
 
     def wrong_type(self, value) -> NoReturn:
-        raise Invalid(f"expected {self.type_name} ({self.describe()}), got {_show(value)}")
+        raise Invalid(f"must be {self.describe()}, got {_show(value)} "
+                      f"(expected {self.type_name})")
 
 
 @dataclass(frozen=True)
