@@ -648,7 +648,10 @@ def _dataset(at: _Place, decl) -> tuple[dict, int, int]:
                           unknown=f"unknown parameter of data set '{name}'")
     n_features, n_classes = known.features(params), known.classes(params)
     n = params.get("n_samples")
-    per_class = 3 if decl.get("validation") else 2
+    validation = decl.get("validation")
+    held_out = isinstance(validation, (int, float)) and not isinstance(validation, bool) \
+        and validation > 0
+    per_class = 3 if held_out else 2
     if n is not None and n < per_class * n_classes:
         at.fail("dataset.n_samples", f"must be at least {per_class * n_classes} "
                                      f"({per_class} per class, {n_classes} classes)")
