@@ -13,18 +13,41 @@ import click
 
 
 def user_errors(fn):
-    """Turn a user's mistake into one line on stderr and exit code 2."""
+    """Turn a user's mistake into one line on stderr and exit code 2.
+
+    A syntax error in the package's own code (``nn_blog/``, which the author edits too) is one
+    line naming the file and line as well, not a traceback.
+    """
 
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
         try:
             return fn(*args, **kwargs)
+        except SyntaxError as err:
+            _fail(f"{_shown(err.filename)}:{err.lineno}: {type(err).__name__}: {err.msg}")
         except (ValueError, FileNotFoundError) as err:
-            message = str(err).splitlines()[0] if str(err) else type(err).__name__
-            click.echo(f"nn-blog: error: {message}", err=True)
-            sys.exit(2)
+            _fail(str(err).splitlines()[0] if str(err) else type(err).__name__)
 
     return wrapper
+
+
+def _fail(message: str):
+    click.echo(f"nn-blog: error: {message}", err=True)
+    sys.exit(2)
+
+
+def _shown(filename) -> str:
+    """A file of the package as ``nn_blog/...``; any other path as it is."""
+    from pathlib import Path
+
+    if not filename:
+        return "<unknown file>"
+    path = Path(filename)
+    package = Path(__file__).resolve().parent
+    try:
+        return path.resolve().relative_to(package.parent).as_posix()
+    except ValueError:
+        return str(path)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -36,14 +59,21 @@ def main():
 # --- commands are added below, one function each (train, render, list, serve) ---
 
 
-def _int_option(value, option):
-    """An integer option parsed here, so that a typo costs one line, not click's usage text."""
+def _int_option(value, option, field):
+    """An integer option parsed here, so that a typo costs one line, not click's usage text;
+    bounded like the declaration's ``field`` (``epochs``, ``seed``) it overrides."""
+    from nn_blog.declarations import NETWORK_FIELDS
+
     if value is None:
         return None
+    bounds = NETWORK_FIELDS[field]
     try:
-        return int(value)
+        number = int(value)
     except ValueError:
-        raise ValueError(f"{option} must be an integer, got {value!r}") from None
+        number = None
+    if number is None or not bounds.low <= number <= bounds.high:
+        raise ValueError(f"{option} must be {bounds.describe()}, got {value!r}")
+    return number
 
 
 def _epoch_reporter(name, epochs, tty):
@@ -83,7 +113,8 @@ def train_command(name, seed, epochs, as_json, root):
     from nn_blog import experiments
     from nn_blog.errors import NNBlogError
 
-    seed, epochs = _int_option(seed, "--seed"), _int_option(epochs, "--epochs")
+    seed = _int_option(seed, "--seed", "seed")
+    epochs = _int_option(epochs, "--epochs", "epochs")
     specs = experiments.load_networks(root)
     if name not in specs:
         raise NNBlogError(f"unknown network {name!r}; known: {', '.join(specs)}",
@@ -186,6 +217,11 @@ def list_command(root):
 @user_errors
 def serve_command(host, port, livereload_port, no_render, root):
     """Serve the blog with live reload; re-render figures when _data/ or nn_blog/ change."""
+    import importlib.util
+
+    if not no_render and importlib.util.find_spec("watchdog") is None:
+        _fail("nn-blog serve needs watchdog to re-render, which is not installed: "
+              "pip install 'nn-blog[serve]' (or run it with --no-render)")
     from nn_blog import serve
 
     sys.exit(serve.serve(root, host=host, port=port, livereload_port=livereload_port,

@@ -14,6 +14,8 @@ from importlib import resources
 
 import numpy as np
 
+from nn_blog import declarations
+
 _GATES = {"and": np.logical_and, "or": np.logical_or, "xor": np.logical_xor}
 _CORNERS = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
 
@@ -229,8 +231,10 @@ def one_hot(y, k):
 class DataSet:
     """How to make a named data set: its generator, parameters and the shape of what it gives.
 
-    ``params`` maps each parameter to ``(type, default)``; ``features``/``classes`` tell, from the
-    (defaulted) parameters, the width of X and the number of labels without generating anything.
+    ``params`` maps each parameter to its declared field (type, default, bounds: see
+    ``nn_blog.declarations.DATASETS``, where ``_data/networks.yml`` is checked without NumPy);
+    ``features``/``classes`` tell, from the (defaulted) parameters, the width of X and the number
+    of labels without generating anything.
     """
 
     make: object
@@ -239,27 +243,14 @@ class DataSet:
     classes: object
 
 
-def _fixed(n):
-    return lambda params: n
-
-
-_GATE_PARAMS = {"n_samples": (int, 200), "spread": (float, 0.25)}
-
-DATASETS = {
-    "and": DataSet(lambda rng, **p: gate("and", rng, **p), _GATE_PARAMS, _fixed(2), _fixed(2)),
-    "or": DataSet(lambda rng, **p: gate("or", rng, **p), _GATE_PARAMS, _fixed(2), _fixed(2)),
-    "xor": DataSet(lambda rng, **p: gate("xor", rng, **p), _GATE_PARAMS, _fixed(2), _fixed(2)),
-    "moons": DataSet(moons, {"n_samples": (int, 1000), "noise": (float, 0.2)},
-                     _fixed(2), _fixed(2)),
-    "circles": DataSet(circles, {"n_samples": (int, 1000), "noise": (float, 0.1),
-                                 "factor": (float, 0.5)}, _fixed(2), _fixed(2)),
-    "spiral": DataSet(spiral, {"n_samples": (int, 300), "classes": (int, 3),
-                               "noise": (float, 0.2)}, _fixed(2), lambda p: p["classes"]),
-    "blobs": DataSet(blobs, {"n_samples": (int, 300), "centers": (int, 3), "n_features": (int, 2),
-                             "std": (float, 1.0), "box": (float, 10.0)},
-                     lambda p: p["n_features"], lambda p: p["centers"]),
-    "digits": DataSet(digits, {}, _fixed(64), _fixed(10)),
+_MAKERS = {
+    "and": lambda rng, **p: gate("and", rng, **p),
+    "or": lambda rng, **p: gate("or", rng, **p),
+    "xor": lambda rng, **p: gate("xor", rng, **p),
+    "moons": moons, "circles": circles, "spiral": spiral, "blobs": blobs, "digits": digits,
 }
+DATASETS = {name: DataSet(_MAKERS[name], decl.params, decl.features, decl.classes)
+            for name, decl in declarations.DATASETS.items()}
 
 
 def make(name, rng, **params):

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from nn_blog import data, network_specs
-from nn_blog.errors import NNBlogError
+from nn_blog.errors import DivergedError, NNBlogError
 from nn_blog.fileio import write_atomic
 
 NETWORKS_FILE = network_specs.NETWORKS_FILE
@@ -169,15 +169,9 @@ def train(spec, seed=None, epochs=None, callback=None):
         history = net.fit(X_train, Y_train, optimizer=_optimizer(spec), epochs=epochs,
                           batch_size=spec["batch_size"], validation=held_out,
                           callback=record)
-    except (ArithmeticError, ValueError) as err:
-        if "diverge" not in str(err).lower() and not isinstance(err, ArithmeticError):
-            raise
-        # re-address the engine's message to the declaration the user can edit
-        message = str(err).splitlines()[0]
-        if getattr(err, "field", None):
-            message = message.split(f"field '{err.field}': ", 1)[-1]
-        raise NNBlogError(message, file=NETWORKS_FILE, item=spec["name"],
-                          field="optimizer.lr") from None
+    except DivergedError as err:
+        # the declaration's learning rate is what the author can edit
+        raise err.at(file=NETWORKS_FILE, item=spec["name"], field="optimizer.lr") from None
     seconds = time.perf_counter() - start
     history = {k: [float(v) for v in vals] for k, vals in history.items()}
     if not has_validation:  # the curves were measured on the test split: say so in the keys

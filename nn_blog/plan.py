@@ -33,10 +33,11 @@ RESULTS = "_data/generated/results.json"
 CACHE_DIR = ".cache/nn-blog"
 NETWORK_CACHE = f"{CACHE_DIR}/networks"
 ENGINE_MODULES = ("nn_blog.experiments", "nn_blog.network_specs", "nn_blog.data", "nn_blog.nn")
-# Never part of a key: the package's version string, error wording, and the kinds' registry
-# (what a kind's parameters default to reaches the key through the resolved parameters).
+# Never part of a key: the package's version string, error wording, the kinds' registry and the
+# declarations' checker (what they default to reaches the key through the checked specs and the
+# resolved parameters).
 NOT_HASHED = {PACKAGE_DIR / "__init__.py", PACKAGE_DIR / "errors.py",
-              PACKAGE_DIR / "figures" / "__init__.py"}
+              PACKAGE_DIR / "figures" / "__init__.py", PACKAGE_DIR / "declarations.py"}
 VERSIONED = ("numpy", "matplotlib", "pillow")
 
 

@@ -24,7 +24,7 @@ def test_same_seed_same_data_other_seed_other_data(name):
 @pytest.mark.parametrize("name", TWO_D)
 def test_shapes_dtypes_and_classes_follow_the_declared_parameters(name):
     spec = data.DATASETS[name]
-    params = {k: default for k, (_, default) in spec.params.items()}
+    params = {k: field.default for k, field in spec.params.items()}
     X, y = data.make(name, 0)
     n = params["n_samples"]
     assert X.shape == (n, spec.features(params)) and X.dtype == np.float64

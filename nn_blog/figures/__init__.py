@@ -5,7 +5,8 @@ it does not import matplotlib, so a render with nothing stale can validate decla
 kind's code (``Kind.sources``) without paying for it. The kind's module is imported on the first
 ``draw``.
 
-A kind's ``params`` map a parameter name to ``(type, default)``. ``spec`` handed to ``draw`` is
+A kind's ``params`` map a parameter name to a field of :mod:`nn_blog.declarations` (its type,
+default and bounds, checked when ``_data/figures.yml`` is read). ``spec`` handed to ``draw`` is
 the figure's declaration; its parameters may sit at the top level or under ``spec["params"]``
 (:func:`param` reads either, falling back to the default). ``ctx`` carries ``style``
 (``style.LIGHT`` or ``style.DARK``), ``trained`` (the figure's network as an
@@ -23,7 +24,21 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from nn_blog.errors import NNBlogError
+from nn_blog.declarations import (  # noqa: F401 -- the fields kinds declare params with
+    ACTIVATIONS,
+    MAX_EPOCHS,
+    MAX_LAYERS,
+    MAX_UNITS,
+    Bool,
+    Choice,
+    Float,
+    Int,
+    ListOf,
+    Text,
+    _Place,
+    as_field,
+    resolve_params,
+)
 
 _HERE = Path(__file__).resolve().parent
 FIGURES_FILE = "_data/figures.yml"
@@ -40,14 +55,17 @@ class Context:
 
 @dataclass(frozen=True)
 class Kind:
-    """One figure kind. ``draw``/``animate`` import the kind's module on first use."""
+    """One figure kind. ``draw``/``animate`` import the kind's module on first use.
+
+    ``params`` maps each parameter to a field of :mod:`nn_blog.declarations` (``Int(default,
+    low, high)``, ``Float``, ``Bool``, ``Choice``, ``Text``, ``ListOf``); an old-style
+    ``(type, default)`` pair is accepted too and gets generic bounds.
+    """
 
     name: str
     needs_network: bool
-    params: dict[str, tuple[type, Any]]
-    choices: dict[str, tuple] = field(default_factory=dict)
+    params: dict[str, Any]
     animated: bool = False
-    helpers: tuple[str, ...] = ()
 
     @property
     def module(self):
@@ -55,9 +73,8 @@ class Kind:
 
     @property
     def sources(self) -> list[Path]:
-        """Files whose content decides this kind's output (for the render cache key)."""
-        names = [self.name, "style", *self.helpers]
-        return [_HERE / f"{n}.py" for n in names]
+        """The kind's module and ``style.py`` (the render also hashes whatever they import)."""
+        return [_HERE / f"{self.name}.py", _HERE / "style.py"]
 
     def draw(self, spec: dict, ctx):
         return self.module.draw(spec, ctx)
@@ -77,37 +94,14 @@ class Kind:
         """Frames of the animation (a list of Figures), or None when the kind has none."""
         return self.module.animate(spec, ctx) if self.animated else None
 
+    def default(self, key: str):
+        return as_field(self.params[key]).default
+
     def resolve(self, params: dict | None, *, item: str | None = None,
                 file: str = FIGURES_FILE) -> dict:
-        """``params`` checked against the kind (type, allowed values) with defaults filled in."""
-        params = dict(params or {})
-        for key in params:
-            if key not in self.params:
-                known = ", ".join(sorted(self.params)) or "none"
-                raise NNBlogError(f"unknown parameter for kind '{self.name}' (known: {known})",
-                                  file=file, item=item, field=key)
-        out = {}
-        for key, (typ, default) in self.params.items():
-            value = params.get(key, default)
-            # None is "not given" for a parameter whose default is None (resolving twice works)
-            if key in params and not (value is None and default is None) \
-                    and not _is_a(value, typ):
-                raise NNBlogError(f"expected {typ.__name__}, got {type(value).__name__} "
-                                  f"{value!r}", file=file, item=item, field=key)
-            if key in self.choices and value not in self.choices[key]:
-                allowed = ", ".join(map(str, self.choices[key]))
-                raise NNBlogError(f"{value!r} is not one of: {allowed}",
-                                  file=file, item=item, field=key)
-            out[key] = value
-        return out
-
-
-def _is_a(value, typ) -> bool:
-    if typ is float:
-        return isinstance(value, (int, float)) and not isinstance(value, bool)
-    if typ is int:
-        return isinstance(value, int) and not isinstance(value, bool)
-    return isinstance(value, typ)
+        """``params`` checked against the kind (type, bounds) with defaults filled in."""
+        at = _Place(file or "", item or "", params or {}, None)
+        return resolve_params(self, params, at)
 
 
 def param(spec: dict, key: str):
@@ -120,35 +114,36 @@ def param(spec: dict, key: str):
     kind = KINDS[spec["kind"]] if spec.get("kind") in KINDS else None
     if kind is None or key not in kind.params:
         raise KeyError(f"figure parameter {key!r} has no value and no default")
-    return kind.params[key][1]
+    return kind.default(key)
 
 
+# One line per kind, one field per parameter: type, default and bounds (see nn_blog.declarations).
+_ACTIVATION = Choice(None, ACTIVATIONS, "activation")
+_NARROW = Bool(False)          # the phone-width variant (contract 3), set by the kind's narrow()
 KINDS: dict[str, Kind] = {k.name: k for k in [
-    Kind("biological_neuron", False, {"narrow": (bool, False)}),
-    Kind("artificial_neuron", False, {"n_inputs": (int, 3), "narrow": (bool, False)},
-         choices={"n_inputs": range(1, 7)}),
-    Kind("architecture", False, {"layers": (list, None), "max_neurons": (int, 8),
-                                 "weights": (bool, True), "narrow": (bool, False)},
-         choices={"max_neurons": range(3, 17)}),
-    Kind("activations", False, {"functions": (list, None), "leaky_slope": (float, 0.1),
-                                "narrow": (bool, False)}),
-    Kind("loss_curve", True, {"log_scale": (bool, False), "narrow": (bool, False)}),
-    Kind("decision_boundary", True, {"resolution": (int, 200), "show_test": (bool, True),
-                                     "mark_mistakes": (bool, True), "narrow": (bool, False)},
-         helpers=("_plane",)),
-    Kind("boundary_evolution", True, {"epochs": (list, None), "columns": (int, 4),
-                                      "frames": (int, 40), "resolution": (int, 120),
-                                      "narrow": (bool, False)},
-         animated=True, helpers=("_plane",)),
-    Kind("neuron_heatmaps", True, {"resolution": (int, 60), "max_neurons": (int, 8),
-                                   "points": (int, 300), "narrow": (bool, False)},
-         helpers=("_plane",)),
-    Kind("loss_surface", False, {"steps": (int, 40), "narrow": (bool, False)}),
-    Kind("digits", True, {"mode": (str, "samples"), "count": (int, 32), "narrow": (bool, False)},
-         choices={"mode": ("samples", "confusion", "weights"), "count": range(1, 129)}),
-    Kind("computation_graph", False, {"x": (list, [1.0, 0.0]), "y": (int, 1), "seed": (int, 0),
-                                      "lr": (float, 1.0), "narrow": (bool, False)},
-         choices={"y": (0, 1)}),
-    Kind("header", True, {"variant": (str, "banner")},
-         choices={"variant": ("banner", "teaser")}, helpers=("_plane",)),
+    Kind("biological_neuron", False, {"narrow": _NARROW}),
+    Kind("artificial_neuron", False, {"n_inputs": Int(3, 1, 6), "narrow": _NARROW}),
+    Kind("architecture", False, {"layers": ListOf(Int(None, 1, MAX_UNITS), None, 2, MAX_LAYERS),
+                                 "max_neurons": Int(8, 3, 16), "weights": Bool(True),
+                                 "narrow": _NARROW}),
+    Kind("activations", False, {"functions": ListOf(_ACTIVATION, None, 1, 8),
+                                "leaky_slope": Float(0.1, 0.0, 1.0, below=True),
+                                "narrow": _NARROW}),
+    Kind("loss_curve", True, {"log_scale": Bool(False), "narrow": _NARROW}),
+    Kind("decision_boundary", True, {"resolution": Int(200, 8, 1000), "show_test": Bool(True),
+                                     "mark_mistakes": Bool(True), "narrow": _NARROW}),
+    Kind("boundary_evolution", True, {"epochs": ListOf(Int(None, 0, MAX_EPOCHS), None, 1, 64),
+                                      "columns": Int(4, 1, 12), "frames": Int(40, 2, 200),
+                                      "resolution": Int(120, 8, 1000), "narrow": _NARROW},
+         animated=True),
+    Kind("neuron_heatmaps", True, {"resolution": Int(60, 8, 400), "max_neurons": Int(8, 3, 32),
+                                   "points": Int(300, 0, 10_000), "narrow": _NARROW}),
+    Kind("loss_surface", False, {"steps": Int(40, 1, 1000), "narrow": _NARROW}),
+    Kind("digits", True, {"mode": Choice("samples", ("samples", "confusion", "weights")),
+                          "count": Int(32, 1, 128), "narrow": _NARROW}),
+    Kind("computation_graph", False, {"x": ListOf(Float(None, -100.0, 100.0), [1.0, 0.0], 2, 2),
+                                      "y": Int(1, 0, 1), "seed": Int(0, 0, 2**32 - 1),
+                                      "lr": Float(1.0, 0.0, 100.0, above=True),
+                                      "narrow": _NARROW}),
+    Kind("header", True, {"variant": Choice("banner", ("banner", "teaser"))}),
 ]}

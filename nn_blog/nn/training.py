@@ -11,7 +11,7 @@ import math
 
 import numpy as np
 
-from ..errors import NNBlogError
+from ..errors import DivergedError, NNBlogError
 from .checks import check_positive, class_labels
 from .optim import Adam
 
@@ -97,8 +97,8 @@ def _evaluate(net, X, Y, labels):
 
 
 def _diverged(epoch, loss, optimizer):
-    return NNBlogError(f"training diverged at epoch {epoch}: the loss became {loss}; try a "
-                       f"smaller learning rate (lr is {optimizer.lr:g})", field="lr")
+    return DivergedError(f"training diverged at epoch {epoch}: the loss became {loss}; try a "
+                         f"smaller learning rate (lr is {optimizer.lr:g})", field="lr")
 
 
 def _run_epoch(net, data, optimizer, batch_size, shuffle, epoch):
