@@ -152,6 +152,8 @@ def _bar(fig, top, s):
 def update(root, check: bool = False) -> list[str]:
     """Draw the cards whose inputs changed; return their names. ``check``: draw nothing."""
     root = Path(root).resolve()
+    if not (root / "_config.yml").is_file():
+        return []  # not a Jekyll site (a render test's fixture): no pages to share
     cards = plan(root)
     manifest_path = root / MANIFEST
     try:

@@ -26,14 +26,16 @@ def user_errors(fn):
         except SyntaxError as err:
             _fail(f"{_shown(err.filename)}:{err.lineno}: {type(err).__name__}: {err.msg}")
         except (ValueError, FileNotFoundError) as err:
-            _fail(str(err).splitlines()[0] if str(err) else type(err).__name__)
+            # a user's mistake exits 2; an error that says otherwise (a lost worker) its own code
+            _fail(str(err).splitlines()[0] if str(err) else type(err).__name__,
+                  getattr(err, "exit_code", 2))
 
     return wrapper
 
 
-def _fail(message: str):
+def _fail(message: str, code: int = 2):
     click.echo(f"nn-blog: error: {message}", err=True)
-    sys.exit(2)
+    sys.exit(code)
 
 
 def _shown(filename) -> str:
