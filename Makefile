@@ -41,7 +41,8 @@ $(VENV)/.test: pyproject.toml $(VENV)/.runtime
 lint: $(VENV)/.test
 	$(VENV)/bin/ruff check .
 
-test-python: $(VENV)/.test
+# node and Chromium too: tests/test_export.py runs the browser engine in Node, the live demo in Chromium
+test-python: test-deps site-setup $(VENV)/.test
 	$(VENV)/bin/pytest -q -n 2 --ignore=tests/site
 
 test: lint test-python test-site

@@ -1,11 +1,12 @@
 # The site: Jekyll and its plugins from Debian's packages (RubyGems is out of reach), MathJax 4
 # from npm, browser tests with Debian's Chromium. Included by the top Makefile, which provides
 # VENV, PY and a PATH with $(VENV)/bin first (so the build hook finds `nn-blog`).
-.PHONY: site serve test-site site-deps site-setup site-clean
+.PHONY: site serve test-site site-deps test-deps site-setup site-clean
 
 JEKYLL := bundle exec jekyll
-SITE_DEBS := jekyll ruby-jekyll-feed ruby-jekyll-seo-tag ruby-jekyll-sitemap ruby-webrick \
-	bundler ruby-rspec ruby-html-proofer chromium
+# What building the site needs, and what its tests add (a Pages runner builds without the latter).
+BUILD_DEBS := jekyll ruby-jekyll-feed ruby-jekyll-seo-tag ruby-jekyll-sitemap ruby-webrick bundler
+TEST_DEBS := ruby-rspec ruby-html-proofer chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 MATHJAX_DIR := assets/mathjax
 MATHJAX_STAMP := $(MATHJAX_DIR)/.copied
@@ -17,9 +18,11 @@ PROOFER := bundle exec htmlproofer --disable-external --check-html --check-favic
 	--check-img-http --url-swap '$(PROOFER_SWAP)'
 
 # Debian packages, installed only when one is missing (apt-get update first, as on a fresh machine).
-site-deps:
+site-deps: DEBS = $(BUILD_DEBS)
+test-deps: DEBS = $(BUILD_DEBS) $(TEST_DEBS)
+site-deps test-deps:
 	@missing=""; \
-	for pkg in $(SITE_DEBS); do dpkg -s $$pkg >/dev/null 2>&1 || missing="$$missing $$pkg"; done; \
+	for pkg in $(DEBS); do dpkg -s $$pkg >/dev/null 2>&1 || missing="$$missing $$pkg"; done; \
 	command -v npm >/dev/null 2>&1 || missing="$$missing nodejs npm"; \
 	if [ -n "$$missing" ]; then \
 	  $(QUIET_DEF) quiet "apt-get update" $(SUDO) apt-get update -qq && \
@@ -58,7 +61,7 @@ site: site-setup
 serve: site-setup
 	$(VENV)/bin/nn-blog serve --host 127.0.0.1 --port 4000
 
-test-site: site-setup $(VENV)/.test
+test-site: test-deps site-setup $(VENV)/.test
 	$(JEKYLL) build --strict_front_matter
 	bundle exec rspec
 	$(PROOFER) _site
