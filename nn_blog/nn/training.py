@@ -23,7 +23,7 @@ def train(net, X, Y, optimizer, epochs=100, batch_size=32):
     mini-batches of batch_size rows; each batch takes a forward pass, the
     loss, a backward pass and one optimizer step.  X (n, n_in) and Y
     (n, n_out) as net.check_data returns them.  Returns each epoch's mean
-    loss over its batches.
+    loss over its n samples: every batch's mean loss weighted by its size.
     """
     n = len(X)
     epoch_losses = []
