@@ -40,7 +40,9 @@ $(VENV)/.test: pyproject.toml $(VENV)/.runtime
 lint: $(VENV)/.test
 	$(VENV)/bin/ruff check .
 
-test-python: $(VENV)/.test
+# site-deps: tests/test_export.py runs the browser engine under Node (`node --test`) and
+# tests/js/test_live_demo.py drives Chromium; both come from Debian there.
+test-python: $(VENV)/.test site-deps
 	$(VENV)/bin/pytest -q -n 2 --ignore=tests/site
 
 test: lint test-python test-site
