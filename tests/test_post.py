@@ -587,6 +587,7 @@ def cut(text: str, opening: str, closing: str):
 
 def read_words(html: str) -> dict[str, int]:
     """How many words each kind of content counts for (see _includes/read-time.html)."""
+    html, _ = cut(html, '<details class="provenance"', "</details>")  # folded: not read
     text, code = cut(html, "<pre", "</pre>")
     text, display = cut(text, "\\[", "\\]")
     text, inline = cut(text, "\\(", "\\)")
