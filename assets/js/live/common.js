@@ -48,7 +48,10 @@ export function panel(figure, replace) {
   const image = figure.querySelector("picture, img, a[data-nn-on-demand]");
   if (image) image.after(box);
   else figure.prepend(box);
-  if (replace && image) image.hidden = true;
+  if (replace && image) {
+    image.hidden = true;
+    image.style.display = "none"; // a styled link (display: inline-flex) ignores `hidden`
+  }
   return box;
 }
 
