@@ -61,7 +61,8 @@ def build(out: Path, trained: dict) -> dict[str, int]:
         (out / rel).parent.mkdir(parents=True, exist_ok=True)
         (out / rel).write_bytes(data)
     shutil.copy(HERE / "demo.html", out / "index.html")
-    loaded = [p for p in (out / "assets" / "js").rglob("*.js")] + [out / rel for rel in files]
+    loaded = [p for p in (out / "assets" / "js").rglob("*.js")
+              if p.name.startswith("nn-") or p.parent.name == "live"] + [out / rel for rel in files]
     return {str(p.relative_to(out)): len(gzip.compress(p.read_bytes(), 9, mtime=0))
             for p in sorted(loaded)}
 
