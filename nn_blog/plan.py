@@ -248,6 +248,9 @@ def make_plan(root) -> Plan:
         Item("excerpt", rel.rsplit("/", 1)[1][:-3], "orphan", "no longer declared (its include "
              "goes at the next render)")
         for rel in publish.orphan_excerpts(root, excerpts.OUTPUT_DIR, texts)]
+    from nn_blog import exports  # the networks exported for the live figures (issue 10)
+
+    plan.items += exports.items(plan, hasher)
     return plan
 
 

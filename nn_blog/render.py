@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from nn_blog import excerpts as excerpts_mod
-from nn_blog import layout, publish, site
+from nn_blog import exports, fileio, layout, publish, site
 from nn_blog.errors import NNBlogError
 from nn_blog.fileio import TMP_MARK
 from nn_blog.plan import (
@@ -154,8 +154,12 @@ def select(plan: Plan, names=None, force=False) -> Work:
     drawn_from = {n for f in draw for n in plan.figures[f].all_networks}
     # every network a drawing uses goes through a network job: it loads (and checks) the cache,
     # or trains again when the cache fails a check (D14): a drawing never reads a bad cache
+    # a network whose export is stale is loaded (or trained) too, and exported (issue 10)
+    exporting, exported = exports.select(plan, None if names is None else set(nets) | drawn_from)
+    stale += [i for i in exporting if i not in stale]
     needed = [n for n in plan.net_keys
-              if n in nets and (force or ("network", n) not in fresh) or n in drawn_from]
+              if n in nets and (force or ("network", n) not in fresh) or n in drawn_from
+              or n in exported]
     return Work(stale, draw, meta, needed, set(nets) if force else set(),
                 [n for n in exs if force or ("excerpt", n) not in fresh])
 
@@ -199,6 +203,8 @@ def _do(plan: Plan, work: Work, jobs, say, report: Report, sweep_orphans: bool) 
     legacy = {item.path for fig in plan.figures.values() for item in fig.legacy}
     fixed.update({rel: data for rel, data in files.items() if rel in legacy})  # fixed names
     fixed[RESULTS] = dump_json(_results(plan, results))
+    exported, gone = exports.render_files(plan, set(work.networks), orphans=sweep_orphans)
+    fixed.update(exported)
     fixed[MANIFEST] = dump_json(manifest)  # renamed last: the commit of the figures
     named = {rel for entry in manifest.values() for rel in entry_files(entry)}
     sweep = {rel for entry in plan.manifest.values() if isinstance(entry, dict)
@@ -208,6 +214,7 @@ def _do(plan: Plan, work: Work, jobs, say, report: Report, sweep_orphans: bool) 
     if sweep_orphans:
         sweep |= set(publish.orphan_caches(plan.root, NETWORK_CACHE, plan.net_keys))
         sweep |= set(publish.orphan_excerpts(plan.root, excerpts_mod.OUTPUT_DIR, plan.excerpts))
+    sweep |= set(gone)
     written = publish.publish(plan.root, {rel: files[slot] for slot, rel in addressed.items()},
                               fixed, sorted(sweep))
     report.written = written
@@ -313,7 +320,8 @@ def dump_json(data) -> bytes:
 def _check_outputs(plan: Plan) -> None:
     """Every folder the render writes into resolves inside the site (symlinks followed)."""
     rels = {rel for fig in plan.figures.values() for rel in site.output_files(fig)}
-    rels |= {MANIFEST, RESULTS, excerpts_mod.output_path("x"), publish.JOURNAL}
+    rels |= {MANIFEST, RESULTS, excerpts_mod.output_path("x"), publish.JOURNAL,
+             exports.output_path("x"), exports.EXPORTS}
     for rel in sorted(rels):
         publish.inside(plan.root, rel)
 
@@ -323,7 +331,7 @@ def _sweep_temporaries(plan: Plan) -> None:
     dirs = {(plan.root / rel).parent for fig in plan.figures.values()
             for rel in site.output_files(fig)}
     dirs |= {(plan.root / p).parent for p in (MANIFEST, RESULTS, excerpts_mod.output_path("x"),
-                                              publish.JOURNAL)}
+                                              publish.JOURNAL, exports.output_path("x"))}
     dirs.add(plan.root / publish.STAGE)
     for directory in dirs:
         if not directory.resolve().is_relative_to(plan.root.resolve()) and \

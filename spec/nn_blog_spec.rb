@@ -85,6 +85,39 @@ RSpec.describe "nn_figure" do
     end.to raise_error(Liquid::SyntaxError, /unknown option size/)
   end
 
+  # issue 10: live figures
+  EXPORTS = { "networks" => { "digits" => { "url" => "/assets/nn/digits.json", "options" => { "snapshots" => false, "data" => false } },
+                              "spiral" => { "url" => "/assets/nn/spiral.json", "options" => { "snapshots" => true, "data" => false } } } }.freeze
+
+  def live_post(body, exports = EXPORTS)
+    build_fixture("baseurl" => "/blog") do
+      write("_data/generated/exports.json", JSON.generate(exports))
+      write("_posts/2020-12-01-live.md", "---\ntitle: Live\n---\n#{body}\n")
+    end
+    Nokogiri::HTML(output("live/index.html"))
+  end
+
+  it "marks a live figure and loads its module once per page, only there" do
+    page = live_post("{% nn_figure digits-samples live=digit-pad %}\n\ntext\n\n{% nn_figure spiral-evolution live=scrubber %}")
+    live = page.css("figure[data-nn-live]").map { |f| [f["data-nn-live"], f["data-nn-network"]] }
+    expect(live).to eq([%w(digit-pad digits), %w(scrubber spiral)])
+    scripts = page.css("script[type=module]").map { |s| s["src"] }.grep(/nn-figures/)
+    expect(scripts).to eq(["/blog/assets/js/nn-figures.js"])
+    expect(output("figures/index.html")).not_to include("nn-figures.js", "data-nn-live")
+  end
+
+  it "rejects an unknown live figure, naming the figure and the value" do
+    expect { live_post("{% nn_figure moons-boundary live=slider %}") }
+      .to raise_error(Liquid::SyntaxError, /nn_figure moons-boundary: unknown live figure live="slider" \(known: digit-pad, probe, scrubber, train, lr-slider\)/)
+  end
+
+  it "refuses a live figure its network's export cannot serve" do
+    expect { live_post("{% nn_figure digits-samples live=scrubber %}") }
+      .to raise_error(ArgumentError, /nn_figure digits-samples: live=scrubber needs network 'digits' exported with its snapshots/)
+    expect { live_post("{% nn_figure moons-boundary live=probe %}") }
+      .to raise_error(ArgumentError, /live=probe needs network 'moons' exported at all \(run nn-blog render\)/)
+  end
+
   it "requires alt text in figure.html" do
     expect do
       build_fixture { write("_posts/2020-12-01-alt.md", "---\ntitle: t\n---\n{% include figure.html image_path=\"/a.png\" %}\n") }

@@ -125,7 +125,7 @@ def test_nothing_stale_is_a_fast_no_op_that_imports_no_matplotlib(site):
 def test_changing_one_learning_rate_stales_exactly_its_figures(site):
     set_lr(site, "xor", "0.05", "0.04")
     stale = {(i.kind, i.name) for i in render.status(site) if i.status != "fresh"}
-    assert stale == {("network", "xor")} | {("figure", f) for f in XOR_FIGURES}
+    assert stale == {("network", "xor"), ("export", "xor")} | {("figure", f) for f in XOR_FIGURES}
     before = snapshot(site)
     report = render.render(site, jobs=2)
     assert report.trained == ["xor"] and set(report.rendered) == XOR_FIGURES

@@ -3,9 +3,11 @@
 # Figures and results: reads only what the Python package generated (_data/generated/*.json)
 # and, before a build, asks that package to render stale figures.
 #
-#   {% nn_figure NAME [loading=eager] [class=wide] [show=animation] [caption="any text"] %}
+#   {% nn_figure NAME [loading=eager] [class=wide] [show=animation] [caption="any text"]
+#                [live=KIND] %}
 #       the figure NAME from the manifest, through _includes/figure.html (show=animation: its GIF,
-#       behind a link that plays it in place, so the page does not download it unasked)
+#       behind a link that plays it in place, so the page does not download it unasked; live:
+#       one of LIVE_KINDS, played with in the page once JavaScript enhances it)
 #   {{ site.data.generated.results.networks.moons.test_accuracy | nn_percent: 1 }}   -> 97.6%
 #   {{ x | nn_number: 3 }}                  fixed decimals
 #   {{ include.caption | nn_caption }}      a caption as inline Markdown, safe: see nn_caption
@@ -54,12 +56,18 @@ module NNBlog
 
   # --- {% nn_figure NAME %} ----------------------------------------------------------------
   class FigureTag < Liquid::Tag
-    OPTIONS = %w(loading class caption show).freeze
+    OPTIONS = %w(loading class caption show live).freeze
+    # live=KIND: the figure becomes a live one in the page (assets/js/live/KIND.js; issue 10).
+    # What each kind needs of the network's export (_data/generated/exports.json): a network,
+    # its snapshots, its training split; the learning-rate slider reads only the shared files.
+    LIVE_KINDS = { "digit-pad" => %w(network), "probe" => %w(network),
+                   "scrubber" => %w(network snapshots), "train" => %w(network snapshots data),
+                   "lr-slider" => [] }.freeze
     # key=value, the value bare or in double or single quotes (which may hold spaces)
     OPTION = /\G\s*([A-Za-z_][\w-]*)=(?:"([^"]*)"|'([^']*)'|([^\s"']+))/.freeze
     PARAMS = %w(image_path dark_path narrow_path narrow_dark_path narrow_width narrow_height alt
                 caption width height loading class on_demand on_demand_hide file_size
-                dark_gif network).freeze
+                dark_gif network live).freeze
     INCLUDE = "{% include figure.html #{PARAMS.map { |p| "#{p}=nn_figure.#{p}" }.join(' ')} %}"
     TEMPLATE = Liquid::Template.parse(INCLUDE)
 
@@ -70,9 +78,13 @@ module NNBlog
 
       @options = self.class.parse_options(@name, rest.to_s)
       unknown = @options.keys - OPTIONS
-      return if unknown.empty?
+      raise Liquid::SyntaxError, "nn_figure #{@name}: unknown option #{unknown.join(', ')}" unless unknown.empty?
 
-      raise Liquid::SyntaxError, "nn_figure #{@name}: unknown option #{unknown.join(', ')}"
+      live = @options["live"]
+      return if live.nil? || LIVE_KINDS.key?(live)
+
+      raise Liquid::SyntaxError, "nn_figure #{@name}: unknown live figure live=#{live.inspect} " \
+                                 "(known: #{LIVE_KINDS.keys.join(', ')})"
     end
 
     # "a=1 caption=\"two words\" b='x'" -> {"a" => "1", "caption" => "two words", "b" => "x"}
@@ -98,6 +110,7 @@ module NNBlog
         raise ArgumentError, "nn_figure: unknown figure '#{@name}' (not in " \
                              "_data/generated/figures.json); known figures: #{known}"
       end
+      check_live(entry, context.registers[:site].data.dig("generated", "exports") || {})
       context.stack do
         context["nn_figure"] = params(entry, context.registers[:site].source)
         TEMPLATE.render!(context)
@@ -105,6 +118,25 @@ module NNBlog
     end
 
     private
+
+    # live=KIND names what the figure's network must have been exported with: one clear error
+    # otherwise (the page would only warn in the console and stay static).
+    def check_live(entry, exports)
+      needs = LIVE_KINDS[@options["live"]]
+      return if needs.nil? || needs.empty?
+
+      network = entry["network"]
+      raise ArgumentError, "nn_figure #{@name}: live=#{@options['live']} needs a figure drawn from a network" unless network
+
+      exported = (exports["networks"] || {})[network]
+      missing = needs - %w(network)
+      missing = missing.reject { |option| exported && exported.dig("options", option) }
+      return if exported && missing.empty?
+
+      what = exported ? "with its #{missing.join(' and ')}" : "at all (run nn-blog render)"
+      raise ArgumentError, "nn_figure #{@name}: live=#{@options['live']} needs network " \
+                           "'#{network}' exported #{what}; _data/generated/exports.json does not list it so"
+    end
 
     # SVG first: sharp at any zoom; the PNG is the fallback when a kind has no vector form.
     def params(entry, source)
@@ -115,7 +147,7 @@ module NNBlog
                  "alt" => entry["alt"], "caption" => @options["caption"] || entry["caption"],
                  "width" => entry["width"], "height" => entry["height"],
                  "loading" => @options["loading"], "class" => @options["class"],
-                 "network" => entry["network"] }
+                 "network" => entry["network"], "live" => @options["live"] }
       @options["show"] == "animation" ? params.merge(animation(entry, source)) : params
     end
 

@@ -64,8 +64,7 @@ async function enhance(figure) {
   }
 }
 
-const figures = document.querySelectorAll("[data-nn-live]");
-if (figures.length && "IntersectionObserver" in window) {
+function observe(figures) {
   const observer = new IntersectionObserver((entries) => {
     for (const entry of entries) {
       if (!entry.isIntersecting) continue;
@@ -74,6 +73,20 @@ if (figures.length && "IntersectionObserver" in window) {
     }
   }, { rootMargin: NEAR });
   figures.forEach((figure) => observer.observe(figure));
+}
+
+// Watching starts once the reader moves through the page (or at once if a live
+// figure is on screen): a panel added then shifts only what is out of sight,
+// and a tool that makes the viewport as tall as the page without scrolling (a
+// full-page screenshot) does not turn every figure live, shifting the layout.
+const figures = document.querySelectorAll("[data-nn-live]");
+if (figures.length && "IntersectionObserver" in window) {
+  const onScreen = [...figures].some((figure) => {
+    const box = figure.getBoundingClientRect();
+    return box.top < innerHeight && box.bottom > 0;
+  });
+  if (onScreen || scrollY > 0) observe(figures);
+  else addEventListener("scroll", () => observe(figures), { once: true, passive: true });
 }
 
 matchMedia("(prefers-color-scheme: dark)").addEventListener("change", () => {

@@ -16,6 +16,7 @@ import argparse
 import functools
 import gzip
 import http.server
+import json
 import shutil
 import tempfile
 from pathlib import Path
@@ -46,10 +47,13 @@ def build(out: Path, trained: dict) -> dict[str, int]:
     shutil.copy(ROOT / "assets" / "css" / "main.css", out / "assets" / "css" / "main.css")
     images = out / "assets" / "images" / "nn"
     images.mkdir(parents=True)
+    # the render names images by content (NAME.HASH.png): the manifest says which is which
+    manifest = json.loads((ROOT / "_data/generated/figures.json").read_text())
     for name in STATIC:
-        for variant in (f"{name}.png", f"{name}-dark.png"):
-            if (ROOT / "assets/images/nn" / variant).exists():
-                shutil.copy(ROOT / "assets/images/nn" / variant, images / variant)
+        for scheme, variant in (("light", f"{name}.png"), ("dark", f"{name}-dark.png")):
+            url = ((manifest.get(name) or {}).get(scheme) or {}).get("png")
+            if url and (ROOT / url.lstrip("/")).exists():
+                shutil.copy(ROOT / url.lstrip("/"), images / variant)
     files = dict(export.shared_files())
     for name, kinds in LIVE_FIGURES.items():
         files.update(export.files(trained[name], **export.options_for(kinds)))
@@ -57,7 +61,8 @@ def build(out: Path, trained: dict) -> dict[str, int]:
         (out / rel).parent.mkdir(parents=True, exist_ok=True)
         (out / rel).write_bytes(data)
     shutil.copy(HERE / "demo.html", out / "index.html")
-    loaded = [p for p in (out / "assets" / "js").rglob("*.js")] + [out / rel for rel in files]
+    loaded = [p for p in (out / "assets" / "js").rglob("*.js")
+              if p.name.startswith("nn-") or p.parent.name == "live"] + [out / rel for rel in files]
     return {str(p.relative_to(out)): len(gzip.compress(p.read_bytes(), 9, mtime=0))
             for p in sorted(loaded)}
 

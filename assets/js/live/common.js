@@ -40,14 +40,18 @@ export function el(tag, attrs = {}, ...children) {
   return node;
 }
 
-// The live panel, placed after the figure's image; `replace` hides the image
-// (it stays in the page for readers without JavaScript and for printing).
+// The live panel, placed after the figure's image (or the link that plays its
+// animation); `replace` hides it (it stays in the page for readers without
+// JavaScript and for printing).
 export function panel(figure, replace) {
   const box = el("div", { class: "nn-live" });
-  const image = figure.querySelector("picture, img");
+  const image = figure.querySelector("picture, img, a[data-nn-on-demand]");
   if (image) image.after(box);
   else figure.prepend(box);
-  if (replace && image) image.hidden = true;
+  if (replace && image) {
+    image.hidden = true;
+    image.style.display = "none"; // a styled link (display: inline-flex) ignores `hidden`
+  }
   return box;
 }
 

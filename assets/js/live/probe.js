@@ -15,7 +15,9 @@ export default async function probe(figure) {
   const net = await network(figure.dataset.nnNetwork);
   const extent = net.json.plane;
   if (!extent) throw new Error(`${net.name} is not a 2-D network`);
-  const box = panel(figure, figure.dataset.nnReplace !== "false");
+  // the static figure stays above (its points and ringed mistakes, which its
+  // caption describes); data-nn-replace="true" hides it
+  const box = panel(figure, figure.dataset.nnReplace === "true");
   const w = widthFor(figure);
   const h = Math.round((w * (extent[3] - extent[2])) / (extent[1] - extent[0]));
   const view = canvas(w, h, `Decision regions of the ${net.name} network; move to probe`,
