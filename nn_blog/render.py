@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from nn_blog import excerpts as excerpts_mod
-from nn_blog import exports, fileio, layout, publish, site
+from nn_blog import exports, layout, publish, site
 from nn_blog.errors import NNBlogError
 from nn_blog.fileio import TMP_MARK
 from nn_blog.plan import (

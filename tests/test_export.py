@@ -38,9 +38,6 @@ def _toy_specs(specs):
     toys = {f"toy-{a}": _toy(specs["moons"], f"toy-{a}",
                              [{"units": 5, "activation": a}, {"units": 1, "activation": "sigmoid"}],
                              "bce") for a in hidden}
-    toys["toy-mse-softmax"] = _toy(specs["spiral"], "toy-mse-softmax",
-                                   [{"units": 6, "activation": "tanh"},
-                                    {"units": 3, "activation": "softmax"}], "mse")
     toys["toy-ce-softmax"] = _toy(specs["spiral"], "toy-ce-softmax",
                                   [{"units": 6, "activation": "leaky_relu"},
                                    {"units": 3, "activation": "softmax"}], "cross_entropy")

@@ -156,12 +156,15 @@ def test_loss_curve_ends_at_the_reported_final_loss(nets):
     (line,) = [ln for ln in fig.axes[0].get_lines() if ln.get_label() == "training"]
     assert line.get_ydata()[-1] == trained.results["final_loss"]
     assert list(line.get_xdata()) == list(range(1, trained.results["epochs"] + 1))
-    # no validation split declared: the held-out curve is the test split, and says so
+    # the held-out curve is the validation split when one is declared, else the test split,
+    # and its label says which
+    want, other = ("validation", "test") if trained.spec.get("validation") else ("test",
+                                                                                 "validation")
     label, _, held_acc = loss_curve.held_out(trained)
-    assert label == "test" and held_acc is not None
-    (acc,) = [ln for ln in fig.axes[1].get_lines() if ln.get_label() == "test"]
+    assert label == want and held_acc is not None
+    (acc,) = [ln for ln in fig.axes[1].get_lines() if ln.get_label() == want]
     assert list(acc.get_ydata()) == list(held_acc)
-    assert not [ln for ln in fig.axes[1].get_lines() if ln.get_label() == "validation"]
+    assert not [ln for ln in fig.axes[1].get_lines() if ln.get_label() == other]
 
 
 def _texts(fig):
