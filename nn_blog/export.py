@@ -308,7 +308,7 @@ def loss_surface() -> dict:
             "extent": _numbers(ls.EXTENT), "curvatures": _numbers(ls.CURVATURES),
             "angle": float(ls.ANGLE),  # of the valley floor, radians
             "lr_limit": 2.0 / float(ls.CURVATURES.max()),
-            "steps": KINDS["loss_surface"].params["steps"][1]}
+            "steps": KINDS["loss_surface"].default("steps")}
 
 
 def shared_files() -> dict[str, bytes]:

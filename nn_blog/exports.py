@@ -63,7 +63,7 @@ def keys(plan: Plan, hasher: Hasher) -> tuple[dict[str, str], str]:
             for name, opts in options(plan).items() if name in plan.net_keys}
     from nn_blog.figures import KINDS  # already imported by the plan: no cost
 
-    steps = KINDS["loss_surface"].params["steps"][1] if "loss_surface" in KINDS else None
+    steps = KINDS["loss_surface"].default("steps") if "loss_surface" in KINDS else None
     return nets, key_of({"code": code, "steps": steps, "format": FORMAT})
 
 
