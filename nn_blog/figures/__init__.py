@@ -149,6 +149,7 @@ KINDS: dict[str, Kind] = {k.name: k for k in [
     Kind("computation_graph", False, {"x": (list, [1.0, 0.0]), "y": (int, 1), "seed": (int, 0),
                                       "lr": (float, 1.0), "narrow": (bool, False)},
          choices={"y": (0, 1)}),
-    Kind("header", True, {"variant": (str, "banner")},
-         choices={"variant": ("banner", "teaser")}, helpers=("_plane",)),
+    Kind("header", True, {"variant": (str, "banner"), "scheme": (str, "light")},
+         choices={"variant": ("banner", "teaser"), "scheme": ("light", "dark")},
+         helpers=("_plane",)),
 ]}
