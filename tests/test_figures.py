@@ -523,6 +523,33 @@ def test_header_and_animation_draw_in_the_dark_palette(nets):
     assert np.abs(np.array(gif.getpixel((1, 1)), float) - dark).max() < 12
 
 
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_header_legacy_jpeg_is_drawn_in_its_schemes_palette(scheme, nets, tmp_path):
+    """A legacy copy is drawn by the render's "legacy" part, which hands the kind the light
+    palette: ``scheme: dark`` must still give a JPEG on the dark page colour (the dark hero and
+    teaser a dark page shows instead of the costly dark SVG), and the default stays light."""
+    from nn_blog import workers
+
+    cache = str(tmp_path / "spiral.npz")
+    experiments.save_trained(nets["spiral"], cache)
+    spec = {"name": "header", "kind": "header", "network": "spiral",
+            "params": KINDS["header"].resolve({"variant": "teaser", "scheme": scheme})}
+    rel = f"assets/images/teaser-{scheme}.jpg"
+    job = workers.DrawJob("header", "header", "legacy", spec,
+                          {"spiral": (nets["spiral"].spec, cache)}, ((rel, "jpg"),))
+    img = Image.open(io.BytesIO(workers.draw(job)["files"][rel]))
+    assert img.format == "JPEG" and img.size == (1000, 600)
+    pixels = np.asarray(img.convert("RGB"), float)
+    want = np.array(style.to_hex_rgb((style.DARK if scheme == "dark" else style.LIGHT).page)[:3])
+    other = np.array(style.to_hex_rgb((style.LIGHT if scheme == "dark" else style.DARK).page)[:3])
+    for corner in (pixels[:8, :8], pixels[:8, -8:], pixels[-8:, :8], pixels[-8:, -8:]):
+        mean = corner.reshape(-1, 3).mean(axis=0)
+        # the art fades into the page far from the boundaries: a class colour tints the page
+        # there, but the corner stays far nearer its own page than the other (~230 levels off)
+        near, far = np.linalg.norm(mean - want), np.linalg.norm(mean - other)
+        assert near < far / 2, (scheme, mean)
+
+
 def test_loss_curve_calls_a_validation_split_validation():
     from types import SimpleNamespace
 

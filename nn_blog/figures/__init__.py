@@ -145,5 +145,6 @@ KINDS: dict[str, Kind] = {k.name: k for k in [
                                       "y": Int(1, 0, 1), "seed": Int(0, 0, 2**32 - 1),
                                       "lr": Float(1.0, 0.0, 100.0, above=True),
                                       "narrow": _NARROW}),
-    Kind("header", True, {"variant": Choice("banner", ("banner", "teaser"))}),
+    Kind("header", True, {"variant": Choice("banner", ("banner", "teaser")),
+                          "scheme": Choice("light", ("light", "dark"))}),
 ]}

@@ -13,6 +13,12 @@ Two variants, parameter ``variant``:
 
 ``teaser(spec, ctx)`` is ``draw`` with ``variant: teaser``, so the render service can write both
 legacy JPEGs (banner, teaser) from one declaration.
+
+Parameter ``scheme`` (``light`` by default, or ``dark``) is the palette of a legacy copy. A legacy
+file is drawn in the light palette; ``scheme: dark`` draws it in the dark one, flattened onto the
+dark page colour, so a dark page can show a JPEG instead of the dark SVG (which costs a phone a
+few hundred ms of main thread to decode). ``light`` leaves the palette to the render: the
+figure's own dark render stays dark.
 """
 
 from __future__ import annotations
@@ -86,7 +92,9 @@ def _art(ax, s, trained, ext, nx: int, ny: int, point_size: float):
 
 
 def draw(spec: dict, ctx):
-    s, trained = ctx.style, ctx.trained
+    # scheme: dark asks for the dark palette whatever the part (a dark legacy JPEG)
+    s = st.DARK if param(spec, "scheme") == "dark" else ctx.style
+    trained = ctx.trained
     _plane.require_2d(spec, trained)
     variant = param(spec, "variant")
     banner = variant != "teaser"
