@@ -37,7 +37,7 @@ if (button && dialog && typeof dialog.showModal === "function") {
     }
   };
 
-  button.hidden = false;
+  button.dataset.ready = "";  // shown in the space it already takes: no layout shift
   button.addEventListener("click", open);
   dialog.querySelector("[data-search-close]").addEventListener("click", () => dialog.close());
   // A click on the backdrop (outside the panel) closes, as Escape does natively.
