@@ -77,6 +77,15 @@ PYTHON = sys.executable
 ENV = {**os.environ, "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"}
 
 
+def alive(pid: int) -> bool:
+    """Whether process ``pid`` is running (a zombie is not)."""
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            return fh.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
 def make_root(path: Path, networks=NETWORKS, figures=FIGURES, excerpts=EXCERPTS) -> Path:
     """A site root holding only the declarations."""
     (path / "_data").mkdir(parents=True, exist_ok=True)

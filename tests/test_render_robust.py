@@ -12,7 +12,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 from PIL import Image
-from test_render_fixture import ENV, PYTHON, rendered, set_lr
+from test_render_fixture import ENV, PYTHON, alive, rendered, set_lr
 
 from nn_blog import fileio, render
 from nn_blog import plan as plan_mod
@@ -55,14 +55,6 @@ def children(pid: int) -> set[int]:
         except (OSError, ValueError):
             continue
     return out
-
-
-def alive(pid: int) -> bool:
-    try:
-        with open(f"/proc/{pid}/stat") as fh:
-            return fh.read().rsplit(")", 1)[1].split()[0] != "Z"
-    except OSError:
-        return False
 
 
 @pytest.mark.parametrize("after_jobs, whole_group", [(1, False), (3, True)])

@@ -10,6 +10,7 @@ import threading
 import time
 
 import pytest
+from test_render_fixture import alive
 
 from nn_blog import serve
 
@@ -145,14 +146,6 @@ FAKE_JEKYLL = ("import os, signal, sys, time\n"
 SERVE = ("import sys\nfrom nn_blog import serve\n"
          "sys.exit(serve.serve(sys.argv[1], render=False, jekyll=[sys.executable, '-c', "
          "sys.argv[2], sys.argv[3]]))\n")
-
-
-def alive(pid: int) -> bool:
-    try:
-        with open(f"/proc/{pid}/stat") as fh:
-            return fh.read().rsplit(")", 1)[1].split()[0] != "Z"
-    except OSError:
-        return False
 
 
 def start_serve(tmp_path):

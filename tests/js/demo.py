@@ -75,6 +75,31 @@ class Quiet(http.server.SimpleHTTPRequestHandler):
         pass
 
 
+def draw_digit(page, canvas, pixels) -> None:
+    """Draw an 8x8 digit (64 raw pixel values, 0-16, row-major) on the pad's ``canvas`` with the
+    mouse: one stroke along each row's run of dark (>= 8) pixels."""
+    box = canvas.bounding_box()
+    cell = box["width"] / 8
+
+    def centre(r, c):
+        return box["x"] + (c + 0.5) * cell, box["y"] + (r + 0.5) * cell
+
+    for r in range(8):
+        c = 0
+        while c < 8:
+            if pixels[r * 8 + c] < 8:
+                c += 1
+                continue
+            end = c
+            while end + 1 < 8 and pixels[r * 8 + end + 1] >= 8:
+                end += 1
+            page.mouse.move(*centre(r, c))
+            page.mouse.down()
+            page.mouse.move(*centre(r, end), steps=4)
+            page.mouse.up()
+            c = end + 1
+
+
 def serve(directory: Path, port: int = 0) -> http.server.ThreadingHTTPServer:
     handler = functools.partial(Quiet, directory=str(directory))
     return http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)

@@ -89,27 +89,7 @@ def test_digit_pad_drawn_with_the_mouse_ranks_a_test_seven_first(page, site):
     ready(page, "pad")
     digits = json.loads((out / "assets/nn/digits.json").read_text())
     seven = digits["samples"]["X"][digits["samples"]["y"].index(7)]
-    pad = page.locator("#pad canvas").first
-    box = pad.bounding_box()
-    cell = box["width"] / 8
-
-    def centre(r, c):
-        return box["x"] + (c + 0.5) * cell, box["y"] + (r + 0.5) * cell
-
-    for r in range(8):  # one stroke along each row's run of dark pixels
-        c = 0
-        while c < 8:
-            if seven[r * 8 + c] < 8:
-                c += 1
-                continue
-            end = c
-            while end + 1 < 8 and seven[r * 8 + end + 1] >= 8:
-                end += 1
-            page.mouse.move(*centre(r, c))
-            page.mouse.down()
-            page.mouse.move(*centre(r, end), steps=4)
-            page.mouse.up()
-            c = end + 1
+    demo.draw_digit(page, page.locator("#pad canvas").first, seven)
     assert page.get_attribute("#pad", "data-nn-prediction") == "7"
     page.get_by_role("button", name="Clear").click()
     assert page.get_attribute("#pad", "data-nn-prediction") == ""

@@ -13,10 +13,14 @@ from __future__ import annotations
 import functools
 import gzip
 import json
+import sys
 
 import numpy as np
 import pytest
 from pagecheck import ROOT, bounded, watch
+
+sys.path.insert(0, str(ROOT / "tests" / "js"))  # the live figures' own test helpers
+from demo import draw_digit  # noqa: E402
 
 WAIT_MS = 30_000
 POST = "nn-from-scratch"
@@ -104,26 +108,7 @@ def test_a_test_seven_drawn_with_the_mouse_is_read_as_seven(post, site):
     seven = digits["samples"]["X"][digits["samples"]["y"].index(7)]  # the test split's first 7
     pad = fig.locator("canvas").first
     centre_in_view(pad)  # mouse events land only inside the viewport, below the masthead
-    box = pad.bounding_box()
-    cell = box["width"] / 8
-
-    def centre(r, c):
-        return box["x"] + (c + 0.5) * cell, box["y"] + (r + 0.5) * cell
-
-    for r in range(8):  # one stroke along each row's run of dark pixels
-        c = 0
-        while c < 8:
-            if seven[r * 8 + c] < 8:
-                c += 1
-                continue
-            end = c
-            while end + 1 < 8 and seven[r * 8 + end + 1] >= 8:
-                end += 1
-            page.mouse.move(*centre(r, c))
-            page.mouse.down()
-            page.mouse.move(*centre(r, end), steps=4)
-            page.mouse.up()
-            c = end + 1
+    draw_digit(page, pad, seven)
     assert fig.get_attribute("data-nn-prediction") == "7"
     # the bars rank 7 first: the widest bar is the seventh digit's
     widths = fig.locator(".nn-live-bar").evaluate_all(
