@@ -28,7 +28,7 @@ QUIET_DEF = quiet() { what="$$1"; shift; log=$$(mktemp); echo "setup: $$what"; \
 QUIET = $(QUIET_DEF) quiet
 
 $(VENV)/.runtime: pyproject.toml
-	@test -x $(PY) || $(QUIET) "Python venv in $(VENV)" $(PYTHON) -m venv $(VENV)
+	@test -x $(PY) || { $(QUIET) "Python venv in $(VENV)" $(PYTHON) -m venv $(VENV); }
 	@$(QUIET) "pip (upgrade)" $(PY) -m pip install -q --upgrade pip
 	@$(QUIET) "nn-blog and its runtime dependencies (pip)" $(PY) -m pip install -q -e '.[serve]'
 	@touch $@

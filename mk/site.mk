@@ -34,7 +34,7 @@ site-deps test-deps:
 	  $(QUIET) "Gemfile.lock re-resolved against Debian's gems" bundle lock --local; }
 
 $(NPM_STAMP): package.json package-lock.json
-	@$(QUIET) "npm packages: MathJax 4 and its font, Lighthouse 12.2.3, axe-core (npm ci)" \
+	@$(QUIET) "npm packages: MathJax 4 and its font, terser, Lighthouse 12.2.3, axe-core (npm ci)" \
 		npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 

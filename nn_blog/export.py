@@ -319,7 +319,7 @@ def shared_files() -> dict[str, bytes]:
 
 # What each live figure kind (assets/js/live/KIND.js) needs of its network's export; None: no
 # network (the learning-rate slider reads loss-surface.json).
-LIVE_KINDS = {"digit-pad": {}, "probe": {}, "scrubber": {"snapshots": True},
+LIVE_KINDS = {"digit-pad": {}, "probe": {}, "neurons": {}, "scrubber": {"snapshots": True},
               "train": {"snapshots": True, "data": True}, "lr-slider": None}
 
 

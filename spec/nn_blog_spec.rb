@@ -93,6 +93,7 @@ RSpec.describe "nn_figure" do
     build_fixture("baseurl" => "/blog") do
       write("_data/generated/exports.json", JSON.generate(exports))
       write("_posts/2020-12-01-live.md", "---\ntitle: Live\n---\n#{body}\n")
+      yield if block_given?
     end
     Nokogiri::HTML(output("live/index.html"))
   end
@@ -108,7 +109,7 @@ RSpec.describe "nn_figure" do
 
   it "rejects an unknown live figure, naming the figure and the value" do
     expect { live_post("{% nn_figure moons-boundary live=slider %}") }
-      .to raise_error(Liquid::SyntaxError, /nn_figure moons-boundary: unknown live figure live="slider" \(known: digit-pad, probe, scrubber, train, lr-slider\)/)
+      .to raise_error(Liquid::SyntaxError, /nn_figure moons-boundary: unknown live figure live="slider" \(known: digit-pad, probe, neurons, scrubber, train, lr-slider\)/)
   end
 
   it "refuses a live figure its network's export cannot serve" do
@@ -116,6 +117,29 @@ RSpec.describe "nn_figure" do
       .to raise_error(ArgumentError, /nn_figure digits-samples: live=scrubber needs network 'digits' exported with its snapshots/)
     expect { live_post("{% nn_figure moons-boundary live=probe %}") }
       .to raise_error(ArgumentError, /live=probe needs network 'moons' exported at all \(run nn-blog render\)/)
+  end
+
+  it "hands the page where a heatmap figure's tiles are, as escaped JSON" do
+    tiles = { "plane" => [-1, 1, -1, 1],
+              "wide" => { "width" => 720, "height" => 440,
+                          "tiles" => [{ "layer" => 1, "neuron" => 0, "box" => [1, 2, 3, 4] }] },
+              "note" => '"><script>alert(7)</script>' }
+    entry = HOSTILE.merge("kind" => "neuron_heatmaps", "network" => "moons", "alt" => "A", "data" => tiles)
+    exports = { "networks" => EXPORTS["networks"].merge("moons" => { "options" => { "snapshots" => false } }) }
+    page = live_post("{% nn_figure moons-neurons live=neurons %}", exports) do
+      path = File.join(@source, "_data", "generated", "figures.json")
+      write("_data/generated/figures.json", JSON.generate(JSON.parse(File.read(path)).merge("moons-neurons" => entry)))
+    end
+    figure = page.at_css("figure[data-nn-live=neurons]")
+    expect(figure["data-nn-network"]).to eq("moons")
+    expect(JSON.parse(figure["data-nn-layout"])).to eq(tiles)
+    expect(page.css('script:not([type="application/ld+json"])').map(&:text).join).not_to include("alert")
+  end
+
+  it "refuses live=neurons on a figure that does not record its tiles" do
+    exports = { "networks" => EXPORTS["networks"].merge("moons" => { "options" => { "snapshots" => false } }) }
+    expect { live_post("{% nn_figure moons-boundary live=neurons %}", exports) }
+      .to raise_error(ArgumentError, /nn_figure moons-boundary: live=neurons needs a figure that records where its tiles are \(kind neuron_heatmaps\)/)
   end
 
   it "requires alt text in figure.html" do

@@ -576,3 +576,57 @@ def test_coloured_words_keep_their_contrast():
                 assert np.allclose(out, Image.new("RGB", (1, 1), colour).getpixel((0, 0))
                                    / np.float64(255), atol=0.003)
     assert style.contrast("#000000", "#ffffff") == pytest.approx(21.0)
+
+
+@pytest.mark.parametrize("variant", ["wide", "narrow"])
+def test_neuron_heatmaps_data_places_every_tile_where_it_is_drawn(variant, nets):
+    """The live figure lights up tiles by the boxes ``data`` gives (issue 10): each box must be
+    where the tile is drawn, in CSS px from the top left, and hold that neuron's activation."""
+    from nn_blog.figures import _compact, _plane
+    from nn_blog.figures import neuron_heatmaps as nh
+
+    trained = nets["moons"]
+    spec = _spec("neuron_heatmaps", "moons", {"resolution": 30})
+    ctx = Context(style=style.LIGHT, trained=trained, networks={"moons": trained})
+    layout = KINDS["neuron_heatmaps"].data(spec, ctx)
+    assert layout["plane"] == pytest.approx(_plane.square(_plane.extent(trained.data)))
+    if variant == "narrow":
+        spec["params"] = {**spec["params"], **nh.narrow(spec)}
+    fig = KINDS["neuron_heatmaps"].draw(spec, ctx)
+    width, height = style.css_size(fig)
+    assert (layout[variant]["width"], layout[variant]["height"]) == (width, height)
+    ax = fig.axes[0]
+    px = width / ax.get_xlim()[1]
+    drawn = {}
+    for im in ax.images:
+        if not (im.get_gid() or "").startswith(_compact.SMOOTH_ID):
+            continue
+        x0, x1, y0, y1 = im.get_extent()
+        if abs((x1 - x0) - (y1 - y0)) < 1e-9:  # tiles are square; the colour bars are not
+            drawn[(round(x0 * px, 2), round(height - y1 * px, 2),
+                   round(x1 * px, 2), round(height - y0 * px, 2))] = im.get_array()
+    tiles = layout[variant]["tiles"]
+    assert {tuple(t["box"]) for t in tiles} == set(drawn)
+    # the tile at each box is the activation of the neuron the data names
+    ext = layout["plane"]
+    pts, nx, ny = _plane.grid(ext, 30)
+    X = trained.data.transform(pts)
+    values = [X] + [A for _, A in trained.net.forward_all(X)]
+    shown = {(t["layer"], t["neuron"]) for t in tiles}
+    assert (0, 0) in shown and (0, 1) in shown and (len(values) - 1, 0) in shown
+    for t in tiles:
+        V = np.asarray(values[t["layer"]][:, t["neuron"]], dtype=np.float64).reshape(ny, nx)
+        others = [np.asarray(values[t["layer"]][:, j]).reshape(ny, nx)
+                  for j in range(values[t["layer"]].shape[1]) if j != t["neuron"]]
+        image = np.asarray(drawn[tuple(t["box"])])
+        # the drawn colours follow this neuron's values and no other neuron's
+        score = _rank_match(image, V)
+        assert all(score > _rank_match(image, W) for W in others), t
+
+
+def _rank_match(image, V):
+    """How well an RGBA tile's blue-minus-red follows V (Spearman-like correlation)."""
+    signal = image[..., 2].astype(float) - image[..., 0].astype(float)
+    a = np.argsort(np.argsort(signal.ravel()))
+    b = np.argsort(np.argsort(V.ravel()))
+    return np.corrcoef(a, b)[0, 1]

@@ -12,6 +12,7 @@
 #   {{ x | nn_number: 3 }}                  fixed decimals
 #   {{ include.caption | nn_caption }}      a caption as inline Markdown, safe: see nn_caption
 require "cgi"
+require "json"
 
 module NNBlog
   # --- build hook: `nn-blog render` before the site is read ---------------------------------
@@ -61,13 +62,16 @@ module NNBlog
     # What each kind needs of the network's export (_data/generated/exports.json): a network,
     # its snapshots, its training split; the learning-rate slider reads only the shared files.
     LIVE_KINDS = { "digit-pad" => %w(network), "probe" => %w(network),
-                   "scrubber" => %w(network snapshots), "train" => %w(network snapshots data),
-                   "lr-slider" => [] }.freeze
+                   "neurons" => %w(network), "scrubber" => %w(network snapshots),
+                   "train" => %w(network snapshots data), "lr-slider" => [] }.freeze
+    # Kinds that also read the figure's own drawn layout (its manifest entry's data: where the
+    # neuron_heatmaps tiles are), handed to the page as data-nn-layout.
+    LIVE_LAYOUT = { "neurons" => %w(wide tiles) }.freeze
     # key=value, the value bare or in double or single quotes (which may hold spaces)
     OPTION = /\G\s*([A-Za-z_][\w-]*)=(?:"([^"]*)"|'([^']*)'|([^\s"']+))/.freeze
     PARAMS = %w(image_path dark_path narrow_path narrow_dark_path narrow_width narrow_height alt
                 caption width height loading class on_demand on_demand_hide file_size
-                dark_gif network live).freeze
+                dark_gif network live live_layout).freeze
     INCLUDE = "{% include figure.html #{PARAMS.map { |p| "#{p}=nn_figure.#{p}" }.join(' ')} %}"
     TEMPLATE = Liquid::Template.parse(INCLUDE)
 
@@ -122,6 +126,12 @@ module NNBlog
     # live=KIND names what the figure's network must have been exported with: one clear error
     # otherwise (the page would only warn in the console and stay static).
     def check_live(entry, exports)
+      layout = LIVE_LAYOUT[@options["live"]]
+      if layout && !(entry["data"].is_a?(Hash) && entry["data"].dig(*layout))
+        raise ArgumentError, "nn_figure #{@name}: live=#{@options['live']} needs a figure that " \
+                             "records where its tiles are (kind neuron_heatmaps); '#{@name}' " \
+                             "is a #{entry['kind']} figure"
+      end
       needs = LIVE_KINDS[@options["live"]]
       return if needs.nil? || needs.empty?
 
@@ -147,7 +157,8 @@ module NNBlog
                  "alt" => entry["alt"], "caption" => @options["caption"] || entry["caption"],
                  "width" => entry["width"], "height" => entry["height"],
                  "loading" => @options["loading"], "class" => @options["class"],
-                 "network" => entry["network"], "live" => @options["live"] }
+                 "network" => entry["network"], "live" => @options["live"],
+                 "live_layout" => LIVE_LAYOUT[@options["live"]] && JSON.generate(entry["data"]) }
       @options["show"] == "animation" ? params.merge(animation(entry, source)) : params
     end
 

@@ -11,7 +11,7 @@ for (const name of ["predict", "classify", "network"]) {
   window.nnBlog[name] ??= async (...args) => (await import("./nn-live.js")).default[name](...args);
 }
 
-const KINDS = new Set(["digit-pad", "probe", "scrubber", "lr-slider", "train"]);
+const KINDS = new Set(["digit-pad", "probe", "neurons", "scrubber", "lr-slider", "train"]);
 const NEAR = "400px 0px"; // start loading this far before the figure shows
 
 const STYLE = `
@@ -34,6 +34,9 @@ const STYLE = `
 .nn-live-bar{height:.8rem;border-radius:2px;background:var(--accent,#1d5fb8);
   min-width:1px}
 @media (prefers-reduced-motion:no-preference){.nn-live-bar{transition:width .12s}}
+.nn-live-over{position:relative;width:fit-content;max-width:100%;margin:0 auto}
+.nn-live-over canvas{position:absolute;inset:0;touch-action:pan-y pinch-zoom}
+.nn-live-over canvas:focus-visible{outline:2px solid var(--accent,#1d5fb8)}
 `;
 
 function installStyle() {

@@ -104,24 +104,70 @@ def narrow(spec) -> dict:
     return {"narrow": True, "max_neurons": min(4, int(param(spec, "max_neurons")))}
 
 
-def draw(spec: dict, ctx):
-    s, trained = ctx.style, ctx.trained
-    _plane.require_2d(spec, trained)
-    net, split = trained.net, trained.data
-    layers = _from_net(net)
+def _geometry(spec: dict, trained) -> dict:
+    """Where everything goes, for ``draw`` and ``data`` alike: the CSS size, the columns'
+    slots and tile positions in data units (``px`` CSS px each), and the square extent of the
+    plane every tile shows."""
+    layers = _from_net(trained.net)
     is_narrow = bool(param(spec, "narrow"))
     max_neurons = int(param(spec, "max_neurons"))
     width, height = (st.NARROW_WIDTH, narrow_height(layers, max_neurons)) if is_narrow \
         else st.SIZES["neuron_heatmaps"]
     px = width / W_UNITS
-    text = 10.0 / px
     bottom_pad = (NARROW_BAR_ROW * 3 + 6) / px if is_narrow else BOTTOM_PAD
     slots, tile, xs, ys, out_size, centre = _layout(
         layers, max_neurons, height, px, bottom_pad, max_tile=8.0 if is_narrow else 6.0,
         is_narrow=is_narrow)
-    ext = _plane.square(_plane.extent(split))
+    return {"layers": layers, "is_narrow": is_narrow, "width": width, "height": height,
+            "px": px, "slots": slots, "tile": tile, "xs": xs, "ys": ys, "out_size": out_size,
+            "centre": centre, "ext": _plane.square(_plane.extent(trained.data))}
+
+
+def tiles(g: dict) -> list[dict]:
+    """Every tile drawn, as the live figure finds it: ``layer`` (0 the inputs, last the
+    output), ``neuron`` (its column in that layer's A), ``box`` [left, top, right, bottom] in
+    CSS px from the image's top left corner."""
+    px, height, last = g["px"], g["height"], len(g["layers"]) - 1
+    out = []
+    for k, (x, column) in enumerate(zip(g["xs"], g["ys"], strict=True)):
+        size = g["out_size"] if k == last else g["tile"]
+        for y, j in zip(column, g["slots"][k], strict=True):
+            if j is None:
+                continue
+            box = [(x - size / 2) * px, height - (y + size / 2) * px,
+                   (x + size / 2) * px, height - (y - size / 2) * px]
+            out.append({"layer": k, "neuron": int(j), "box": [round(v, 2) for v in box]})
+    return out
+
+
+def data(spec: dict, ctx) -> dict:
+    """The tiles' places, so that the page can light up the neurons a reader probes
+    (assets/js/live/neurons.js): ``plane`` [x0, x1, y0, y1], the raw coordinates every tile
+    spans, and per variant (``wide``, and ``narrow`` for phones) its CSS ``width``, ``height``
+    and ``tiles`` (see :func:`tiles`)."""
+    _plane.require_2d(spec, ctx.trained)
+    variants = {"wide": {**spec, "params": {**(spec.get("params") or {}), "narrow": False}}}
+    variants["narrow"] = {**spec, "params": {**variants["wide"]["params"], **narrow(spec)}}
+    out = {}
+    for name, variant in variants.items():
+        g = _geometry(variant, ctx.trained)
+        out[name] = {"width": g["width"], "height": g["height"], "tiles": tiles(g)}
+    out["plane"] = [round(float(v), 6) for v in g["ext"]]
+    return out
+
+
+def draw(spec: dict, ctx):
+    s, trained = ctx.style, ctx.trained
+    _plane.require_2d(spec, trained)
+    net = trained.net
+    g = _geometry(spec, trained)
+    layers, is_narrow, width, height, px = (g[k] for k in
+                                            ("layers", "is_narrow", "width", "height", "px"))
+    slots, tile, xs, ys, out_size, centre, ext = (
+        g[k] for k in ("slots", "tile", "xs", "ys", "out_size", "centre", "ext"))
+    text = 10.0 / px
     pts, nx, ny = _plane.grid(ext, int(param(spec, "resolution")))
-    X = split.transform(pts).astype(net.dtype)
+    X = trained.data.transform(pts).astype(net.dtype)
     values = [X] + [A for _, A in net.forward_all(X)]
     top_units = height / px
     scales = {}

@@ -143,3 +143,31 @@ export function widthFor(figure, max = 560) {
 }
 
 export const percent = (p) => `${(100 * p).toFixed(0)}%`;
+
+// A cross-hair in a circle of radius r at (x, y).
+export function crosshair(ctx, x, y, colour, r = 6) {
+  ctx.strokeStyle = colour;
+  ctx.lineWidth = 1.5;
+  ctx.beginPath();
+  ctx.arc(x, y, r, 0, 2 * Math.PI);
+  for (const [dx, dy] of [[1, 0], [0, 1]]) {
+    ctx.moveTo(x - 1.7 * r * dx, y - 1.7 * r * dy);
+    ctx.lineTo(x + 1.7 * r * dx, y + 1.7 * r * dy);
+  }
+  ctx.stroke();
+}
+
+// An arrow key's step (a 40th of the plane) from `point`, kept inside the
+// plane: the new point, or null for any other key.
+export function nudge(event, [x0, x1, y0, y1], [x, y]) {
+  const step = (x1 - x0) / 40;
+  const move = { ArrowLeft: [-step, 0], ArrowRight: [step, 0],
+    ArrowUp: [0, step], ArrowDown: [0, -step] }[event.key];
+  if (!move) return null;
+  event.preventDefault();
+  return [Math.min(x1, Math.max(x0, x + move[0])), Math.min(y1, Math.max(y0, y + move[1]))];
+}
+
+// A neuron's activation on a colour scale from -1 to +1: tanh's own value,
+// anything unbounded (ReLU and kin) squashed by tanh.
+export const strength = (a, activation) => (activation === "tanh" ? a : Math.tanh(a));

@@ -2,13 +2,14 @@
 // the arrow keys; the readout gives each class's probability at that point
 // and every hidden neuron's activation there (a strip per hidden layer, red
 // for negative, blue for positive, as the neuron heatmaps). Each move also
-// dispatches an "nn-probe" event on document with {network, point, layers},
-// so that another figure can light up the same neurons.
+// dispatches an "nn-probe" event on document with {network, point, layers}:
+// the neuron heatmaps (neurons.js) light up the same neurons, and a probe of
+// theirs moves this cross-hair in turn.
 
 import { forwardAll, inputMatrix, predict } from "../nn-engine.js";
 import {
-  canvas, drawPoints, el, network, palette, panel, percent, planeMap, pointer,
-  rgb, shadePlane, widthFor,
+  canvas, crosshair, drawPoints, el, network, nudge, palette, panel, percent,
+  planeMap, pointer, rgb, shadePlane, strength, widthFor,
 } from "./common.js";
 
 export default async function probe(figure) {
@@ -42,28 +43,22 @@ export default async function probe(figure) {
     show(point);
   }
 
-  function show(at) {
+  function show(at, tell = true) {
     point = at;
     view.ctx.putImageData(background, 0, 0);
     const [px, py] = map.toPixel(at);
-    view.ctx.strokeStyle = colours.text;
-    view.ctx.lineWidth = 1.5;
-    view.ctx.beginPath();
-    view.ctx.arc(px, py, 6, 0, 2 * Math.PI);
-    view.ctx.moveTo(px - 10, py);
-    view.ctx.lineTo(px + 10, py);
-    view.ctx.moveTo(px, py - 10);
-    view.ctx.lineTo(px, py + 10);
-    view.ctx.stroke();
+    crosshair(view.ctx, px, py, colours.text);
     const [p] = predict(net, [at]);
     readout.textContent = `at (${at[0].toFixed(2)}, ${at[1].toFixed(2)}): `
       + p.map((q, c) => `${net.classes[c]} ${percent(q)}`).join(", ");
     const layers = forwardAll(net, inputMatrix(net, [at])).slice(0, -1)
       .map(({ A }) => Array.from(A.data));
     layers.forEach((A, l) => strip(hidden[l], A, net.layers[l].activation));
-    figure.dispatchEvent(new CustomEvent("nn-probe", {
-      bubbles: true, detail: { network: net.name, point: at, probabilities: p, layers },
-    }));
+    if (tell) {
+      figure.dispatchEvent(new CustomEvent("nn-probe", {
+        bubbles: true, detail: { network: net.name, point: at, probabilities: p, layers },
+      }));
+    }
   }
 
   // One square per neuron: its activation from red (-1) through the page to blue (+1).
@@ -71,7 +66,7 @@ export default async function probe(figure) {
     const size = s.w / A.length;
     const [neg, pos, page] = [colours.negative, colours.accent, colours.page].map(rgb);
     A.forEach((a, j) => {
-      const t = activation === "tanh" ? a : Math.tanh(a); // relu and kin: squash to [0, 1)
+      const t = strength(a, activation);
       const [r, g, b] = (t < 0 ? neg : pos).map((c, i) => page[i] + (c - page[i]) * Math.abs(t));
       s.ctx.fillStyle = `rgb(${r | 0},${g | 0},${b | 0})`;
       s.ctx.fillRect(j * size, 0, size - 1, s.h);
@@ -85,14 +80,15 @@ export default async function probe(figure) {
     move(event);
   });
   view.canvas.addEventListener("keydown", (event) => {
-    const step = (extent[1] - extent[0]) / 40;
-    const moves = { ArrowLeft: [-step, 0], ArrowRight: [step, 0],
-      ArrowUp: [0, step], ArrowDown: [0, -step] };
-    if (!(event.key in moves)) return;
-    const [dx, dy] = moves[event.key];
-    show([Math.min(extent[1], Math.max(extent[0], point[0] + dx)),
-      Math.min(extent[3], Math.max(extent[2], point[1] + dy))]);
-    event.preventDefault();
+    const at = nudge(event, extent, point);
+    if (at) show(at);
+  });
+  // a probe of the same network elsewhere (the neuron heatmaps) moves this one
+  // too, inside this plane
+  document.addEventListener("nn-probe", ({ target, detail }) => {
+    if (target === figure || detail.network !== net.name) return;
+    const [x, y] = detail.point;
+    if (x >= extent[0] && x <= extent[1] && y >= extent[2] && y <= extent[3]) show([x, y], false);
   });
 
   render();

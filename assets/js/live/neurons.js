@@ -1,0 +1,100 @@
+// The neuron heatmaps, lit where the reader probes. Every tile of the static
+// figure is one neuron's activation over the whole plane; a probe point (the
+// pointer or a tap on any tile, the arrow keys, or the probe figure's
+// "nn-probe" event) gets a cross-hair in every tile, and each hidden neuron
+// lights up as strongly as it is activated there (the weak ones fade), framed
+// blue for positive, red for negative, the colours of the tiles themselves. The tiles' places come from
+// the render (data-nn-layout: neuron_heatmaps.data), one layout per variant
+// of the picture (wide, and narrow below 600 px).
+
+import { forwardAll, inputMatrix, predict } from "../nn-engine.js";
+import { canvas, crosshair, el, network, nudge, palette, percent, strength } from "./common.js";
+
+export default async function neurons(figure) {
+  const net = await network(figure.dataset.nnNetwork);
+  const layout = JSON.parse(figure.dataset.nnLayout);
+  const extent = layout.plane;
+  const picture = figure.querySelector("picture");
+  const phone = matchMedia("(max-width: 599px)");
+  const readout = el("output", { class: "nn-live-note", "aria-live": "polite" });
+  picture.classList.add("nn-live-over");
+  picture.after(el("div", { class: "nn-live" }, readout));
+
+  let colours = await palette();
+  let point = [(extent[0] + extent[1]) / 2, (extent[2] + extent[3]) / 2];
+  let view;
+  let shape;
+
+  function mount() {
+    shape = layout[phone.matches && layout.narrow ? "narrow" : "wide"];
+    if (view) view.canvas.remove();
+    view = canvas(shape.width, shape.height,
+      `Neurons of the ${net.name} network; move over a tile to probe`);
+    view.canvas.style.width = "100%"; // over the picture, however wide it shows
+    view.canvas.style.height = "100%";
+    picture.append(view.canvas);
+    view.canvas.addEventListener("pointermove", move);
+    view.canvas.addEventListener("pointerdown", move);
+    view.canvas.addEventListener("keydown", (event) => {
+      const at = nudge(event, extent, point);
+      if (at) show(at);
+    });
+    show(point);
+  }
+
+  // The tile under a pointer -> the point of the plane it shows there.
+  function move(event) {
+    const box = view.canvas.getBoundingClientRect();
+    const x = ((event.clientX - box.left) * shape.width) / box.width;
+    const y = ((event.clientY - box.top) * shape.height) / box.height;
+    const tile = shape.tiles.find(({ box: [l, t, r, b] }) => x >= l && x <= r && y >= t && y <= b);
+    if (!tile) return;
+    const [l, t, r, b] = tile.box;
+    const layers = show([extent[0] + ((x - l) / (r - l)) * (extent[1] - extent[0]),
+      extent[3] - ((y - t) / (b - t)) * (extent[3] - extent[2])]);
+    figure.dispatchEvent(new CustomEvent("nn-probe", {
+      bubbles: true, detail: { network: net.name, point, layers },
+    }));
+  }
+
+  function show(at, hidden) {
+    point = at;
+    const A = hidden || forwardAll(net, inputMatrix(net, [at])).slice(0, -1)
+      .map((x) => Array.from(x.A.data));
+    const u = (at[0] - extent[0]) / (extent[1] - extent[0]);
+    const v = (extent[3] - at[1]) / (extent[3] - extent[2]);
+    const ctx = view.ctx;
+    ctx.clearRect(0, 0, shape.width, shape.height);
+    for (const { layer, neuron, box: [l, t, r, b] } of shape.tiles) {
+      if (layer > 0 && layer <= A.length) {
+        // a weak neuron fades behind a veil of the page's colour; a strong one
+        // stays vivid, framed in the colour of its sign
+        const a = strength(A[layer - 1][neuron], net.layers[layer - 1].activation);
+        ctx.fillStyle = colours.page;
+        ctx.globalAlpha = 0.7 * (1 - Math.abs(a));
+        ctx.fillRect(l, t, r - l, b - t);
+        ctx.strokeStyle = a < 0 ? colours.negative : colours.accent;
+        ctx.lineWidth = 2.5;
+        ctx.globalAlpha = Math.abs(a);
+        ctx.strokeRect(l + 1.25, t + 1.25, r - l - 2.5, b - t - 2.5);
+        ctx.globalAlpha = 1;
+      }
+      crosshair(ctx, l + u * (r - l), t + v * (b - t), colours.text, layer > A.length ? 6 : 3);
+    }
+    const [p] = predict(net, [at]);
+    readout.textContent = `at (${at[0].toFixed(2)}, ${at[1].toFixed(2)}): `
+      + p.map((q, c) => `${net.classes[c]} ${percent(q)}`).join(", ");
+    return A;
+  }
+
+  // The probe figure's pointer lights these tiles too (its event carries the
+  // hidden layers' activations, so nothing is computed twice).
+  document.addEventListener("nn-probe", ({ target, detail }) => {
+    if (target !== figure && detail.network === net.name && detail.layers) {
+      show(detail.point, detail.layers);
+    }
+  });
+  phone.addEventListener("change", mount);
+  mount();
+  return { redraw: async () => { colours = await palette(); show(point); } };
+}
