@@ -115,7 +115,7 @@ def test_excerpt_is_stale_when_its_source_changes(package, tmp_path):
     assert "return x + x" in (root / "_includes/generated/excerpts/helper.md").read_text()
 
 
-# contract 1 (/work/coord/README.md): the names the two posts include
+# The excerpt names the two posts include (issue 8)
 MAIN_POST = {"standardize", "one-hot", "init", "sigmoid", "relu", "silu", "softmax",
              "dense-forward", "dense-backward", "network-forward", "network-backward", "mse",
              "bce", "cross-entropy", "sgd-step", "adam-step", "train-loop", "gradcheck"}

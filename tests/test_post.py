@@ -71,7 +71,7 @@ OUTLINE = ["what is a neural network", "architecture", "input matrix", "weights,
            "feedforward", "the loss", "backpropagation", "putting it together", "xor",
            "moons", "spiral", "digits", "wrapping up", "run it yourself"]
 
-# Contract 1 (/work/coord/README.md): the excerpts each post shows. The main post shows the
+# The excerpts each post shows (issue 8). The main post shows the
 # reference (textbook) code only; the fast path is the companion's.
 MAIN_EXCERPTS = {"standardize", "one-hot", "init", "sigmoid", "relu", "silu", "softmax",
                  "dense-forward", "dense-backward", "network-forward", "network-backward", "mse",

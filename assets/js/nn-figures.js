@@ -16,8 +16,12 @@ const NEAR = "400px 0px"; // start loading this far before the figure shows
 
 const STYLE = `
 .nn-live{margin:.75rem 0 0;color:var(--text,#1f2328);font:inherit}
-.nn-live canvas{display:block;max-width:100%;height:auto;touch-action:none;
+.nn-live canvas{display:block;max-width:100%;height:auto;margin-inline:auto;
   border-radius:4px;background:var(--bg,#fbfbfa)}
+.nn-live canvas.nn-live-draw{touch-action:none}
+.nn-live canvas.nn-live-point{touch-action:pan-y pinch-zoom}
+.nn-live-sr{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);
+  white-space:nowrap}
 .nn-live canvas:focus-visible{outline:2px solid var(--accent,#1d5fb8);outline-offset:2px}
 .nn-live-row{display:flex;flex-wrap:wrap;gap:.75rem 1.25rem;align-items:flex-start}
 .nn-live-controls{display:flex;flex-wrap:wrap;gap:.5rem;align-items:center;margin:.5rem 0;
@@ -34,7 +38,7 @@ const STYLE = `
 .nn-live-bar{height:.8rem;border-radius:2px;background:var(--accent,#1d5fb8);
   min-width:1px}
 @media (prefers-reduced-motion:no-preference){.nn-live-bar{transition:width .12s}}
-.nn-live-over{position:relative;width:fit-content;max-width:100%;margin:0 auto}
+.nn-live-over{display:block;position:relative;width:fit-content;max-width:100%;margin:0 auto}
 .nn-live-over canvas{position:absolute;inset:0;touch-action:pan-y pinch-zoom}
 .nn-live-over canvas:focus-visible{outline:2px solid var(--accent,#1d5fb8)}
 `;

@@ -4,10 +4,10 @@
 self-contained site into a temporary directory -- ``index.html`` (``tests/js/demo.html``), the
 scripts of ``assets/js``, the exported networks under ``assets/nn``, the site's CSS and the static
 figures the live ones enhance -- and serves it on 127.0.0.1. ``tests/js/test_live_demo.py`` builds
-the same site and drives it in Chromium.
+the same site and drives it in Chromium. Its scripts are minified as the Jekyll build serves them.
 
-The exports here are the ones the render service should write for the post (see
-``/work/coord/live.md``): ``LIVE_FIGURES``, through ``export.options_for``.
+The exports here are the ones the render service writes for the post's live figures
+(``LIVE_FIGURES``, through ``export.options_for``, as ``nn_blog/exports.py`` does).
 """
 
 from __future__ import annotations
@@ -18,16 +18,22 @@ import gzip
 import http.server
 import json
 import shutil
+import subprocess
 import tempfile
+from html import escape
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 HERE = Path(__file__).resolve().parent
 
 # network -> the live figure kinds the demo shows it in
-LIVE_FIGURES = {"digits": ["digit-pad"], "moons": ["probe"], "spiral": ["scrubber"],
+LIVE_FIGURES = {"digits": ["digit-pad"], "moons": ["probe", "neurons"], "spiral": ["scrubber"],
                 "xor": ["train"]}
-STATIC = ["digits-samples", "moons-boundary", "spiral-evolution", "loss-surface", "xor-boundary"]
+STATIC = ["digits-samples", "moons-boundary", "moons-neurons", "spiral-evolution", "loss-surface",
+          "xor-boundary"]
+# figure -> the placeholder in demo.html its drawn layout (the manifest entry's data) replaces
+LAYOUTS = {"moons-neurons": "@@MOONS_NEURONS_LAYOUT@@"}
+MINIFY = ROOT / "_plugins" / "nn_minify.mjs"
 
 
 def train_live_networks():
@@ -50,21 +56,43 @@ def build(out: Path, trained: dict) -> dict[str, int]:
     # the render names images by content (NAME.HASH.png): the manifest says which is which
     manifest = json.loads((ROOT / "_data/generated/figures.json").read_text())
     for name in STATIC:
-        for scheme, variant in (("light", f"{name}.png"), ("dark", f"{name}-dark.png")):
-            url = ((manifest.get(name) or {}).get(scheme) or {}).get("png")
-            if url and (ROOT / url.lstrip("/")).exists():
-                shutil.copy(ROOT / url.lstrip("/"), images / variant)
+        entry = manifest.get(name) or {}
+        for group, suffix in ((entry, ""), (entry.get("narrow") or {}, "-narrow")):
+            for scheme, variant in (("light", f"{name}{suffix}.png"),
+                                    ("dark", f"{name}{suffix}-dark.png")):
+                url = (group.get(scheme) or {}).get("png")
+                if url and (ROOT / url.lstrip("/")).exists():
+                    shutil.copy(ROOT / url.lstrip("/"), images / variant)
     files = dict(export.shared_files())
     for name, kinds in LIVE_FIGURES.items():
         files.update(export.files(trained[name], **export.options_for(kinds)))
     for rel, data in files.items():
         (out / rel).parent.mkdir(parents=True, exist_ok=True)
         (out / rel).write_bytes(data)
-    shutil.copy(HERE / "demo.html", out / "index.html")
-    loaded = [p for p in (out / "assets" / "js").rglob("*.js")
-              if p.name.startswith("nn-") or p.parent.name == "live"] + [out / rel for rel in files]
+    html = (HERE / "demo.html").read_text()
+    for name, mark in LAYOUTS.items():
+        html = html.replace(mark, escape(json.dumps(manifest[name]["data"])))
+    (out / "index.html").write_text(html)
+    scripts = [p for p in (out / "assets" / "js").rglob("*.js")
+               if p.name.startswith("nn-") or p.parent.name == "live"]
+    minify(scripts)
+    loaded = scripts + [out / rel for rel in files]
     return {str(p.relative_to(out)): len(gzip.compress(p.read_bytes(), 9, mtime=0))
             for p in sorted(loaded)}
+
+
+def minify(paths) -> None:
+    """Minify the scripts in place as the site serves them (_plugins/nn_minify.mjs, which the
+    Jekyll build runs): the budget is measured on what a reader downloads."""
+    request = {"files": [{"name": p.name, "code": p.read_text()} for p in paths]}
+    done = subprocess.run(["node", str(MINIFY)], input=json.dumps(request), text=True,
+                          capture_output=True, timeout=120, check=False)
+    if done.returncode != 0:
+        raise RuntimeError(f"node {MINIFY} failed: {done.stderr.strip()[:500]}")
+    for path, result in zip(paths, json.loads(done.stdout)["results"], strict=True):
+        if "error" in result:
+            raise RuntimeError(f"{path.name}: {result['error']}")
+        path.write_text(result["code"])
 
 
 class Quiet(http.server.SimpleHTTPRequestHandler):

@@ -111,14 +111,39 @@ def test_probe_reads_out_probabilities_where_the_pointer_is(page):
     ready(page, "probe")
     canvas = page.locator("#probe canvas").first
     box = canvas.bounding_box()
-    page.mouse.move(box["x"] + 10, box["y"] + 10)
+    canvas.hover(position={"x": 10, "y": 10})  # hover scrolls the point into view first
     top_left = page.locator("#probe output").first.text_content()
-    page.mouse.move(box["x"] + box["width"] - 10, box["y"] + box["height"] - 10)
+    canvas.hover(position={"x": box["width"] - 10, "y": box["height"] - 10})
     bottom_right = page.locator("#probe output").first.text_content()
     assert "upper moon" in top_left and top_left != bottom_right
     canvas.focus()
     page.keyboard.press("ArrowLeft")
     assert page.locator("#probe output").first.text_content() != bottom_right
+
+
+def test_neuron_heatmaps_follow_the_probe_and_probe_back(page):
+    ready(page, "probe")
+    ready(page, "neurons")
+    probe = page.locator("#probe canvas").first
+    box = probe.bounding_box()
+    probe.hover(position={"x": box["width"] * 0.8, "y": box["height"] * 0.7})  # scrolls to it
+    point = page.locator("#probe output").first.text_content().split(":")[0]
+    assert page.locator("#neurons output").text_content().split(":")[0] == point
+    # a tile of the heatmaps probes back: the probe's cross-hair and readout move
+    layout = json.loads(page.get_attribute("#neurons", "data-nn-layout"))
+    left, top, right, bottom = next(t for t in layout["wide"]["tiles"]
+                                    if t["layer"] == 1)["box"]
+    overlay = page.locator("#neurons canvas")
+    scale = overlay.bounding_box()["width"] / layout["wide"]["width"]
+    overlay.hover(position={"x": (left + 0.25 * (right - left)) * scale,
+                            "y": (top + 0.25 * (bottom - top)) * scale})
+    moved = page.locator("#neurons output").text_content().split(":")[0]
+    assert moved != point
+    assert page.locator("#probe output").first.text_content().split(":")[0] == moved
+    # and the keyboard moves it in steps
+    overlay.focus()
+    page.keyboard.press("ArrowRight")
+    assert page.locator("#neurons output").text_content().split(":")[0] != moved
 
 
 def test_scrubber_shows_each_snapshot(page, site):

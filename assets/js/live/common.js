@@ -144,6 +144,25 @@ export function widthFor(figure, max = 560) {
 
 export const percent = (p) => `${(100 * p).toFixed(0)}%`;
 
+// A readout that shows its text at once but speaks it only once it settles:
+// a live region rewritten on every pointer move or frame would talk without
+// pause. `node` goes in the panel (an <output>, not itself live); its spoken
+// twin is visually hidden. say(text) updates both, say(text, 0) speaks now.
+export function readout(attrs = {}) {
+  const shown = el("output", { class: "nn-live-note", ...attrs, "aria-live": "off" });
+  const spoken = el("span", { class: "nn-live-sr", "aria-live": "polite" });
+  let timer = 0;
+  return {
+    node: el("div", { class: "nn-live-readout" }, shown, spoken),
+    shown,
+    say(text, settle = 700) {
+      shown.textContent = text;
+      clearTimeout(timer);
+      timer = setTimeout(() => { spoken.textContent = text; }, settle);
+    },
+  };
+}
+
 // A cross-hair in a circle of radius r at (x, y).
 export function crosshair(ctx, x, y, colour, r = 6) {
   ctx.strokeStyle = colour;
