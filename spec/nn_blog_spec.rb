@@ -107,6 +107,14 @@ RSpec.describe "nn_figure" do
     expect(output("figures/index.html")).not_to include("nn-figures.js", "data-nn-live")
   end
 
+  it "hands a live figure's hint to the page as an escaped attribute, and only with live=" do
+    page = live_post(%({% nn_figure digits-samples live=digit-pad hint="Draw a <b>digit</b> & watch" %}))
+    expect(page.at_css("figure[data-nn-live]")["data-nn-hint"]).to eq("Draw a <b>digit</b> & watch")
+    expect(page.css("figure b")).to be_empty
+    expect { live_post(%({% nn_figure digits-samples hint="Draw" %})) }
+      .to raise_error(Liquid::SyntaxError, /nn_figure digits-samples: hint= is what to do with a live figure; it needs live=KIND/)
+  end
+
   it "rejects an unknown live figure, naming the figure and the value" do
     expect { live_post("{% nn_figure moons-boundary live=slider %}") }
       .to raise_error(Liquid::SyntaxError, /nn_figure moons-boundary: unknown live figure live="slider" \(known: digit-pad, probe, neurons, scrubber, train, lr-slider\)/)

@@ -4,10 +4,11 @@
 # and, before a build, asks that package to render stale figures.
 #
 #   {% nn_figure NAME [loading=eager] [class=wide] [show=animation] [caption="any text"]
-#                [live=KIND] %}
+#                [live=KIND [hint="what a reader can do"]] %}
 #       the figure NAME from the manifest, through _includes/figure.html (show=animation: its GIF,
 #       behind a link that plays it in place, so the page does not download it unasked; live:
-#       one of LIVE_KINDS, played with in the page once JavaScript enhances it)
+#       one of LIVE_KINDS, played with in the page once JavaScript enhances it; hint: one line
+#       shown in the live panel, so readers without JavaScript never read of controls they lack)
 #   {{ site.data.generated.results.networks.moons.test_accuracy | nn_percent: 1 }}   -> 97.6%
 #   {{ x | nn_number: 3 }}                  fixed decimals
 #   {{ include.caption | nn_caption }}      a caption as inline Markdown, safe: see nn_caption
@@ -57,7 +58,7 @@ module NNBlog
 
   # --- {% nn_figure NAME %} ----------------------------------------------------------------
   class FigureTag < Liquid::Tag
-    OPTIONS = %w(loading class caption show live).freeze
+    OPTIONS = %w(loading class caption show live hint).freeze
     # live=KIND: the figure becomes a live one in the page (assets/js/live/KIND.js; issue 10).
     # What each kind needs of the network's export (_data/generated/exports.json): a network,
     # its snapshots, its training split; the learning-rate slider reads only the shared files.
@@ -71,7 +72,7 @@ module NNBlog
     OPTION = /\G\s*([A-Za-z_][\w-]*)=(?:"([^"]*)"|'([^']*)'|([^\s"']+))/.freeze
     PARAMS = %w(image_path dark_path narrow_path narrow_dark_path narrow_width narrow_height alt
                 caption width height loading class on_demand on_demand_hide file_size
-                dark_gif network live live_layout).freeze
+                dark_gif network live live_layout live_hint).freeze
     INCLUDE = "{% include figure.html #{PARAMS.map { |p| "#{p}=nn_figure.#{p}" }.join(' ')} %}"
     TEMPLATE = Liquid::Template.parse(INCLUDE)
 
@@ -85,6 +86,10 @@ module NNBlog
       raise Liquid::SyntaxError, "nn_figure #{@name}: unknown option #{unknown.join(', ')}" unless unknown.empty?
 
       live = @options["live"]
+      if @options.key?("hint") && live.nil?
+        raise Liquid::SyntaxError, "nn_figure #{@name}: hint= is what to do with a live figure; " \
+                                   "it needs live=KIND"
+      end
       return if live.nil? || LIVE_KINDS.key?(live)
 
       raise Liquid::SyntaxError, "nn_figure #{@name}: unknown live figure live=#{live.inspect} " \
@@ -158,7 +163,8 @@ module NNBlog
                  "width" => entry["width"], "height" => entry["height"],
                  "loading" => @options["loading"], "class" => @options["class"],
                  "network" => entry["network"], "live" => @options["live"],
-                 "live_layout" => LIVE_LAYOUT[@options["live"]] && JSON.generate(entry["data"]) }
+                 "live_layout" => LIVE_LAYOUT[@options["live"]] && JSON.generate(entry["data"]),
+                 "live_hint" => @options["hint"] }
       @options["show"] == "animation" ? params.merge(animation(entry, source)) : params
     end
 

@@ -41,6 +41,8 @@ const STYLE = `
 .nn-live-over{display:block;position:relative;width:fit-content;max-width:100%;margin:0 auto}
 .nn-live-over canvas{position:absolute;inset:0;touch-action:pan-y pinch-zoom}
 .nn-live-over canvas:focus-visible{outline:2px solid var(--accent,#1d5fb8)}
+.nn-live-hint{margin:.6rem auto .5rem;max-width:60ch;font-size:.875rem;line-height:1.5}
+.nn-live-pair{display:inline-flex;gap:.4rem;align-items:center}
 `;
 
 function installStyle() {
@@ -53,6 +55,23 @@ function installStyle() {
 
 const live = []; // {redraw} of every enhanced figure, for a light/dark switch
 
+// The post's line on what to do with the figure (nn_figure's hint=), at the
+// top of the live panel: it exists only where the controls do. The canvases
+// a reader works are described by it too.
+function hint(figure) {
+  const text = figure.dataset.nnHint;
+  const box = figure.querySelector(".nn-live");
+  if (!text || !box) return;
+  const line = document.createElement("p");
+  line.className = "nn-live-hint";
+  line.id = `nn-hint-${live.length}`;
+  line.textContent = text;
+  box.prepend(line);
+  for (const c of figure.querySelectorAll("canvas[tabindex]")) {
+    c.setAttribute("aria-describedby", line.id);
+  }
+}
+
 async function enhance(figure) {
   const kind = figure.dataset.nnLive;
   if (!KINDS.has(kind)) {
@@ -64,6 +83,7 @@ async function enhance(figure) {
     installStyle();
     const module = await import(`./live/${kind}.js`);
     live.push(await module.default(figure));
+    hint(figure);
     figure.dataset.nnLiveState = "ready";
   } catch (err) {
     figure.dataset.nnLiveState = "failed"; // the static figure stays

@@ -25,6 +25,7 @@ from demo import draw_digit  # noqa: E402
 WAIT_MS = 30_000
 POST = "nn-from-scratch"
 LIVE = {"digits-samples": ("digit-pad", "digits"), "moons-boundary": ("probe", "moons"),
+        "moons-neurons": ("neurons", "moons"),
         "spiral-evolution": ("scrubber", "spiral"), "loss-surface": ("lr-slider", None),
         "xor-boundary": ("train", "xor")}
 BUDGET = 60_000  # bytes, gzipped: all live-figure scripts and data of one page (issue 10 §2)
@@ -74,7 +75,11 @@ def figure(page, name):
 
 def ready(page, name):
     fig = figure(page, name)
-    fig.scroll_into_view_if_needed()
+    # the browser's own scrolling, as a reader's: the post's blocks below the first screenful
+    # have placeholder heights until drawn (content-visibility), which the browser accounts
+    # for and Playwright's scroll_into_view_if_needed does not (it lands elsewhere, and other
+    # live figures load)
+    centre_in_view(fig)
     try:
         fig.locator("xpath=self::*[@data-nn-live-state='ready']").wait_for(timeout=WAIT_MS)
     except Exception:
@@ -208,6 +213,52 @@ def test_the_probe_reads_the_network_where_the_pointer_is(post):
     top_left = probe_at(box["x"] + 0.1 * box["width"], box["y"] + 0.1 * box["height"], 1)
     bottom_right = probe_at(box["x"] + 0.9 * box["width"], box["y"] + 0.9 * box["height"], 2)
     assert "upper moon" in top_left and top_left != bottom_right
+
+
+VEIL = """([sel, points]) => {
+  const c = document.querySelector(sel);
+  const ctx = c.getContext('2d');
+  return points.map(([x, y]) => ctx.getImageData(Math.floor(x), Math.floor(y), 1, 1).data[3]);
+}"""
+
+
+def test_the_neuron_heatmaps_light_up_numpys_activations_where_probed(post):
+    """A tile of the heatmaps probes the plane; every hidden tile shown then fades by how weak
+    NumPy's own network says that neuron is there (veil alpha 0.7 (1 - |a|), tanh), and the
+    probe figure follows the same point."""
+    page, _ = post
+    probe = ready(page, "moons-boundary")
+    fig = ready(page, "moons-neurons")
+    layout = json.loads(fig.get_attribute("data-nn-layout"))
+    shape = layout["wide"]
+    overlay = fig.locator("canvas")
+    centre_in_view(overlay)
+    scale = shape["width"] / overlay.bounding_box()["width"]  # layout px per CSS px shown
+    l, t, r, b = next(tile for tile in shape["tiles"] if tile["layer"] == 1)["box"]
+    at = (l + 0.3 * (r - l), t + 0.3 * (b - t))
+    overlay.hover(position={"x": at[0] / scale, "y": at[1] / scale})
+    x0, x1, y0, y1 = layout["plane"]
+    # where the pointer landed, as the page computes it, to the pixel
+    u, v = (at[0] - l) / (r - l), (at[1] - t) / (b - t)
+    point = np.array([[x0 + u * (x1 - x0), y1 - v * (y1 - y0)]])
+    said = fig.locator("output").first.text_content()
+    shown = [float(n) for n in said[said.index("(") + 1:said.index(")")].split(",")]
+    assert np.allclose(shown, point[0], atol=0.02), (said, point)
+    net = trained("moons")
+    assert {layer.activation for layer in net.net.layers[:-1]} == {"tanh"}  # a = A itself
+    hidden = [A for _, A in net.net.forward_all(net.data.transform(point))][:-1]
+    tiles = [tile for tile in shape["tiles"] if 0 < tile["layer"] <= len(hidden)]
+    sel = "figure[data-nn-live=neurons] canvas"
+    ratio = page.evaluate("sel => document.querySelector(sel).width", sel) / shape["width"]
+    spots = [((tile["box"][0] + 0.75 * (tile["box"][2] - tile["box"][0])) * ratio,
+              (tile["box"][1] + 0.75 * (tile["box"][3] - tile["box"][1])) * ratio)
+             for tile in tiles]
+    alpha = np.array(page.evaluate(VEIL, [sel, spots])) / 255
+    a = np.array([hidden[tile["layer"] - 1][0, tile["neuron"]] for tile in tiles])
+    assert np.ptp(np.abs(a)) > 0.3, "the probed point should light some neurons more than others"
+    np.testing.assert_allclose(alpha, 0.7 * (1 - np.abs(a)), atol=0.03)
+    # the probe figure moved to the same point
+    assert probe.locator("output").first.text_content().split(":")[0] == said.split(":")[0]
 
 
 def test_the_xor_network_trains_in_the_page(post):

@@ -40,13 +40,16 @@ export function el(tag, attrs = {}, ...children) {
   return node;
 }
 
-// The live panel, placed after the figure's image (or the link that plays its
-// animation); `replace` hides it (it stays in the page for readers without
-// JavaScript and for printing).
+// The live panel. Beside a static figure that stays, it comes after the
+// caption, which describes the static figure and belongs with it; `replace`
+// puts it in the place of the image (or the link that plays the animation)
+// and hides that (it stays in the page for readers without JavaScript and for
+// printing).
 export function panel(figure, replace) {
   const box = el("div", { class: "nn-live" });
   const image = figure.querySelector("picture, img, a[data-nn-on-demand]");
-  if (image) image.after(box);
+  const after = replace ? image : figure.querySelector("figcaption") || image;
+  if (after) after.after(box);
   else figure.prepend(box);
   if (replace && image) {
     image.hidden = true;

@@ -8,7 +8,9 @@
 // of the picture (wide, and narrow below 600 px).
 
 import { forwardAll, inputMatrix, predict } from "../nn-engine.js";
-import { canvas, crosshair, el, network, nudge, palette, percent, strength } from "./common.js";
+import {
+  canvas, crosshair, network, nudge, palette, panel, percent, readout, strength,
+} from "./common.js";
 
 export default async function neurons(figure) {
   const net = await network(figure.dataset.nnNetwork);
@@ -16,9 +18,9 @@ export default async function neurons(figure) {
   const extent = layout.plane;
   const picture = figure.querySelector("picture");
   const phone = matchMedia("(max-width: 599px)");
-  const readout = el("output", { class: "nn-live-note", "aria-live": "polite" });
+  const out = readout();
   picture.classList.add("nn-live-over");
-  picture.after(el("div", { class: "nn-live" }, readout));
+  panel(figure, false).append(out.node);
 
   let colours = await palette();
   let point = [(extent[0] + extent[1]) / 2, (extent[2] + extent[3]) / 2];
@@ -28,8 +30,9 @@ export default async function neurons(figure) {
   function mount() {
     shape = layout[phone.matches && layout.narrow ? "narrow" : "wide"];
     if (view) view.canvas.remove();
-    view = canvas(shape.width, shape.height,
-      `Neurons of the ${net.name} network; move over a tile to probe`);
+    view = canvas(shape.width, shape.height, `Neurons of the ${net.name} network: `
+      + "point at a tile, tap it, or use the arrow keys to probe");
+    view.canvas.setAttribute("role", "application"); // it takes the arrow keys
     view.canvas.style.width = "100%"; // over the picture, however wide it shows
     view.canvas.style.height = "100%";
     picture.append(view.canvas);
@@ -82,8 +85,8 @@ export default async function neurons(figure) {
       crosshair(ctx, l + u * (r - l), t + v * (b - t), colours.text, layer > A.length ? 6 : 3);
     }
     const [p] = predict(net, [at]);
-    readout.textContent = `at (${at[0].toFixed(2)}, ${at[1].toFixed(2)}): `
-      + p.map((q, c) => `${net.classes[c]} ${percent(q)}`).join(", ");
+    out.say(`at (${at[0].toFixed(2)}, ${at[1].toFixed(2)}): `
+      + p.map((q, c) => `${net.classes[c]} ${percent(q)}`).join(", "));
     return A;
   }
 

@@ -9,7 +9,7 @@
 import { forwardAll, inputMatrix, predict } from "../nn-engine.js";
 import {
   canvas, crosshair, drawPoints, el, network, nudge, palette, panel, percent,
-  planeMap, pointer, rgb, shadePlane, strength, widthFor,
+  planeMap, pointer, readout, rgb, shadePlane, strength, widthFor,
 } from "./common.js";
 
 export default async function probe(figure) {
@@ -21,15 +21,20 @@ export default async function probe(figure) {
   const box = panel(figure, figure.dataset.nnReplace === "true");
   const w = widthFor(figure);
   const h = Math.round((w * (extent[3] - extent[2])) / (extent[1] - extent[0]));
-  const view = canvas(w, h, `Decision regions of the ${net.name} network; move to probe`,
-    true);
+  const view = canvas(w, h, `Decision regions of the ${net.name} network: move the `
+    + "pointer, tap, or use the arrow keys to probe", true);
+  view.canvas.classList.add("nn-live-point"); // a finger still scrolls the page
+  view.canvas.setAttribute("role", "application"); // it takes the arrow keys
   const map = planeMap(extent, w, h);
-  const readout = el("output", { class: "nn-live-note", "aria-live": "polite" });
-  const hidden = net.layers.slice(0, -1).map((layer, l) =>
-    canvas(Math.min(w, layer.W.cols * 14), 14, `Hidden layer ${l + 1} activations`));
+  const out = readout();
+  const hidden = net.layers.slice(0, -1).map((layer) =>
+    canvas(Math.min(w, layer.W.cols * 14), 14, ""));
+  // each strip with its name, so that a narrow screen wraps them as pairs
   const strips = el("div", { class: "nn-live-controls" },
-    ...hidden.flatMap((s, l) => [el("span", { text: `layer ${l + 1}` }), s.canvas]));
-  box.append(view.canvas, readout, strips);
+    ...hidden.map((s, l) => el("span", { class: "nn-live-pair" },
+      el("span", { text: `layer ${l + 1}` }), s.canvas)),
+    el("span", { class: "nn-live-note", text: "red −1, blue +1" }));
+  box.append(view.canvas, out.node, strips);
   hidden.forEach((s) => s.canvas.removeAttribute("tabindex"));
 
   let colours = await palette();
@@ -49,8 +54,8 @@ export default async function probe(figure) {
     const [px, py] = map.toPixel(at);
     crosshair(view.ctx, px, py, colours.text);
     const [p] = predict(net, [at]);
-    readout.textContent = `at (${at[0].toFixed(2)}, ${at[1].toFixed(2)}): `
-      + p.map((q, c) => `${net.classes[c]} ${percent(q)}`).join(", ");
+    out.say(`at (${at[0].toFixed(2)}, ${at[1].toFixed(2)}): `
+      + p.map((q, c) => `${net.classes[c]} ${percent(q)}`).join(", "));
     const layers = forwardAll(net, inputMatrix(net, [at])).slice(0, -1)
       .map(({ A }) => Array.from(A.data));
     layers.forEach((A, l) => strip(hidden[l], A, net.layers[l].activation));
@@ -61,13 +66,18 @@ export default async function probe(figure) {
     }
   }
 
-  // One square per neuron: its activation from red (-1) through the page to blue (+1).
+  // One square per neuron: its activation from red (-1) through the page to
+  // blue (+1); its label says in words what the colours show.
   function strip(s, A, activation) {
     const size = s.w / A.length;
+    const t = A.map((a) => strength(a, activation));
+    const top = t.reduce((m, v, j) => (Math.abs(v) > Math.abs(t[m]) ? j : m), 0);
+    s.canvas.setAttribute("aria-label", `hidden layer ${hidden.indexOf(s) + 1}: `
+      + `${t.filter((v) => v > 0).length} of ${t.length} neurons positive, strongest `
+      + `${t[top] < 0 ? "−" : "+"}${Math.abs(t[top]).toFixed(2)} (neuron ${top + 1})`);
     const [neg, pos, page] = [colours.negative, colours.accent, colours.page].map(rgb);
-    A.forEach((a, j) => {
-      const t = strength(a, activation);
-      const [r, g, b] = (t < 0 ? neg : pos).map((c, i) => page[i] + (c - page[i]) * Math.abs(t));
+    t.forEach((v, j) => {
+      const [r, g, b] = (v < 0 ? neg : pos).map((c, i) => page[i] + (c - page[i]) * Math.abs(v));
       s.ctx.fillStyle = `rgb(${r | 0},${g | 0},${b | 0})`;
       s.ctx.fillRect(j * size, 0, size - 1, s.h);
     });
