@@ -242,7 +242,8 @@ def test_the_neuron_heatmaps_light_up_numpys_activations_where_probed(post):
     u, v = (at[0] - l) / (r - l), (at[1] - t) / (b - t)
     point = np.array([[x0 + u * (x1 - x0), y1 - v * (y1 - y0)]])
     said = fig.locator("output").first.text_content()
-    shown = [float(n) for n in said[said.index("(") + 1:said.index(")")].split(",")]
+    shown = [float(n.replace("−", "-")) for n in said[said.index("(") + 1:said.index(")")]
+             .split(",")]
     assert np.allclose(shown, point[0], atol=0.02), (said, point)
     net = trained("moons")
     assert {layer.activation for layer in net.net.layers[:-1]} == {"tanh"}  # a = A itself

@@ -147,6 +147,14 @@ export function widthFor(figure, max = 560) {
 
 export const percent = (p) => `${(100 * p).toFixed(0)}%`;
 
+// A point of the plane as the readouts print it: "at (0.50, −0.27)", with a
+// true minus sign, as the figures print theirs.
+const signed = (v) => {
+  const text = v.toFixed(2);
+  return text === "-0.00" ? "0.00" : text.replace("-", "−");
+};
+export const where = ([x, y]) => `at (${signed(x)}, ${signed(y)})`;
+
 // A readout that shows its text at once but speaks it only once it settles:
 // a live region rewritten on every pointer move or frame would talk without
 // pause. `node` goes in the panel (an <output>, not itself live); its spoken

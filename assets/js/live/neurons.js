@@ -9,7 +9,7 @@
 
 import { forwardAll, inputMatrix, predict } from "../nn-engine.js";
 import {
-  canvas, crosshair, network, nudge, palette, panel, percent, readout, strength,
+  canvas, crosshair, network, nudge, palette, panel, percent, readout, strength, where,
 } from "./common.js";
 
 export default async function neurons(figure) {
@@ -85,8 +85,7 @@ export default async function neurons(figure) {
       crosshair(ctx, l + u * (r - l), t + v * (b - t), colours.text, layer > A.length ? 6 : 3);
     }
     const [p] = predict(net, [at]);
-    out.say(`at (${at[0].toFixed(2)}, ${at[1].toFixed(2)}): `
-      + p.map((q, c) => `${net.classes[c]} ${percent(q)}`).join(", "));
+    out.say(`${where(at)}: ${p.map((q, c) => `${net.classes[c]} ${percent(q)}`).join(", ")}`);
     return A;
   }
 

@@ -9,7 +9,7 @@
 import { forwardAll, inputMatrix, predict } from "../nn-engine.js";
 import {
   canvas, crosshair, drawPoints, el, network, nudge, palette, panel, percent,
-  planeMap, pointer, readout, rgb, shadePlane, strength, widthFor,
+  planeMap, pointer, readout, rgb, shadePlane, strength, where, widthFor,
 } from "./common.js";
 
 export default async function probe(figure) {
@@ -54,8 +54,7 @@ export default async function probe(figure) {
     const [px, py] = map.toPixel(at);
     crosshair(view.ctx, px, py, colours.text);
     const [p] = predict(net, [at]);
-    out.say(`at (${at[0].toFixed(2)}, ${at[1].toFixed(2)}): `
-      + p.map((q, c) => `${net.classes[c]} ${percent(q)}`).join(", "));
+    out.say(`${where(at)}: ${p.map((q, c) => `${net.classes[c]} ${percent(q)}`).join(", ")}`);
     const layers = forwardAll(net, inputMatrix(net, [at])).slice(0, -1)
       .map(({ A }) => Array.from(A.data));
     layers.forEach((A, l) => strip(hidden[l], A, net.layers[l].activation));
