@@ -5,10 +5,14 @@
 
 import {
   canvas, drawPoints, el, network, palette, panel, planeMap, reducedMotion,
-  shadePlane, widthFor,
+  readout, shadePlane, widthFor,
 } from "./common.js";
 
 const FRAME_MS = 700;
+// Shading cells across: finer than the other figures' 96 (each frame is
+// computed once per scheme and cached, so the cost is paid once per epoch)
+// to keep the spiral's arms from looking blocky at 480 px.
+const CELLS = 160;
 
 export default async function scrubber(figure) {
   const net = await network(figure.dataset.nnNetwork || "spiral");
@@ -24,9 +28,11 @@ export default async function scrubber(figure) {
   const map = planeMap(extent, w, h);
   const slider = el("input", { type: "range", min: "0", max: String(epochs.length - 1),
     step: "1", value: String(epochs.length - 1), "aria-label": "Epoch" });
-  const label = el("output", { "aria-live": "polite" });
+  // the slider speaks its own value (aria-valuetext); the readout speaks
+  // only when "play" stops
+  const label = readout();
   const play = el("button", { type: "button", text: "Play" });
-  const controls = el("div", { class: "nn-live-controls" }, slider, label);
+  const controls = el("div", { class: "nn-live-controls" }, slider, label.node);
   if (!reducedMotion()) controls.prepend(play);
   box.append(view.canvas, controls);
 
@@ -37,21 +43,28 @@ export default async function scrubber(figure) {
   function show(index) {
     const epoch = epochs[index];
     if (!frames.has(index)) {
-      shadePlane(view.ctx, net.atEpoch(epoch), extent, w, h, colours);
+      shadePlane(view.ctx, net.atEpoch(epoch), extent, w, h, colours, CELLS);
       if (net.json.train) drawPoints(view.ctx, map, net.json.train.X, net.json.train.y, colours, 2);
       frames.set(index, view.ctx.getImageData(0, 0, view.canvas.width, view.canvas.height));
     } else {
       view.ctx.putImageData(frames.get(index), 0, 0);
     }
+    // An epoch's accuracy is its mean over the batches it trained on, as the
+    // training recorded it; epoch 0 trained on none, and the page has no
+    // training data to measure the starting weights on, so it says so.
     const snap = net.json.snapshots[index];
-    const accuracy = snap.accuracy === undefined ? ""
-      : `, training accuracy ${(100 * snap.accuracy).toFixed(0)}%`;
-    label.textContent = `epoch ${epoch} of ${epochs.at(-1)}${accuracy}`;
+    const accuracy = snap.accuracy !== undefined
+      ? `, training accuracy ${(100 * snap.accuracy).toFixed(0)}%`
+      : epoch === 0 ? ": the starting weights, before any training" : "";
+    const text = `epoch ${epoch} of ${epochs.at(-1)}${accuracy}`;
+    label.shown.textContent = text;
+    slider.setAttribute("aria-valuetext", text);
     slider.value = String(index);
     figure.dataset.nnEpoch = String(epoch);
   }
 
   function stop() {
+    if (timer) label.say(label.shown.textContent, 0);
     clearInterval(timer);
     timer = null;
     play.textContent = "Play";
