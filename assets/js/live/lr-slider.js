@@ -85,7 +85,7 @@ export default async function lrSlider(figure) {
   const [x0, x1, y0, y1] = surface.extent;
   const w = widthFor(figure, 520);
   // the plot inside margins for the axes' numbers and names
-  const M = { left: 28, right: 6, top: 6, bottom: 30 };
+  const M = { left: 28, right: 6, top: 18, bottom: 30 };
   const pw = w - M.left - M.right;
   const ph = Math.round((pw * (y1 - y0)) / (x1 - x0));
   const view = canvas(w, ph + M.top + M.bottom, "Loss surface with a gradient-descent path");
@@ -167,7 +167,7 @@ export default async function lrSlider(figure) {
     ctx.fillText("w₁", M.left + pw / 2, view.h - 1);
     ctx.textAlign = "left";
     ctx.textBaseline = "top";
-    ctx.fillText("w₂", 2, M.top);
+    ctx.fillText("w₂", 2, 1); // above the axis' numbers
   }
 
   function marker(ctx, [x, y], star) {
