@@ -146,11 +146,12 @@ export default async function train(figure) {
     if (!running || id !== loop) return;
     const due = Math.min(epochs,
       clock.epochs + Math.floor(((performance.now() - clock.t) * epochs) / RUN_MS));
+    const before = losses.length;
     while (losses.length < due && Number.isFinite(losses.at(-1) ?? first)) {
       const order = shuffled(X.rows, rand);
       losses.push(trainEpoch(net, training.loss, step, X, Y, training.batch_size, order));
     }
-    draw();
+    if (losses.length > before) draw(); // a fast display gets frames with no new epoch
     if (!Number.isFinite(losses.at(-1) ?? first)) {
       return stop(`stopped at epoch ${losses.length}: the loss is no longer a number`);
     }
