@@ -183,6 +183,61 @@ def test_training_in_the_browser_learns_xor(page):
     assert page.get_attribute("#train", "data-nn-epoch") == "0"
 
 
+def test_training_pauses_and_resumes(page):
+    """Pause keeps the epoch and offers "Resume"; the run is paced by time, not frames."""
+    ready(page, "train")
+    assert "loss" in page.locator("#train output").text_content()  # the starting loss
+    page.get_by_role("button", name="Start").click()
+    try:
+        page.wait_for_function("Number(document.querySelector('#train').dataset.nnEpoch) >= 5",
+                               timeout=WAIT_MS)
+    except Exception:
+        pytest.fail(f"training did not reach epoch 5 within {WAIT_MS} ms")
+    page.get_by_role("button", name="Pause").click()
+    epoch = page.get_attribute("#train", "data-nn-epoch")
+    assert int(epoch) < 100, "the whole run was over within a moment of starting"
+    assert page.locator("#train button").first.text_content() == "Resume"
+    status = page.locator("#train output").text_content()
+    assert status.startswith(f"paused at epoch {epoch} of 100, loss"), status
+    page.wait_for_timeout(600)  # a paused run stays where it is
+    assert page.get_attribute("#train", "data-nn-epoch") == epoch
+    page.get_by_role("button", name="Resume").click()
+    page.wait_for_function("document.querySelector('#train').dataset.nnEpoch === '100'",
+                           timeout=WAIT_MS)
+    assert page.locator("#train output").text_content().startswith("done: epoch 100 of 100")
+    assert page.locator("#train button").first.text_content() == "Start"
+
+
+def test_slider_verdict_and_label(page, site):
+    """The label names the range; just past 2/lambda_max plain descent diverges (the verdict
+    says the bound), and the slider keeps its width whatever the verdict says."""
+    ready(page, "slider")
+    slider = page.locator("#slider input[type=range]")
+    assert page.locator("#slider label").get_attribute("for") == slider.get_attribute("id")
+    widths = []
+    for value, diverges in (("0.33", "false"), ("0.335", "true"), ("0.15", "false"),
+                            ("0.4", "true")):
+        slider.fill(value)
+        assert page.get_attribute("#slider", "data-nn-diverges") == diverges, value
+        widths.append(slider.bounding_box()["width"])
+    assert max(widths) - min(widths) < 1, widths
+    limit = json.loads((site[1] / "assets/nn/loss-surface.json").read_text())["lr_limit"]
+    assert 0.33 < limit < 0.335  # the rates above straddle it
+    slider.fill("0.335")
+    verdict = page.locator("#slider output").text_content()
+    assert f"above 2/λmax = {limit:.3f}: diverges" in verdict, verdict
+
+
+def test_scrubber_speaks_the_epoch(page):
+    ready(page, "scrubber")
+    slider = page.locator("#scrubber input[type=range]")
+    assert slider.get_attribute("aria-valuetext") == page.locator(
+        "#scrubber output").text_content()
+    slider.focus()
+    page.keyboard.press("Home")
+    assert slider.get_attribute("aria-valuetext").startswith("epoch 0 of ")
+
+
 def test_the_page_fits_the_live_figure_budget(site):
     sizes = site[2]
     assert sum(sizes.values()) <= 60_000, sizes

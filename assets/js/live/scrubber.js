@@ -5,10 +5,14 @@
 
 import {
   canvas, drawPoints, el, network, palette, panel, planeMap, reducedMotion,
-  shadePlane, widthFor,
+  readout, shadePlane, widthFor,
 } from "./common.js";
 
 const FRAME_MS = 700;
+// Shading cells across: finer than the other figures' 96 (each frame is
+// computed once per scheme and cached, so the cost is paid once per epoch)
+// to keep the spiral's arms from looking blocky at 480 px.
+const CELLS = 160;
 
 export default async function scrubber(figure) {
   const net = await network(figure.dataset.nnNetwork || "spiral");
@@ -24,34 +28,59 @@ export default async function scrubber(figure) {
   const map = planeMap(extent, w, h);
   const slider = el("input", { type: "range", min: "0", max: String(epochs.length - 1),
     step: "1", value: String(epochs.length - 1), "aria-label": "Epoch" });
-  const label = el("output", { "aria-live": "polite" });
+  // the slider speaks its own value (aria-valuetext); the readout speaks
+  // only when "play" stops
+  const label = readout();
   const play = el("button", { type: "button", text: "Play" });
-  const controls = el("div", { class: "nn-live-controls" }, slider, label);
+  const controls = el("div", { class: "nn-live-controls" }, slider);
   if (!reducedMotion()) controls.prepend(play);
-  box.append(view.canvas, controls);
+  // the label on a row of its own: beside the slider its changing length
+  // would resize the slider under the reader's pointer
+  box.append(view.canvas, controls, label.node);
 
   let colours = await palette();
   let frames = new Map(); // epoch index -> ImageData, drawn once per palette
   let timer = null;
+  const scratch = canvas(w, h, "", true); // off the page: frames are drawn here
+
+  // A frame costs ~100 ms at CELLS (the forward pass over every cell), so the
+  // ones not yet drawn are drawn while the page is idle, one per idle slot:
+  // the first drag through the epochs then finds them ready.
+  function frame(index) {
+    if (!frames.has(index)) {
+      const { ctx } = scratch;
+      shadePlane(ctx, net.atEpoch(epochs[index]), extent, w, h, colours, CELLS);
+      if (net.json.train) drawPoints(ctx, map, net.json.train.X, net.json.train.y, colours, 2);
+      frames.set(index, ctx.getImageData(0, 0, scratch.canvas.width, scratch.canvas.height));
+    }
+    return frames.get(index);
+  }
+  const idle = (fn) => (window.requestIdleCallback
+    ? requestIdleCallback(fn, { timeout: 2000 }) : setTimeout(fn, 50));
+  function warm() {
+    const next = epochs.findIndex((_, i) => !frames.has(i));
+    if (next >= 0) { frame(next); idle(warm); }
+  }
 
   function show(index) {
     const epoch = epochs[index];
-    if (!frames.has(index)) {
-      shadePlane(view.ctx, net.atEpoch(epoch), extent, w, h, colours);
-      if (net.json.train) drawPoints(view.ctx, map, net.json.train.X, net.json.train.y, colours, 2);
-      frames.set(index, view.ctx.getImageData(0, 0, view.canvas.width, view.canvas.height));
-    } else {
-      view.ctx.putImageData(frames.get(index), 0, 0);
-    }
+    view.ctx.putImageData(frame(index), 0, 0);
+    // An epoch's accuracy is its mean over the batches it trained on, as the
+    // training recorded it; epoch 0 trained on none, and the page has no
+    // training data to measure the starting weights on, so it says so.
     const snap = net.json.snapshots[index];
-    const accuracy = snap.accuracy === undefined ? ""
-      : `, training accuracy ${(100 * snap.accuracy).toFixed(0)}%`;
-    label.textContent = `epoch ${epoch} of ${epochs.at(-1)}${accuracy}`;
+    const accuracy = snap.accuracy !== undefined
+      ? `, training accuracy ${(100 * snap.accuracy).toFixed(0)}%`
+      : epoch === 0 ? ": the starting weights, before any training" : "";
+    const text = `epoch ${epoch} of ${epochs.at(-1)}${accuracy}`;
+    label.shown.textContent = text;
+    slider.setAttribute("aria-valuetext", text);
     slider.value = String(index);
     figure.dataset.nnEpoch = String(epoch);
   }
 
   function stop() {
+    if (timer) label.say(label.shown.textContent, 0);
     clearInterval(timer);
     timer = null;
     play.textContent = "Play";
@@ -71,11 +100,13 @@ export default async function scrubber(figure) {
   });
 
   show(epochs.length - 1);
+  idle(warm);
   return {
     redraw: async () => {
       colours = await palette();
       frames = new Map();
       show(Number(slider.value));
+      idle(warm);
     },
   };
 }

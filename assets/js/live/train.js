@@ -4,11 +4,20 @@
 // decision regions redraw as it learns. Start / pause / reset.
 
 import { inputMatrix } from "../nn-engine.js";
-import { epoch as trainEpoch, optimizer, targets, trainable } from "../nn-train.js";
 import {
-  canvas, drawPoints, el, network, palette, panel, planeMap, reducedMotion,
+  epoch as trainEpoch, lossAndGrads, optimizer, targets, trainable,
+} from "../nn-train.js";
+import {
+  canvas, drawPoints, el, network, palette, panel, planeMap, readout, reducedMotion,
   shadePlane, widthFor,
 } from "./common.js";
+
+// A whole run takes about RUN_MS of running time, whatever the display's
+// refresh rate: each redraw trains up to the epoch the clock has reached
+// (a slow device takes longer, it never skips an epoch). With reduced motion
+// the picture changes only every STILL_MS, in larger steps.
+const RUN_MS = 5000;
+const STILL_MS = 500;
 
 // Mulberry32: a small seeded generator, so every reset shuffles the same way.
 function random(seed) {
@@ -39,14 +48,16 @@ export default async function train(figure) {
   const w = widthFor(figure, 360);
   const h = Math.round((w * (extent[3] - extent[2])) / (extent[1] - extent[0]));
   const view = canvas(w, h, `The ${exported.name} network learning`);
-  const curve = canvas(Math.min(w, 280), 120, "Training loss per epoch");
+  const curve = canvas(Math.min(w, 280), 130, "Training loss per epoch");
+  // pictures, not controls: no tab stop (the buttons take the keys)
   [view, curve].forEach((c) => c.canvas.removeAttribute("tabindex"));
   const map = planeMap(extent, w, h);
   const run = el("button", { type: "button", text: "Start" });
   const reset = el("button", { type: "button", text: "Reset" });
-  const status = el("output", { "aria-live": "polite" });
+  // shown at every redraw, spoken only when the state changes
+  const status = readout();
   box.append(el("div", { class: "nn-live-row" }, view.canvas, curve.canvas),
-    el("div", { class: "nn-live-controls" }, run, reset, status));
+    el("div", { class: "nn-live-controls" }, run, reset, status.node));
 
   const X = inputMatrix(exported, data.X); // standardised as in training
   const k = exported.layers.at(-1).W.cols;
@@ -56,73 +67,115 @@ export default async function train(figure) {
   let net;
   let step;
   let rand;
-  let losses;
+  let first; // the loss of the starting weights on the whole training split
+  let losses; // losses[e - 1]: epoch e's mean batch loss, as NumPy records it
   let running = false;
+  let loop = 0; // which run a scheduled tick belongs to (a reset ends a run)
+  let clock; // { t: when the reader last started or resumed, epochs: done then }
+
+  const at = () => `epoch ${losses.length} of ${epochs}, loss ${
+    (losses.length ? losses.at(-1) : first).toFixed(3)}`;
 
   function start() {
     net = trainable(exported.atEpoch(0));
     step = optimizer(training.optimizer);
     rand = random(1);
+    first = lossAndGrads(net, training.loss, X, Y).loss;
     losses = [];
     draw();
+    status.shown.textContent = `${at()}: the post's starting weights`;
+  }
+
+  function curveDraw() {
+    const { ctx, w: cw, h: ch } = curve;
+    const M = { left: 34, right: 8, top: 8, bottom: 18 };
+    const pw = cw - M.left - M.right;
+    const ph = ch - M.top - M.bottom;
+    const top = Math.max(first, ...losses.filter(Number.isFinite));
+    const xy = (e, L) => [M.left + (pw * e) / epochs, M.top + ph - (ph * L) / top];
+    ctx.fillStyle = colours.page;
+    ctx.fillRect(0, 0, cw, ch);
+    ctx.strokeStyle = colours.grid;
+    ctx.lineWidth = 1;
+    ctx.beginPath(); // axes: loss from 0 up, epochs 0 to the last
+    ctx.moveTo(M.left - 0.5, M.top);
+    ctx.lineTo(M.left - 0.5, M.top + ph + 0.5);
+    ctx.lineTo(M.left + pw, M.top + ph + 0.5);
+    ctx.stroke();
+    ctx.fillStyle = colours.muted;
+    ctx.font = "11px system-ui, sans-serif";
+    ctx.textAlign = "right";
+    ctx.textBaseline = "top";
+    ctx.fillText(top.toFixed(2), M.left - 4, M.top - 2);
+    ctx.textBaseline = "bottom";
+    ctx.fillText("0", M.left - 4, M.top + ph + 4);
+    ctx.textBaseline = "middle";
+    ctx.fillText("loss", M.left - 4, M.top + ph / 2);
+    ctx.textBaseline = "top";
+    ctx.textAlign = "left";
+    ctx.fillText("epoch 0", M.left, M.top + ph + 4);
+    ctx.textAlign = "right";
+    ctx.fillText(String(epochs), M.left + pw, M.top + ph + 4);
+    ctx.strokeStyle = colours.accent;
+    ctx.fillStyle = colours.accent;
+    ctx.lineWidth = 1.5;
+    ctx.beginPath();
+    [first, ...losses].forEach((L, e) => (e ? ctx.lineTo(...xy(e, L)) : ctx.moveTo(...xy(e, L))));
+    ctx.stroke();
+    const [px, py] = xy(losses.length, losses.length ? losses.at(-1) : first);
+    ctx.beginPath(); // where the run is now (at epoch 0: the starting loss)
+    ctx.arc(px, py, 3, 0, 2 * Math.PI);
+    ctx.fill();
   }
 
   function draw() {
     shadePlane(view.ctx, net, extent, w, h, colours, 64);
     drawPoints(view.ctx, map, data.X, data.y, colours, 2);
-    const { ctx, w: cw, h: ch } = curve;
-    ctx.fillStyle = colours.page;
-    ctx.fillRect(0, 0, cw, ch);
-    ctx.strokeStyle = colours.grid;
-    ctx.strokeRect(0.5, 0.5, cw - 1, ch - 1);
-    if (losses.length) {
-      const top = Math.max(...losses);
-      ctx.strokeStyle = colours.accent;
-      ctx.lineWidth = 1.5;
-      ctx.beginPath();
-      losses.forEach((L, i) => {
-        const x = 4 + ((cw - 8) * (i + 1)) / epochs;
-        const y = ch - 4 - ((ch - 8) * L) / top;
-        if (i === 0) ctx.moveTo(x, y);
-        else ctx.lineTo(x, y);
-      });
-      ctx.stroke();
-    }
-    status.textContent = losses.length
-      ? `epoch ${losses.length} of ${epochs}, loss ${losses.at(-1).toFixed(3)}`
-      : `epoch 0 of ${epochs}: the post's starting weights`;
+    curveDraw();
     figure.dataset.nnEpoch = String(losses.length);
   }
 
-  // A few epochs per frame (one with reduced motion: fewer redraws a second).
-  function frame() {
-    if (!running) return;
-    const batch = reducedMotion() ? 1 : 4;
-    for (let i = 0; i < batch && losses.length < epochs; i++) {
+  function stop(text) {
+    running = false;
+    const done = losses.length >= epochs || !Number.isFinite(losses.at(-1) ?? first);
+    run.textContent = done || !losses.length ? "Start" : "Resume";
+    status.say(text);
+  }
+
+  function tick(id = loop) {
+    if (!running || id !== loop) return;
+    const due = Math.min(epochs,
+      clock.epochs + Math.floor(((performance.now() - clock.t) * epochs) / RUN_MS));
+    const before = losses.length;
+    while (losses.length < due && Number.isFinite(losses.at(-1) ?? first)) {
       const order = shuffled(X.rows, rand);
       losses.push(trainEpoch(net, training.loss, step, X, Y, training.batch_size, order));
     }
-    draw();
-    if (losses.length >= epochs || !Number.isFinite(losses.at(-1))) {
-      running = false;
-      run.textContent = "Start";
-      return;
+    if (losses.length > before) draw(); // a fast display gets frames with no new epoch
+    if (!Number.isFinite(losses.at(-1) ?? first)) {
+      return stop(`stopped at epoch ${losses.length}: the loss is no longer a number`);
     }
-    requestAnimationFrame(frame);
+    if (losses.length >= epochs) return stop(`done: ${at()}`);
+    status.shown.textContent = `running: ${at()}`;
+    if (reducedMotion()) setTimeout(() => tick(id), STILL_MS);
+    else requestAnimationFrame(() => tick(id));
   }
 
   run.addEventListener("click", () => {
-    running = !running;
-    run.textContent = running ? "Pause" : "Start";
-    if (running) {
-      if (losses.length >= epochs) start();
-      requestAnimationFrame(frame);
-    }
+    if (running) return stop(`paused at ${at()}`);
+    if (losses.length >= epochs) start();
+    running = true;
+    loop += 1;
+    clock = { t: performance.now(), epochs: losses.length };
+    run.textContent = "Pause";
+    status.say(`running: ${at()}`);
+    tick();
   });
   reset.addEventListener("click", () => {
     running = false;
     run.textContent = "Start";
     start();
+    status.say(`reset: ${at()}, the post's starting weights`);
   });
 
   start();
