@@ -99,8 +99,9 @@ module NNMinify
       end
       status = thread.value
       out = reader.value
+      err = complaints.value # joined before the block closes the pipe it reads
       unless status.success?
-        first = complaints.value.lines.map(&:strip).reject(&:empty?).first(3).join(" | ")
+        first = err.lines.map(&:strip).reject(&:empty?).first(3).join(" | ")
         fail!("node #{SCRIPT} failed (exit #{status.exitstatus}): #{first} (run `make site-setup`?)", site)
       end
       JSON.parse(out)
