@@ -1,60 +1,107 @@
 // The digit pad: draw a digit; ten bars show the digits network's
-// probabilities as you draw. The pad is a 32x32 bitmap, made into the data
-// set's 8x8 the way the UCI digits were: the drawing is scaled to fill the
-// height (centred, at most 24 wide), then each 4x4 block's count of inked
-// pixels is one input, 0-16. (Without the scaling, a stroke at the edge,
-// where the training digits never had ink, would swamp the network.)
+// probabilities as you draw. The network learnt from UCI optdigits: scanned
+// digits scaled to fill a 32x32 bitmap of on/off pixels (the full height,
+// centred), then each 4x4 block's count of on pixels, 0-16. Its strokes are
+// thick: about a sixth of the digit's height. So the pad keeps what you draw
+// as strokes and makes them into the data's 8x8 the same way: the strokes'
+// bounding box is scaled to fill the bitmap's height (at most WIDEST across),
+// centred, and inked with a pen as thick as the data's, on/off per pixel,
+// whatever size and pen you drew with. (A thin stroke drawn small was read
+// as whatever digit has ink there: a plain 7 came out as a 3.)
 // Mouse, touch and pen draw (Pointer Events; Shift or the right button
-// erases). Keyboard: arrows move the cursor over the 8x8 blocks, Space or
-// Enter inks a block, Delete/Backspace clears it.
+// erases). Keyboard: arrows move a cursor over the 8x8 blocks, Space or
+// Enter inks a block (neighbouring blocks join into a stroke),
+// Delete/Backspace erases one.
 
 import { predict } from "../nn-engine.js";
-import { canvas, el, network, palette, panel, percent, pointer } from "./common.js";
+import { canvas, el, network, palette, panel, percent, pointer, readout } from "./common.js";
 
 const FINE = 32; // bitmap side
 const SIDE = 8; // the network's image side: 4x4 blocks of the bitmap
 const BLOCK = FINE / SIDE;
-const PEN = 1.9; // pen radius in bitmap pixels: strokes as thick as the data's
+const PEN = 3; // pen radius in bitmap pixels: the data's digits hold ~310 on pixels of 1024, ours ~340
 const WIDEST = 24; // bitmap pixels a digit may span across (the data's edge columns stay blank)
+const ERASER = 0.06; // eraser radius in pad widths (a key erases a block: BLOCK_ERASER)
+const BLOCK_ERASER = 0.7 / SIDE;
 
-// The 8x8 inputs (0-16) for a 32x32 bitmap of 0/1: scaled to fit, centred, counted per block.
-export function toInputs(ink) {
-  let [r0, r1, c0, c1] = [FINE, -1, FINE, -1];
-  ink.forEach((v, i) => {
-    if (!v) return;
-    const r = Math.floor(i / FINE);
-    const c = i % FINE;
-    [r0, r1, c0, c1] = [Math.min(r0, r), Math.max(r1, r), Math.min(c0, c), Math.max(c1, c)];
+// Squared distance from point p to the segment a-b.
+function distance2([px, py], [ax, ay], [bx, by]) {
+  const [dx, dy] = [bx - ax, by - ay];
+  const t = dx || dy
+    ? Math.max(0, Math.min(1, ((px - ax) * dx + (py - ay) * dy) / (dx * dx + dy * dy))) : 0;
+  return (px - ax - t * dx) ** 2 + (py - ay - t * dy) ** 2;
+}
+
+// Each stroke's segments (a lone point is a segment from itself to itself).
+const segments = (points) => points.map((p, i) => [points[Math.max(0, i - 1)], p]);
+
+// The box [x0, x1, y0, y1] around the ink no later eraser stroke covers, or null.
+function extent(strokes) {
+  let box = null;
+  strokes.forEach(({ points, erase }, i) => {
+    if (erase) return;
+    for (const p of points) {
+      const erased = strokes.slice(i + 1).some((s) => s.erase
+        && segments(s.points).some(([a, b]) => distance2(p, a, b) <= s.erase ** 2));
+      if (erased) continue;
+      box = box ? [Math.min(box[0], p[0]), Math.max(box[1], p[0]),
+        Math.min(box[2], p[1]), Math.max(box[3], p[1])] : [p[0], p[0], p[1], p[1]];
+    }
   });
+  return box;
+}
+
+// The 8x8 inputs (0-16) for strokes [{points: [[x, y], ...] in pad widths,
+// erase: eraser radius or 0}], drawn in order: scaled to fill the bitmap,
+// centred, inked with the data's pen, each block's on pixels counted.
+export function toInputs(strokes) {
   const inputs = new Array(SIDE * SIDE).fill(0);
-  if (r1 < 0) return inputs;
-  const h = r1 - r0 + 1;
-  const w = c1 - c0 + 1;
-  const scale = Math.min(FINE / h, WIDEST / w);
-  const left = (FINE - w * scale) / 2;
-  const top = (FINE - h * scale) / 2;
-  for (let y = 0; y < FINE; y++) {
-    for (let x = 0; x < FINE; x++) {
-      // the source pixel under this target pixel's centre (nearest neighbour)
-      const r = Math.floor(r0 + (y + 0.5 - top) / scale);
-      const c = Math.floor(c0 + (x + 0.5 - left) / scale);
-      if (r < r0 || r > r1 || c < c0 || c > c1 || !ink[r * FINE + c]) continue;
-      inputs[Math.floor(y / BLOCK) * SIDE + Math.floor(x / BLOCK)] += 1;
+  const box = extent(strokes);
+  if (!box) return inputs;
+  const [x0, x1, y0, y1] = box;
+  // the pen's centre line fills the bitmap less the pen's own radius each side
+  const scale = Math.min((FINE - 2 * PEN) / (y1 - y0), (WIDEST - 2 * PEN) / (x1 - x0));
+  const s = Number.isFinite(scale) ? scale : 0; // a lone dot: the pen at the centre
+  const to = ([x, y]) => [FINE / 2 + (x - (x0 + x1) / 2) * s, FINE / 2 + (y - (y0 + y1) / 2) * s];
+  const ink = new Uint8Array(FINE * FINE);
+  for (const { points, erase } of strokes) {
+    const radius = erase ? erase * s : PEN;
+    for (const [a, b] of segments(points.map(to))) {
+      const top = Math.max(0, Math.floor(Math.min(a[1], b[1]) - radius));
+      const bottom = Math.min(FINE - 1, Math.ceil(Math.max(a[1], b[1]) + radius));
+      const left = Math.max(0, Math.floor(Math.min(a[0], b[0]) - radius));
+      const right = Math.min(FINE - 1, Math.ceil(Math.max(a[0], b[0]) + radius));
+      for (let r = top; r <= bottom; r++) {
+        for (let c = left; c <= right; c++) {
+          if (distance2([c + 0.5, r + 0.5], a, b) <= radius * radius) ink[r * FINE + c] = erase ? 0 : 1;
+        }
+      }
     }
   }
+  ink.forEach((v, i) => {
+    inputs[Math.floor(i / FINE / BLOCK) * SIDE + Math.floor((i % FINE) / BLOCK)] += v;
+  });
   return inputs;
 }
+
+let pads = 0; // for unique ids
 
 export default async function digitPad(figure) {
   const net = await network(figure.dataset.nnNetwork || "digits");
   const box = panel(figure, false);
   const size = 224;
-  const pad = canvas(size, size, "Drawing pad for a digit");
+  const pad = canvas(size, size, "Digit drawing pad");
+  const hint = el("p", { class: "nn-live-note", id: `nn-pad-hint-${++pads}`,
+    text: "Draw with a mouse, finger or pen (Shift erases), or use the keys: "
+      + "arrows move, Space inks a square, Delete erases it." });
+  pad.canvas.classList.add("nn-live-draw"); // the only canvas that keeps touch from scrolling
+  Object.entries({ role: "application", "aria-roledescription": "drawing pad",
+    "aria-describedby": hint.id }).forEach(([k, v]) => pad.canvas.setAttribute(k, v));
   const seen = canvas(64, 64, "The 8 by 8 pixels the network sees");
   seen.canvas.removeAttribute("tabindex");
-  const dot = size / FINE;
+  seen.canvas.style.border = "1px solid var(--text-muted, #59636e)"; // visible while blank
   const cell = size / SIDE;
-  let ink = new Uint8Array(FINE * FINE);
+  let strokes = []; // what the reader drew, in pad widths (see toInputs)
   let sample = null; // a test digit's 8x8 inputs, shown as they are
   let cursor = 27;
   let colours = await palette();
@@ -64,20 +111,21 @@ export default async function digitPad(figure) {
     "aria-label": "Probability of each digit" });
   const rows = net.classes.map((name) => {
     const bar = el("div", { class: "nn-live-bar" });
-    const value = el("output", { text: "" });
+    // plain text, not a live region: the verdict alone speaks, once settled
+    const value = el("span", { class: "nn-live-note" });
     bars.append(el("span", { text: name }), el("div", {}, bar), value);
     return { bar, value };
   });
-  const verdict = el("output", { "aria-live": "polite", class: "nn-live-note" });
+  const verdict = readout();
   const samples = net.json.samples.X;
   const controls = el("div", { class: "nn-live-controls" },
     el("button", { type: "button", text: "Clear", onclick: () => clear() }),
     el("button", { type: "button", text: "Show me a test digit",
       onclick: () => { clear(); sample = samples[next++ % samples.length]; update(); } }),
-    seen.canvas, verdict);
-  box.append(el("div", { class: "nn-live-row" }, pad.canvas, bars), controls);
+    seen.canvas, verdict.node);
+  box.append(el("div", { class: "nn-live-row" }, pad.canvas, bars), hint, controls);
 
-  const inputs = () => sample || toInputs(ink);
+  const inputs = () => sample || toInputs(strokes);
 
   function grid(target, n, step) {
     const { ctx } = target;
@@ -107,22 +155,27 @@ export default async function digitPad(figure) {
 
   function draw() {
     const x = inputs();
+    const { ctx } = pad;
     if (sample) blocks(pad, x, cell);
     else {
-      const { ctx } = pad;
       ctx.fillStyle = colours.page;
       ctx.fillRect(0, 0, size, size);
-      ctx.fillStyle = colours.text;
-      ink.forEach((v, i) => {
-        if (v) ctx.fillRect((i % FINE) * dot, Math.floor(i / FINE) * dot, dot, dot);
-      });
+      ctx.lineCap = ctx.lineJoin = "round";
+      for (const { points, erase } of strokes) {
+        ctx.strokeStyle = erase ? colours.page : colours.text;
+        ctx.lineWidth = erase ? 2 * erase * size : size / 12;
+        ctx.beginPath();
+        points.forEach(([px, py], i) => ctx[i ? "lineTo" : "moveTo"](px * size, py * size));
+        if (points.length === 1) ctx.lineTo(points[0][0] * size, points[0][1] * size);
+        ctx.stroke();
+      }
     }
     grid(pad, SIDE, cell);
-    pad.ctx.strokeRect(0.5, 0.5, size - 1, size - 1); // the pad's edge
+    ctx.strokeRect(0.5, 0.5, size - 1, size - 1); // the pad's edge
     if (document.activeElement === pad.canvas) {
-      pad.ctx.strokeStyle = colours.accent;
-      pad.ctx.lineWidth = 2;
-      pad.ctx.strokeRect((cursor % SIDE) * cell + 1, Math.floor(cursor / SIDE) * cell + 1,
+      ctx.strokeStyle = colours.accent;
+      ctx.lineWidth = 2;
+      ctx.strokeRect((cursor % SIDE) * cell + 1, Math.floor(cursor / SIDE) * cell + 1,
         cell - 2, cell - 2);
     }
     blocks(seen, x, 8);
@@ -139,57 +192,39 @@ export default async function digitPad(figure) {
       rows[j].value.textContent = blank ? "" : percent(q);
       if (q > p[best]) best = j;
     });
-    verdict.textContent = blank ? "Draw a digit"
-      : `Looks like a ${net.classes[best]} (${percent(p[best])})`;
+    verdict.say(blank ? "Draw a digit" : `Looks like a ${net.classes[best]} (${percent(p[best])})`);
     figure.dataset.nnPrediction = blank ? "" : net.classes[best];
   }
 
   function clear() {
-    ink = new Uint8Array(FINE * FINE);
+    strokes = [];
     sample = null;
     update();
   }
 
-  // Ink (or erase) a round pen along the segment from a to b, in bitmap pixels.
-  function stroke(a, b, value) {
-    const steps = Math.max(1, Math.ceil(Math.hypot(b[0] - a[0], b[1] - a[1]) * 2));
-    for (let s = 0; s <= steps; s++) {
-      const x = a[0] + ((b[0] - a[0]) * s) / steps;
-      const y = a[1] + ((b[1] - a[1]) * s) / steps;
-      const radius = value ? PEN : PEN * 2;
-      for (let r = Math.floor(y - radius); r <= y + radius; r++) {
-        for (let c = Math.floor(x - radius); c <= x + radius; c++) {
-          if (r < 0 || r >= FINE || c < 0 || c >= FINE) continue;
-          if (Math.hypot(c + 0.5 - x, r + 0.5 - y) <= radius) ink[r * FINE + c] = value;
-        }
-      }
-    }
-  }
-
-  let last = null;
-  const at = (event) => pointer(event, pad).map((v) => v / dot);
-  const erasing = (event) => event.shiftKey || (event.buttons & 2) === 2;
+  let drawing = null; // the stroke the pointer is drawing
+  const at = (event) => pointer(event, pad).map((v) => v / size);
   pad.canvas.addEventListener("pointerdown", (event) => {
     if (sample) clear(); // draw your own from a blank pad
     pad.canvas.setPointerCapture(event.pointerId);
-    last = at(event);
-    stroke(last, last, erasing(event) ? 0 : 1);
+    const erasing = event.shiftKey || (event.buttons & 2) === 2;
+    drawing = { points: [at(event)], erase: erasing ? ERASER : 0 };
+    strokes.push(drawing);
     update();
     event.preventDefault();
   });
   pad.canvas.addEventListener("pointermove", (event) => {
-    if (!last) return;
-    const point = at(event);
-    stroke(last, point, erasing(event) ? 0 : 1);
-    last = point;
+    if (!drawing) return;
+    drawing.points.push(at(event));
     update();
   });
-  const stop = () => { last = null; };
+  const stop = () => { drawing = null; };
   pad.canvas.addEventListener("pointerup", stop);
   pad.canvas.addEventListener("pointercancel", stop);
   pad.canvas.addEventListener("contextmenu", (event) => event.preventDefault());
   pad.canvas.addEventListener("focus", draw);
   pad.canvas.addEventListener("blur", draw);
+  let keyed = null; // the stroke the keys are inking: a block next to its last joins it
   pad.canvas.addEventListener("keydown", (event) => {
     const moves = { ArrowLeft: [0, -1], ArrowRight: [0, 1], ArrowUp: [-1, 0], ArrowDown: [1, 0] };
     const r = Math.floor(cursor / SIDE);
@@ -201,10 +236,14 @@ export default async function digitPad(figure) {
       draw();
     } else if (["Enter", " ", "Delete", "Backspace"].includes(event.key)) {
       if (sample) clear();
-      const value = event.key === "Enter" || event.key === " " ? 1 : 0;
-      for (let y = 0; y < BLOCK; y++) {
-        ink.fill(value, (r * BLOCK + y) * FINE + c * BLOCK, (r * BLOCK + y) * FINE + (c + 1) * BLOCK);
-      }
+      const point = [(c + 0.5) / SIDE, (r + 0.5) / SIDE];
+      if (event.key === "Enter" || event.key === " ") {
+        const last = keyed && keyed === strokes.at(-1) && keyed.points.at(-1);
+        const near = last && Math.max(Math.abs(last[0] - point[0]), Math.abs(last[1] - point[1]))
+          < 1.5 / SIDE;
+        if (near) keyed.points.push(point);
+        else strokes.push(keyed = { points: [point], erase: 0 });
+      } else strokes.push({ points: [point], erase: BLOCK_ERASER });
       update();
     } else return;
     event.preventDefault();
