@@ -128,6 +128,26 @@ def test_digit_pad_works_with_the_keyboard(page):
     assert page.get_attribute("#pad", "data-nn-prediction") == "1"
 
 
+PICTURE = "canvas => canvas.toDataURL()"
+
+
+def test_digit_pad_erases_with_shift(page):
+    """A stray mark rubbed out with Shift held leaves the digit as it was before the mark."""
+    ready(page, "pad")
+    pad = page.locator("#pad canvas").first
+    one = [[(0.5, 0.15), (0.5, 0.85)]]
+    demo.draw_strokes(page, pad, one)
+    seen = page.locator("#pad canvas").nth(1)  # the 8x8 the network sees
+    alone = seen.evaluate(PICTURE)
+    demo.draw_strokes(page, pad, [[(0.85, 0.85), (0.9, 0.9)]])
+    assert seen.evaluate(PICTURE) != alone
+    page.keyboard.down("Shift")
+    demo.draw_strokes(page, pad, [[(0.8, 0.8), (0.95, 0.95), (0.8, 0.95), (0.95, 0.8)]])
+    page.keyboard.up("Shift")
+    assert seen.evaluate(PICTURE) == alone
+    assert page.get_attribute("#pad", "data-nn-prediction") == "1"
+
+
 def test_digit_pad_speaks_once_and_says_how_to_draw(page):
     """One live region (the verdict, spoken once it settles), not eleven rewritten on every
     pointer move; the pad says it takes keys, in a visible hint it is described by."""

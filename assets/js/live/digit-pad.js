@@ -23,6 +23,7 @@ const PEN = 3; // pen radius in bitmap pixels: the data's digits hold ~310 on pi
 const WIDEST = 24; // bitmap pixels a digit may span across (the data's edge columns stay blank)
 const ERASER = 0.06; // eraser radius in pad widths (a key erases a block: BLOCK_ERASER)
 const BLOCK_ERASER = 0.7 / SIDE;
+const STEP = 0.01; // the most a line's points lie apart, in pad widths
 
 // Squared distance from point p to the segment a-b.
 function distance2([px, py], [ax, ay], [bx, by]) {
@@ -32,48 +33,33 @@ function distance2([px, py], [ax, ay], [bx, by]) {
   return (px - ax - t * dx) ** 2 + (py - ay - t * dy) ** 2;
 }
 
-// Each stroke's segments (a lone point is a segment from itself to itself).
+// Each line's segments (a lone point is a segment from itself to itself).
 const segments = (points) => points.map((p, i) => [points[Math.max(0, i - 1)], p]);
 
-// The box [x0, x1, y0, y1] around the ink no later eraser stroke covers, or null.
-function extent(strokes) {
-  let box = null;
-  strokes.forEach(({ points, erase }, i) => {
-    if (erase) return;
-    for (const p of points) {
-      const erased = strokes.slice(i + 1).some((s) => s.erase
-        && segments(s.points).some(([a, b]) => distance2(p, a, b) <= s.erase ** 2));
-      if (erased) continue;
-      box = box ? [Math.min(box[0], p[0]), Math.max(box[1], p[0]),
-        Math.min(box[2], p[1]), Math.max(box[3], p[1])] : [p[0], p[0], p[1], p[1]];
-    }
-  });
-  return box;
-}
-
-// The 8x8 inputs (0-16) for strokes [{points: [[x, y], ...] in pad widths,
-// erase: eraser radius or 0}], drawn in order: scaled to fill the bitmap,
-// centred, inked with the data's pen, each block's on pixels counted.
-export function toInputs(strokes) {
+// The 8x8 inputs (0-16) for the lines drawn ([[x, y], ...] each, in pad
+// widths): scaled to fill the bitmap, centred, inked with the data's pen,
+// each block's on pixels counted.
+export function toInputs(lines) {
   const inputs = new Array(SIDE * SIDE).fill(0);
-  const box = extent(strokes);
-  if (!box) return inputs;
-  const [x0, x1, y0, y1] = box;
+  const points = lines.flat();
+  if (!points.length) return inputs;
+  const xs = points.map((p) => p[0]);
+  const ys = points.map((p) => p[1]);
+  const [x0, x1, y0, y1] = [Math.min(...xs), Math.max(...xs), Math.min(...ys), Math.max(...ys)];
   // the pen's centre line fills the bitmap less the pen's own radius each side
   const scale = Math.min((FINE - 2 * PEN) / (y1 - y0), (WIDEST - 2 * PEN) / (x1 - x0));
   const s = Number.isFinite(scale) ? scale : 0; // a lone dot: the pen at the centre
   const to = ([x, y]) => [FINE / 2 + (x - (x0 + x1) / 2) * s, FINE / 2 + (y - (y0 + y1) / 2) * s];
   const ink = new Uint8Array(FINE * FINE);
-  for (const { points, erase } of strokes) {
-    const radius = erase ? erase * s : PEN;
-    for (const [a, b] of segments(points.map(to))) {
-      const top = Math.max(0, Math.floor(Math.min(a[1], b[1]) - radius));
-      const bottom = Math.min(FINE - 1, Math.ceil(Math.max(a[1], b[1]) + radius));
-      const left = Math.max(0, Math.floor(Math.min(a[0], b[0]) - radius));
-      const right = Math.min(FINE - 1, Math.ceil(Math.max(a[0], b[0]) + radius));
+  for (const line of lines) {
+    for (const [a, b] of segments(line.map(to))) {
+      const top = Math.max(0, Math.floor(Math.min(a[1], b[1]) - PEN));
+      const bottom = Math.min(FINE - 1, Math.ceil(Math.max(a[1], b[1]) + PEN));
+      const left = Math.max(0, Math.floor(Math.min(a[0], b[0]) - PEN));
+      const right = Math.min(FINE - 1, Math.ceil(Math.max(a[0], b[0]) + PEN));
       for (let r = top; r <= bottom; r++) {
         for (let c = left; c <= right; c++) {
-          if (distance2([c + 0.5, r + 0.5], a, b) <= radius * radius) ink[r * FINE + c] = erase ? 0 : 1;
+          if (distance2([c + 0.5, r + 0.5], a, b) <= PEN * PEN) ink[r * FINE + c] = 1;
         }
       }
     }
@@ -82,6 +68,29 @@ export function toInputs(strokes) {
     inputs[Math.floor(i / FINE / BLOCK) * SIDE + Math.floor((i % FINE) / BLOCK)] += v;
   });
   return inputs;
+}
+
+// `line` extended to `point` in steps of at most STEP, so that an eraser
+// passing over any part of it finds points there.
+function extend(line, point) {
+  const last = line.at(-1) || point;
+  const n = Math.max(1, Math.ceil(Math.hypot(point[0] - last[0], point[1] - last[1]) / STEP));
+  for (let k = line.length ? 1 : n; k <= n; k++) {
+    line.push([last[0] + ((point[0] - last[0]) * k) / n, last[1] + ((point[1] - last[1]) * k) / n]);
+  }
+}
+
+// The lines with every point within `radius` of `at` rubbed out (a line
+// rubbed through its middle becomes two).
+export function rub(lines, at, radius) {
+  return lines.flatMap((line) => {
+    const kept = [[]];
+    for (const p of line) {
+      if (Math.hypot(p[0] - at[0], p[1] - at[1]) > radius) kept.at(-1).push(p);
+      else if (kept.at(-1).length) kept.push([]);
+    }
+    return kept.filter((k) => k.length);
+  });
 }
 
 let pads = 0; // for unique ids
@@ -101,7 +110,7 @@ export default async function digitPad(figure) {
   seen.canvas.removeAttribute("tabindex");
   seen.canvas.style.border = "1px solid var(--text-muted, #59636e)"; // visible while blank
   const cell = size / SIDE;
-  let strokes = []; // what the reader drew, in pad widths (see toInputs)
+  let lines = []; // what the reader drew, in pad widths (see toInputs)
   let sample = null; // a test digit's 8x8 inputs, shown as they are
   let cursor = 27;
   let colours = await palette();
@@ -125,7 +134,7 @@ export default async function digitPad(figure) {
     seen.canvas, verdict.node);
   box.append(el("div", { class: "nn-live-row" }, pad.canvas, bars), hint, controls);
 
-  const inputs = () => sample || toInputs(strokes);
+  const inputs = () => sample || toInputs(lines);
 
   function grid(target, n, step) {
     const { ctx } = target;
@@ -161,12 +170,12 @@ export default async function digitPad(figure) {
       ctx.fillStyle = colours.page;
       ctx.fillRect(0, 0, size, size);
       ctx.lineCap = ctx.lineJoin = "round";
-      for (const { points, erase } of strokes) {
-        ctx.strokeStyle = erase ? colours.page : colours.text;
-        ctx.lineWidth = erase ? 2 * erase * size : size / 12;
+      ctx.strokeStyle = colours.text;
+      ctx.lineWidth = size / 12;
+      for (const line of lines) {
         ctx.beginPath();
-        points.forEach(([px, py], i) => ctx[i ? "lineTo" : "moveTo"](px * size, py * size));
-        if (points.length === 1) ctx.lineTo(points[0][0] * size, points[0][1] * size);
+        line.forEach(([px, py], i) => ctx[i ? "lineTo" : "moveTo"](px * size, py * size));
+        if (line.length === 1) ctx.lineTo(line[0][0] * size, line[0][1] * size);
         ctx.stroke();
       }
     }
@@ -197,25 +206,40 @@ export default async function digitPad(figure) {
   }
 
   function clear() {
-    strokes = [];
+    lines = [];
     sample = null;
     update();
   }
 
-  let drawing = null; // the stroke the pointer is drawing
+  let drawing = null; // the line the pointer draws, or "erase"
+  let rubbed = null; // where the eraser was last
   const at = (event) => pointer(event, pad).map((v) => v / size);
+  // rub out along the eraser's path from `rubbed` to `point`
+  function erase(point) {
+    const path = [];
+    extend(path, rubbed || point);
+    extend(path, point);
+    for (const p of path) lines = rub(lines, p, ERASER);
+    rubbed = point;
+  }
   pad.canvas.addEventListener("pointerdown", (event) => {
     if (sample) clear(); // draw your own from a blank pad
     pad.canvas.setPointerCapture(event.pointerId);
-    const erasing = event.shiftKey || (event.buttons & 2) === 2;
-    drawing = { points: [at(event)], erase: erasing ? ERASER : 0 };
-    strokes.push(drawing);
+    if (event.shiftKey || (event.buttons & 2) === 2) {
+      drawing = "erase";
+      rubbed = null;
+      erase(at(event));
+    } else {
+      lines.push(drawing = []);
+      extend(drawing, at(event));
+    }
     update();
     event.preventDefault();
   });
   pad.canvas.addEventListener("pointermove", (event) => {
     if (!drawing) return;
-    drawing.points.push(at(event));
+    if (drawing === "erase") erase(at(event));
+    else extend(drawing, at(event));
     update();
   });
   const stop = () => { drawing = null; };
@@ -224,7 +248,7 @@ export default async function digitPad(figure) {
   pad.canvas.addEventListener("contextmenu", (event) => event.preventDefault());
   pad.canvas.addEventListener("focus", draw);
   pad.canvas.addEventListener("blur", draw);
-  let keyed = null; // the stroke the keys are inking: a block next to its last joins it
+  let keyed = null; // the line the keys are inking: a block next to its last joins it
   pad.canvas.addEventListener("keydown", (event) => {
     const moves = { ArrowLeft: [0, -1], ArrowRight: [0, 1], ArrowUp: [-1, 0], ArrowDown: [1, 0] };
     const r = Math.floor(cursor / SIDE);
@@ -238,12 +262,12 @@ export default async function digitPad(figure) {
       if (sample) clear();
       const point = [(c + 0.5) / SIDE, (r + 0.5) / SIDE];
       if (event.key === "Enter" || event.key === " ") {
-        const last = keyed && keyed === strokes.at(-1) && keyed.points.at(-1);
+        const last = keyed && keyed === lines.at(-1) && keyed.at(-1);
         const near = last && Math.max(Math.abs(last[0] - point[0]), Math.abs(last[1] - point[1]))
           < 1.5 / SIDE;
-        if (near) keyed.points.push(point);
-        else strokes.push(keyed = { points: [point], erase: 0 });
-      } else strokes.push({ points: [point], erase: BLOCK_ERASER });
+        if (!near) lines.push(keyed = []);
+        extend(keyed, point);
+      } else lines = rub(lines, point, BLOCK_ERASER);
       update();
     } else return;
     event.preventDefault();
