@@ -141,6 +141,11 @@ test("the digit pad's strokes become the data's 8x8 counts: height filled, centr
   const flat = toInputs([[[0.05, 0.5], [0.95, 0.5]]]);
   for (let r = 0; r < 8; r++) assert.ok(flat[r * 8] === 0 && flat[r * 8 + 7] === 0);
   assert.ok(flat[3 * 8 + 1] > 0 && flat[4 * 8 + 6] > 0);
+  // a wide ring fills the height too, squeezed into the middle 24 columns
+  const ring = toInputs([Array.from({ length: 25 }, (_, k) => [0.5 + 0.4 * Math.sin(k / 4),
+    0.5 + 0.2 * Math.cos(k / 4)])]);
+  for (let r = 0; r < 8; r++) assert.ok(ring[r * 8] === 0 && ring[r * 8 + 7] === 0);
+  assert.ok(sum(ring.slice(0, 8)) > 0 && sum(ring.slice(56)) > 0);
   // the eraser rubs out points: a stray dot goes, the line fills the height again
   assert.deepEqual(toInputs(rub([upright, [[0.9, 0.95]]], [0.9, 0.94], 0.05)), line);
   // rubbed through its middle, a line becomes two

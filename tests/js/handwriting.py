@@ -5,7 +5,9 @@ whose digits were scanned from forms filled in with a pen.
 ``TUNED``: two styles per digit (a 7 with and without its crossbar, a 1 straight and with a flag,
 a 4 closed and open, ...), the set the pad's pen and normalisation were tuned against.
 ``HELD_OUT``: two more styles per digit, drawn smaller, off-centre or slanted, written before the
-tuning and only scored after it (a check that the tuning did not just learn ``TUNED``).
+tuning and scored after it (a check that the tuning did not just learn ``TUNED``); its misses
+then prompted one more change (every digit fills the height: a wide one is squeezed across),
+checked on ``FRESH``, written before that change and scored only after it.
 Each entry is (digit, style, strokes); a stroke is a list of (x, y) points.
 """
 

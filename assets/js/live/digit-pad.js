@@ -1,13 +1,12 @@
 // The digit pad: draw a digit; ten bars show the digits network's
 // probabilities as you draw. The network learnt from UCI optdigits: scanned
-// digits scaled to fill a 32x32 bitmap of on/off pixels (the full height,
-// centred), then each 4x4 block's count of on pixels, 0-16. Its strokes are
-// thick: about a sixth of the digit's height. So the pad keeps what you draw
-// as strokes and makes them into the data's 8x8 the same way: the strokes'
-// bounding box is scaled to fill the bitmap's height (at most WIDEST across),
-// centred, and inked with a pen as thick as the data's, on/off per pixel,
-// whatever size and pen you drew with. (A thin stroke drawn small was read
-// as whatever digit has ink there: a plain 7 came out as a 3.)
+// digits scaled into a 32x32 bitmap of on/off pixels, then each 4x4 block's
+// count of on pixels, 0-16. Every one of its digits fills the height, none
+// inks the outer block columns, and the strokes are thick: about a fifth of
+// the height. So the pad keeps what you draw as lines and makes them into
+// the data's 8x8 the same way, whatever size you drew at: the lines' box is
+// scaled to fill the bitmap's height (squeezed to WIDEST across if wider),
+// centred, inked with a pen as thick as the data's, on/off per pixel.
 // Mouse, touch and pen draw (Pointer Events; Shift or the right button
 // erases). Keyboard: arrows move a cursor over the 8x8 blocks, Space or
 // Enter inks a block (neighbouring blocks join into a stroke),
@@ -19,7 +18,7 @@ import { canvas, el, network, palette, panel, percent, pointer, readout } from "
 const FINE = 32; // bitmap side
 const SIDE = 8; // the network's image side: 4x4 blocks of the bitmap
 const BLOCK = FINE / SIDE;
-const PEN = 3; // pen radius in bitmap pixels: the data's digits hold ~310 on pixels of 1024, ours ~340
+const PEN = 3; // pen radius in bitmap pixels: our digits hold ~345 on pixels, the data's 313 ± 34
 const WIDEST = 24; // bitmap pixels a digit may span across (the data's edge columns stay blank)
 const ERASER = 0.06; // eraser radius in pad widths (a key erases a block: BLOCK_ERASER)
 const BLOCK_ERASER = 0.7 / SIDE;
@@ -46,10 +45,14 @@ export function toInputs(lines) {
   const xs = points.map((p) => p[0]);
   const ys = points.map((p) => p[1]);
   const [x0, x1, y0, y1] = [Math.min(...xs), Math.max(...xs), Math.min(...ys), Math.max(...ys)];
-  // the pen's centre line fills the bitmap less the pen's own radius each side
-  const scale = Math.min((FINE - 2 * PEN) / (y1 - y0), (WIDEST - 2 * PEN) / (x1 - x0));
-  const s = Number.isFinite(scale) ? scale : 0; // a lone dot: the pen at the centre
-  const to = ([x, y]) => [FINE / 2 + (x - (x0 + x1) / 2) * s, FINE / 2 + (y - (y0 + y1) / 2) * s];
+  // The pen's centre line fills the bitmap's height less the pen's own radius
+  // at each end, as every digit of the data fills it; one wider than WIDEST is
+  // squeezed across (the data's edge columns stay blank even for wide digits).
+  const tall = (FINE - 2 * PEN) / (y1 - y0); // Infinity for a flat line
+  const across = Math.min(tall, (WIDEST - 2 * PEN) / (x1 - x0));
+  const [sx, sy] = [across, Number.isFinite(tall) ? tall : across]
+    .map((s) => (Number.isFinite(s) ? s : 0)); // a lone dot: the pen at the centre
+  const to = ([x, y]) => [FINE / 2 + (x - (x0 + x1) / 2) * sx, FINE / 2 + (y - (y0 + y1) / 2) * sy];
   const ink = new Uint8Array(FINE * FINE);
   for (const line of lines) {
     for (const [a, b] of segments(line.map(to))) {
