@@ -104,6 +104,7 @@ export default async function digitPad(figure) {
   const size = 224;
   const pad = canvas(size, size, "Digit drawing pad");
   const hint = el("p", { class: "nn-live-note", id: `nn-pad-hint-${++pads}`,
+    style: "text-align:start;margin:.5rem 0 0",
     text: "Draw with a mouse, finger or pen (Shift erases), or use the keys: "
       + "arrows move, Space inks a square, Delete erases it." });
   pad.canvas.classList.add("nn-live-draw"); // the only canvas that keeps touch from scrolling
@@ -168,10 +169,13 @@ export default async function digitPad(figure) {
   function draw() {
     const x = inputs();
     const { ctx } = pad;
-    if (sample) blocks(pad, x, cell);
-    else {
+    if (sample) {
+      blocks(pad, x, cell);
+      grid(pad, SIDE, cell);
+    } else {
       ctx.fillStyle = colours.page;
       ctx.fillRect(0, 0, size, size);
+      grid(pad, SIDE, cell); // under the ink: a guide to size, not a cut through the strokes
       ctx.lineCap = ctx.lineJoin = "round";
       ctx.strokeStyle = colours.text;
       ctx.lineWidth = size / 12;
@@ -182,7 +186,8 @@ export default async function digitPad(figure) {
         ctx.stroke();
       }
     }
-    grid(pad, SIDE, cell);
+    ctx.strokeStyle = colours.grid;
+    ctx.lineWidth = 1;
     ctx.strokeRect(0.5, 0.5, size - 1, size - 1); // the pad's edge
     if (document.activeElement === pad.canvas) {
       ctx.strokeStyle = colours.accent;
