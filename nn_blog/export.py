@@ -24,8 +24,8 @@ number written as the shortest decimal that reads back as the same float64). The
 * ``training``: loss, optimizer, batch size and epochs as declared; ``train`` (on request): the
   training split in raw units, for a network the reader trains in the page;
 * ``plane`` for 2-D data: ``[x0, x1, y0, y1]`` around every point (as the static figures use);
-  ``samples`` for other data: the first test row of each class in raw units (the digit pad's
-  "show me a test digit").
+  ``samples`` for other data: the first ``SAMPLES_PER_CLASS`` test rows of each class in raw
+  units, one of each class in turn (the digit pad's "show me a test digit").
 
 ``files(trained)`` and ``write(root, trained)`` are the hooks for the render service.
 """
@@ -48,6 +48,9 @@ TOLERANCE = 5e-3
 SNAPSHOT_TOLERANCE = 3e-2
 # The standardisation's mean and std, rounded as well (the rounding search sees its effect).
 PREPROCESSING_DECIMALS = 6
+
+# Test rows per class the digit pad can show (30 digits: about 1 kB gzipped).
+SAMPLES_PER_CLASS = 3
 
 # Names a reader sees for each data set's classes (label i -> CLASS_NAMES[name][i]).
 CLASS_NAMES = {
@@ -208,8 +211,9 @@ def network_dict(trained, snapshots=False, exact=False, data=False):
 
     decimals, layers = weights(net.params)
     n_classes = int(spec["n_classes"])
-    first = [int(np.flatnonzero(split.y_test == c)[0]) for c in range(n_classes)
-             if np.any(split.y_test == c)]
+    # the first SAMPLES_PER_CLASS test rows of each class, a round of one per class at a time
+    picks = [np.flatnonzero(split.y_test == c)[:SAMPLES_PER_CLASS] for c in range(n_classes)]
+    first = [int(rows[k]) for k in range(SAMPLES_PER_CLASS) for rows in picks if k < len(rows)]
     out = {
         "format": FORMAT, "name": trained.name, "title": spec.get("title", trained.name),
         "dataset": spec["dataset"]["name"], "n_features": int(net.layers[0].n_in),

@@ -96,7 +96,12 @@ def test_export_holds_sizes_activations_preprocessing_and_classes(trained):
     assert np.allclose(data["input"]["std"], t.data.std, rtol=0, atol=5e-7)
     exact = json.loads(export.export(t, exact=True))["input"]
     assert exact == {"mean": t.data.mean.tolist(), "std": t.data.std.tolist()}
-    assert sorted(data["samples"]["y"]) == list(range(10))
+    # the first test rows of each class, one of each class in turn
+    per_class = export.SAMPLES_PER_CLASS
+    assert data["samples"]["y"] == list(range(10)) * per_class
+    raw = t.data.inverse_transform(t.data.X_test)
+    firsts = np.concatenate([np.flatnonzero(t.data.y_test == c)[:per_class] for c in range(10)])
+    assert sorted(map(tuple, np.rint(raw[firsts]))) == sorted(map(tuple, data["samples"]["X"]))
     assert all(float(x).is_integer() and 0 <= x <= 16 for row in data["samples"]["X"] for x in row)
     assert "snapshots" not in data and "plane" not in data
     xor = json.loads(export.export(trained["xor"]))

@@ -128,6 +128,33 @@ def draw_digit(page, canvas, pixels) -> None:
             c = end + 1
 
 
+def draw_strokes(page, canvas, strokes) -> None:
+    """Draw ``strokes`` (polylines in the pad's unit square, as ``handwriting.py`` writes them)
+    on the pad's ``canvas`` with the mouse, a few moves per segment as a hand's would be."""
+    box = canvas.bounding_box()
+
+    def at(x, y):
+        return box["x"] + x * box["width"], box["y"] + y * box["height"]
+
+    for stroke in strokes:
+        page.mouse.move(*at(*stroke[0]))
+        page.mouse.down()
+        for point in stroke[1:]:
+            page.mouse.move(*at(*point), steps=4)
+        page.mouse.up()
+
+
+def read_drawings(page, figure, canvas, drawings) -> list[tuple[int, str, str]]:
+    """Draw each (digit, style, strokes) of ``drawings`` on a cleared pad; returns
+    (digit, style, the pad's top class) for each."""
+    read = []
+    for digit, style, strokes in drawings:
+        figure.get_by_role("button", name="Clear").click()
+        draw_strokes(page, canvas, strokes)
+        read.append((digit, style, figure.get_attribute("data-nn-prediction")))
+    return read
+
+
 def serve(directory: Path, port: int = 0) -> http.server.ThreadingHTTPServer:
     handler = functools.partial(Quiet, directory=str(directory))
     return http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)

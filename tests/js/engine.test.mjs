@@ -122,22 +122,34 @@ test("snapshots: atEpoch swaps in that epoch's weights; the last is the network"
   assert.throws(() => net.atEpoch(4), /no snapshot at epoch 4/);
 });
 
-test("the digit pad's 32x32 bitmap becomes the data's 8x8 counts, scaled and centred", async () => {
-  const { toInputs } = await import("../../assets/js/live/digit-pad.js");
-  // a tall bar 32 high, 16 wide: keeps its size, centred: blocks 2-5 of every row
-  const bar = new Uint8Array(32 * 32).map((_, i) => (i % 32 < 16 ? 1 : 0));
-  const barInputs = toInputs(bar);
+test("the digit pad's strokes become the data's 8x8 counts: height filled, centred", async () => {
+  const { toInputs, rub } = await import("../../assets/js/live/digit-pad.js");
+  const sum = (a) => a.reduce((s, v) => s + v, 0);
+  // a vertical line fills the height, centred: every row's ink in blocks 3 and 4 alike
+  const upright = [[0.5, 0.1], [0.5, 0.5], [0.5, 0.9]];
+  const line = toInputs([upright]);
   for (let r = 0; r < 8; r++) {
-    assert.deepEqual(barInputs.slice(r * 8, r * 8 + 8), [0, 0, 16, 16, 16, 16, 0, 0]);
+    const row = line.slice(r * 8, r * 8 + 8);
+    assert.ok(row[3] > 0 && row[3] === row[4], `row ${r}: ${row}`);
+    assert.equal(sum(row), row[3] + row[4]);
   }
-  // a square is at most 24 wide, so 24 high too: blocks 1-6 of rows 1-6
-  const inputs = toInputs(new Uint8Array(32 * 32).fill(1));
-  const inner = [0, 16, 16, 16, 16, 16, 16, 0];
-  const blank = new Array(8).fill(0);
-  assert.deepEqual(inputs, [blank, ...new Array(6).fill(inner), blank].flat());
-  // a small mark in a corner is scaled up and centred: same picture as the full pad
-  const corner = new Uint8Array(32 * 32);
-  for (let r = 0; r < 8; r++) for (let c = 0; c < 8; c++) corner[r * 32 + c] = 1;
-  assert.deepEqual(toInputs(corner), inputs);
-  assert.deepEqual(toInputs(new Uint8Array(32 * 32)), new Array(64).fill(0));
+  // on/off pixels counted: whole numbers 0-16
+  assert.ok(line.every((v) => Number.isInteger(v) && v >= 0 && v <= 16));
+  // the same line drawn small in a corner: the same picture
+  assert.deepEqual(toInputs([[[0.125, 0.0625], [0.125, 0.25]]]), line);
+  // a horizontal line spans at most the data's 24 middle columns: edge blocks stay blank
+  const flat = toInputs([[[0.05, 0.5], [0.95, 0.5]]]);
+  for (let r = 0; r < 8; r++) assert.ok(flat[r * 8] === 0 && flat[r * 8 + 7] === 0);
+  assert.ok(flat[3 * 8 + 1] > 0 && flat[4 * 8 + 6] > 0);
+  // a wide ring fills the height too, squeezed into the middle 24 columns
+  const ring = toInputs([Array.from({ length: 25 }, (_, k) => [0.5 + 0.4 * Math.sin(k / 4),
+    0.5 + 0.2 * Math.cos(k / 4)])]);
+  for (let r = 0; r < 8; r++) assert.ok(ring[r * 8] === 0 && ring[r * 8 + 7] === 0);
+  assert.ok(sum(ring.slice(0, 8)) > 0 && sum(ring.slice(56)) > 0);
+  // the eraser rubs out points: a stray dot goes, the line fills the height again
+  assert.deepEqual(toInputs(rub([upright, [[0.9, 0.95]]], [0.9, 0.94], 0.05)), line);
+  // rubbed through its middle, a line becomes two
+  assert.deepEqual(rub([upright], [0.5, 0.5], 0.05), [[upright[0]], [upright[2]]]);
+  assert.deepEqual(toInputs(rub([upright], [0.5, 0.5], 0.5)), new Array(64).fill(0));
+  assert.deepEqual(toInputs([]), new Array(64).fill(0));
 });

@@ -1,60 +1,120 @@
 // The digit pad: draw a digit; ten bars show the digits network's
-// probabilities as you draw. The pad is a 32x32 bitmap, made into the data
-// set's 8x8 the way the UCI digits were: the drawing is scaled to fill the
-// height (centred, at most 24 wide), then each 4x4 block's count of inked
-// pixels is one input, 0-16. (Without the scaling, a stroke at the edge,
-// where the training digits never had ink, would swamp the network.)
+// probabilities as you draw. The network learnt from UCI optdigits: scanned
+// digits scaled into a 32x32 bitmap of on/off pixels, then each 4x4 block's
+// count of on pixels, 0-16. Every one of its digits fills the height, none
+// inks the outer block columns, and the strokes are thick: about a fifth of
+// the height. So the pad keeps what you draw as lines and makes them into
+// the data's 8x8 the same way, whatever size you drew at: the lines' box is
+// scaled to fill the bitmap's height (squeezed to WIDEST across if wider),
+// centred, inked with a pen as thick as the data's, on/off per pixel.
 // Mouse, touch and pen draw (Pointer Events; Shift or the right button
-// erases). Keyboard: arrows move the cursor over the 8x8 blocks, Space or
-// Enter inks a block, Delete/Backspace clears it.
+// erases). Keyboard: arrows move a cursor over the 8x8 blocks, Space or
+// Enter inks a block (neighbouring blocks join into a stroke),
+// Delete/Backspace erases one.
 
 import { predict } from "../nn-engine.js";
-import { canvas, el, network, palette, panel, percent, pointer } from "./common.js";
+import { canvas, el, network, palette, panel, percent, pointer, readout } from "./common.js";
 
 const FINE = 32; // bitmap side
 const SIDE = 8; // the network's image side: 4x4 blocks of the bitmap
 const BLOCK = FINE / SIDE;
-const PEN = 1.9; // pen radius in bitmap pixels: strokes as thick as the data's
+const PEN = 3; // pen radius in bitmap pixels: our digits hold ~345 on pixels, the data's 313 ± 34
 const WIDEST = 24; // bitmap pixels a digit may span across (the data's edge columns stay blank)
+const ERASER = 0.06; // eraser radius in pad widths (a key erases a block: BLOCK_ERASER)
+const BLOCK_ERASER = 0.7 / SIDE;
+const STEP = 0.01; // the most a line's points lie apart, in pad widths
 
-// The 8x8 inputs (0-16) for a 32x32 bitmap of 0/1: scaled to fit, centred, counted per block.
-export function toInputs(ink) {
-  let [r0, r1, c0, c1] = [FINE, -1, FINE, -1];
-  ink.forEach((v, i) => {
-    if (!v) return;
-    const r = Math.floor(i / FINE);
-    const c = i % FINE;
-    [r0, r1, c0, c1] = [Math.min(r0, r), Math.max(r1, r), Math.min(c0, c), Math.max(c1, c)];
-  });
+// Squared distance from point p to the segment a-b.
+function distance2([px, py], [ax, ay], [bx, by]) {
+  const [dx, dy] = [bx - ax, by - ay];
+  const t = dx || dy
+    ? Math.max(0, Math.min(1, ((px - ax) * dx + (py - ay) * dy) / (dx * dx + dy * dy))) : 0;
+  return (px - ax - t * dx) ** 2 + (py - ay - t * dy) ** 2;
+}
+
+// Each line's segments (a lone point is a segment from itself to itself).
+const segments = (points) => points.map((p, i) => [points[Math.max(0, i - 1)], p]);
+
+// The 8x8 inputs (0-16) for the lines drawn ([[x, y], ...] each, in pad
+// widths): scaled to fill the bitmap, centred, inked with the data's pen,
+// each block's on pixels counted.
+export function toInputs(lines) {
   const inputs = new Array(SIDE * SIDE).fill(0);
-  if (r1 < 0) return inputs;
-  const h = r1 - r0 + 1;
-  const w = c1 - c0 + 1;
-  const scale = Math.min(FINE / h, WIDEST / w);
-  const left = (FINE - w * scale) / 2;
-  const top = (FINE - h * scale) / 2;
-  for (let y = 0; y < FINE; y++) {
-    for (let x = 0; x < FINE; x++) {
-      // the source pixel under this target pixel's centre (nearest neighbour)
-      const r = Math.floor(r0 + (y + 0.5 - top) / scale);
-      const c = Math.floor(c0 + (x + 0.5 - left) / scale);
-      if (r < r0 || r > r1 || c < c0 || c > c1 || !ink[r * FINE + c]) continue;
-      inputs[Math.floor(y / BLOCK) * SIDE + Math.floor(x / BLOCK)] += 1;
+  const points = lines.flat();
+  if (!points.length) return inputs;
+  const xs = points.map((p) => p[0]);
+  const ys = points.map((p) => p[1]);
+  const [x0, x1, y0, y1] = [Math.min(...xs), Math.max(...xs), Math.min(...ys), Math.max(...ys)];
+  // The pen's centre line fills the bitmap's height less the pen's own radius
+  // at each end, as every digit of the data fills it; one wider than WIDEST is
+  // squeezed across (the data's edge columns stay blank even for wide digits).
+  const tall = (FINE - 2 * PEN) / (y1 - y0); // Infinity for a flat line
+  const across = Math.min(tall, (WIDEST - 2 * PEN) / (x1 - x0));
+  const [sx, sy] = [across, Number.isFinite(tall) ? tall : across]
+    .map((s) => (Number.isFinite(s) ? s : 0)); // a lone dot: the pen at the centre
+  const to = ([x, y]) => [FINE / 2 + (x - (x0 + x1) / 2) * sx, FINE / 2 + (y - (y0 + y1) / 2) * sy];
+  const ink = new Uint8Array(FINE * FINE);
+  for (const line of lines) {
+    for (const [a, b] of segments(line.map(to))) {
+      const top = Math.max(0, Math.floor(Math.min(a[1], b[1]) - PEN));
+      const bottom = Math.min(FINE - 1, Math.ceil(Math.max(a[1], b[1]) + PEN));
+      const left = Math.max(0, Math.floor(Math.min(a[0], b[0]) - PEN));
+      const right = Math.min(FINE - 1, Math.ceil(Math.max(a[0], b[0]) + PEN));
+      for (let r = top; r <= bottom; r++) {
+        for (let c = left; c <= right; c++) {
+          if (distance2([c + 0.5, r + 0.5], a, b) <= PEN * PEN) ink[r * FINE + c] = 1;
+        }
+      }
     }
   }
+  ink.forEach((v, i) => {
+    inputs[Math.floor(i / FINE / BLOCK) * SIDE + Math.floor((i % FINE) / BLOCK)] += v;
+  });
   return inputs;
 }
+
+// `line` extended to `point` in steps of at most STEP, so that an eraser
+// passing over any part of it finds points there.
+function extend(line, point) {
+  const last = line.at(-1) || point;
+  const n = Math.max(1, Math.ceil(Math.hypot(point[0] - last[0], point[1] - last[1]) / STEP));
+  for (let k = line.length ? 1 : n; k <= n; k++) {
+    line.push([last[0] + ((point[0] - last[0]) * k) / n, last[1] + ((point[1] - last[1]) * k) / n]);
+  }
+}
+
+// The lines with every point within `radius` of `at` rubbed out (a line
+// rubbed through its middle becomes two).
+export function rub(lines, at, radius) {
+  return lines.flatMap((line) => {
+    const kept = [[]];
+    for (const p of line) {
+      if (Math.hypot(p[0] - at[0], p[1] - at[1]) > radius) kept.at(-1).push(p);
+      else if (kept.at(-1).length) kept.push([]);
+    }
+    return kept.filter((k) => k.length);
+  });
+}
+
+let pads = 0; // for unique ids
 
 export default async function digitPad(figure) {
   const net = await network(figure.dataset.nnNetwork || "digits");
   const box = panel(figure, false);
   const size = 224;
-  const pad = canvas(size, size, "Drawing pad for a digit");
+  const pad = canvas(size, size, "Digit drawing pad");
+  const hint = el("p", { class: "nn-live-note", id: `nn-pad-hint-${++pads}`,
+    style: "text-align:start;margin:.5rem 0 0",
+    text: "Draw with a mouse, finger or pen (Shift erases), or use the keys: "
+      + "arrows move, Space inks a square, Delete erases it." });
+  pad.canvas.classList.add("nn-live-draw"); // the only canvas that keeps touch from scrolling
+  Object.entries({ role: "application", "aria-roledescription": "drawing pad",
+    "aria-describedby": hint.id }).forEach(([k, v]) => pad.canvas.setAttribute(k, v));
   const seen = canvas(64, 64, "The 8 by 8 pixels the network sees");
   seen.canvas.removeAttribute("tabindex");
-  const dot = size / FINE;
+  seen.canvas.style.border = "1px solid var(--text-muted, #59636e)"; // visible while blank
   const cell = size / SIDE;
-  let ink = new Uint8Array(FINE * FINE);
+  let lines = []; // what the reader drew, in pad widths (see toInputs)
   let sample = null; // a test digit's 8x8 inputs, shown as they are
   let cursor = 27;
   let colours = await palette();
@@ -64,20 +124,21 @@ export default async function digitPad(figure) {
     "aria-label": "Probability of each digit" });
   const rows = net.classes.map((name) => {
     const bar = el("div", { class: "nn-live-bar" });
-    const value = el("output", { text: "" });
+    // plain text, not a live region: the verdict alone speaks, once settled
+    const value = el("span", { class: "nn-live-note" });
     bars.append(el("span", { text: name }), el("div", {}, bar), value);
     return { bar, value };
   });
-  const verdict = el("output", { "aria-live": "polite", class: "nn-live-note" });
+  const verdict = readout();
   const samples = net.json.samples.X;
   const controls = el("div", { class: "nn-live-controls" },
     el("button", { type: "button", text: "Clear", onclick: () => clear() }),
     el("button", { type: "button", text: "Show me a test digit",
       onclick: () => { clear(); sample = samples[next++ % samples.length]; update(); } }),
-    seen.canvas, verdict);
-  box.append(el("div", { class: "nn-live-row" }, pad.canvas, bars), controls);
+    seen.canvas, verdict.node);
+  box.append(el("div", { class: "nn-live-row" }, pad.canvas, bars), hint, controls);
 
-  const inputs = () => sample || toInputs(ink);
+  const inputs = () => sample || toInputs(lines);
 
   function grid(target, n, step) {
     const { ctx } = target;
@@ -107,22 +168,31 @@ export default async function digitPad(figure) {
 
   function draw() {
     const x = inputs();
-    if (sample) blocks(pad, x, cell);
-    else {
-      const { ctx } = pad;
+    const { ctx } = pad;
+    if (sample) {
+      blocks(pad, x, cell);
+      grid(pad, SIDE, cell);
+    } else {
       ctx.fillStyle = colours.page;
       ctx.fillRect(0, 0, size, size);
-      ctx.fillStyle = colours.text;
-      ink.forEach((v, i) => {
-        if (v) ctx.fillRect((i % FINE) * dot, Math.floor(i / FINE) * dot, dot, dot);
-      });
+      grid(pad, SIDE, cell); // under the ink: a guide to size, not a cut through the strokes
+      ctx.lineCap = ctx.lineJoin = "round";
+      ctx.strokeStyle = colours.text;
+      ctx.lineWidth = size / 12;
+      for (const line of lines) {
+        ctx.beginPath();
+        line.forEach(([px, py], i) => ctx[i ? "lineTo" : "moveTo"](px * size, py * size));
+        if (line.length === 1) ctx.lineTo(line[0][0] * size, line[0][1] * size);
+        ctx.stroke();
+      }
     }
-    grid(pad, SIDE, cell);
-    pad.ctx.strokeRect(0.5, 0.5, size - 1, size - 1); // the pad's edge
+    ctx.strokeStyle = colours.grid;
+    ctx.lineWidth = 1;
+    ctx.strokeRect(0.5, 0.5, size - 1, size - 1); // the pad's edge
     if (document.activeElement === pad.canvas) {
-      pad.ctx.strokeStyle = colours.accent;
-      pad.ctx.lineWidth = 2;
-      pad.ctx.strokeRect((cursor % SIDE) * cell + 1, Math.floor(cursor / SIDE) * cell + 1,
+      ctx.strokeStyle = colours.accent;
+      ctx.lineWidth = 2;
+      ctx.strokeRect((cursor % SIDE) * cell + 1, Math.floor(cursor / SIDE) * cell + 1,
         cell - 2, cell - 2);
     }
     blocks(seen, x, 8);
@@ -139,57 +209,54 @@ export default async function digitPad(figure) {
       rows[j].value.textContent = blank ? "" : percent(q);
       if (q > p[best]) best = j;
     });
-    verdict.textContent = blank ? "Draw a digit"
-      : `Looks like a ${net.classes[best]} (${percent(p[best])})`;
+    verdict.say(blank ? "Draw a digit" : `Looks like a ${net.classes[best]} (${percent(p[best])})`);
     figure.dataset.nnPrediction = blank ? "" : net.classes[best];
   }
 
   function clear() {
-    ink = new Uint8Array(FINE * FINE);
+    lines = [];
     sample = null;
     update();
   }
 
-  // Ink (or erase) a round pen along the segment from a to b, in bitmap pixels.
-  function stroke(a, b, value) {
-    const steps = Math.max(1, Math.ceil(Math.hypot(b[0] - a[0], b[1] - a[1]) * 2));
-    for (let s = 0; s <= steps; s++) {
-      const x = a[0] + ((b[0] - a[0]) * s) / steps;
-      const y = a[1] + ((b[1] - a[1]) * s) / steps;
-      const radius = value ? PEN : PEN * 2;
-      for (let r = Math.floor(y - radius); r <= y + radius; r++) {
-        for (let c = Math.floor(x - radius); c <= x + radius; c++) {
-          if (r < 0 || r >= FINE || c < 0 || c >= FINE) continue;
-          if (Math.hypot(c + 0.5 - x, r + 0.5 - y) <= radius) ink[r * FINE + c] = value;
-        }
-      }
-    }
+  let drawing = null; // the line the pointer draws, or "erase"
+  let rubbed = null; // where the eraser was last
+  const at = (event) => pointer(event, pad).map((v) => v / size);
+  // rub out along the eraser's path from `rubbed` to `point`
+  function erase(point) {
+    const path = [];
+    extend(path, rubbed || point);
+    extend(path, point);
+    for (const p of path) lines = rub(lines, p, ERASER);
+    rubbed = point;
   }
-
-  let last = null;
-  const at = (event) => pointer(event, pad).map((v) => v / dot);
-  const erasing = (event) => event.shiftKey || (event.buttons & 2) === 2;
   pad.canvas.addEventListener("pointerdown", (event) => {
     if (sample) clear(); // draw your own from a blank pad
     pad.canvas.setPointerCapture(event.pointerId);
-    last = at(event);
-    stroke(last, last, erasing(event) ? 0 : 1);
+    if (event.shiftKey || (event.buttons & 2) === 2) {
+      drawing = "erase";
+      rubbed = null;
+      erase(at(event));
+    } else {
+      lines.push(drawing = []);
+      extend(drawing, at(event));
+    }
     update();
     event.preventDefault();
   });
   pad.canvas.addEventListener("pointermove", (event) => {
-    if (!last) return;
-    const point = at(event);
-    stroke(last, point, erasing(event) ? 0 : 1);
-    last = point;
+    if (!drawing) return;
+    if (drawing === "erase") erase(at(event));
+    else extend(drawing, at(event));
     update();
   });
-  const stop = () => { last = null; };
+  const stop = () => { drawing = null; };
   pad.canvas.addEventListener("pointerup", stop);
   pad.canvas.addEventListener("pointercancel", stop);
   pad.canvas.addEventListener("contextmenu", (event) => event.preventDefault());
   pad.canvas.addEventListener("focus", draw);
   pad.canvas.addEventListener("blur", draw);
+  let keyed = null; // the line the keys are inking: a block next to its last joins it
   pad.canvas.addEventListener("keydown", (event) => {
     const moves = { ArrowLeft: [0, -1], ArrowRight: [0, 1], ArrowUp: [-1, 0], ArrowDown: [1, 0] };
     const r = Math.floor(cursor / SIDE);
@@ -201,10 +268,14 @@ export default async function digitPad(figure) {
       draw();
     } else if (["Enter", " ", "Delete", "Backspace"].includes(event.key)) {
       if (sample) clear();
-      const value = event.key === "Enter" || event.key === " " ? 1 : 0;
-      for (let y = 0; y < BLOCK; y++) {
-        ink.fill(value, (r * BLOCK + y) * FINE + c * BLOCK, (r * BLOCK + y) * FINE + (c + 1) * BLOCK);
-      }
+      const point = [(c + 0.5) / SIDE, (r + 0.5) / SIDE];
+      if (event.key === "Enter" || event.key === " ") {
+        const last = keyed && keyed === lines.at(-1) && keyed.at(-1);
+        const near = last && Math.max(Math.abs(last[0] - point[0]), Math.abs(last[1] - point[1]))
+          < 1.5 / SIDE;
+        if (!near) lines.push(keyed = []);
+        extend(keyed, point);
+      } else lines = rub(lines, point, BLOCK_ERASER);
       update();
     } else return;
     event.preventDefault();
