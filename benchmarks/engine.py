@@ -44,7 +44,7 @@ import torch  # noqa: E402
 
 from nn_blog import experiments  # noqa: E402
 from nn_blog.fileio import write_atomic  # noqa: E402
-from nn_blog.nn import SGD, Adam, Dense, Network  # noqa: E402
+from nn_blog.nn import SGD, Adam, Dense, Network, fast  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "benchmarks" / "results"
@@ -129,13 +129,15 @@ def optimizers(declared, torch_params):
 
 def engine_step(net, X, Y, optimizer):
     """One nn_blog training step on a fixed batch: exactly what ``Network.fit`` does per batch
-    (the fast path: backprop, then the optimizer's fast_step; the data is checked once, as fit
-    checks it once per call)."""
+    (the fast path: backprop of the batch beside its column of ones, then the optimizer's
+    fast_step; the data is checked and folded once, as fit checks and folds it once per
+    call)."""
     X, Y = net.check_data(X, Y)
+    X1 = fast.fold(X)
     grads, params = net.grad_buffers(reuse=True), net.params
 
     def step():
-        net.backprop(X, Y, grads)
+        net.backprop(X1, Y, grads, folded=True)
         optimizer.fast_step(params, grads)
 
     return step

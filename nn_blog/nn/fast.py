@@ -116,21 +116,36 @@ BACKWARD = {
 
 # -- the passes ----------------------------------------------------------------------------------
 
-def fast_forward(net, X, work):
-    """The forward pass into the workspace work (one LayerBuffers per layer).
+def fold(X, out=None):
+    """[X 1]: the batch X (n, n_in) beside a column of ones, (n, n_in + 1), the first
+    layer's input.  Written into out when given, else a new array."""
+    if out is None:
+        out = np.empty((X.shape[0], X.shape[1] + 1), X.dtype)
+    out[:, :-1] = X
+    out[:, -1] = 1
+    return out
 
-    Each layer's input sits left of a column of ones, X1 = [A_prev 1], so
 
-        Z = X1 Wb = [A_prev 1] [W; b] = A_prev W + b     (one product)
-        A = f(Z)                        (in place, into the next X1)
+def fast_forward(net, X1, work):
+    """The forward pass of a batch beside its column of ones,
+    X1 = [X 1] (n, n_in + 1), into work (one LayerBuffers per layer).
+
+    Each layer multiplies its input X1 = [A_prev 1] by [W; b]:
+
+        Z = X1 Wb = A_prev W + b     (one product)
+        [A 1] = [f(Z) 1]             (in place: the next layer's X1)
 
     The output layer stops at Z: fast_output fuses its f with the loss.
     """
-    work[0].X1[:, :-1] = X  # the batch, beside its column of ones
     for layer, buf in zip(net.layers, work, strict=True):
-        np.matmul(buf.X1, layer.Wb, out=buf.Z)  # Z = [A_prev 1] [W; b]
-        if buf is not work[-1]:
-            FORWARD[layer.activation](buf.Z, out=buf.A)  # A = f(Z)
+        np.matmul(X1, layer.Wb, out=buf.Z)  # Z = [A_prev 1] [W; b]
+        if buf is work[-1]:
+            break
+        # f over all of [Z 1], one unbroken block of memory, then
+        # the ones again (f(1) is not 1 for every f)
+        FORWARD[layer.activation](buf.Z1, out=buf.A1)
+        buf.A1[:, -1] = 1
+        X1 = buf.A1
 
 
 def fast_output(net, buf, Y):
@@ -154,8 +169,9 @@ def fast_output(net, buf, Y):
     return loss(Y_hat, Y), Y_hat, dZ
 
 
-def fast_backward(net, dZ, work, grads):
-    """The backward pass from dZ_L, into grads (the network's layout).
+def fast_backward(net, X1, dZ, work, grads):
+    """The backward pass from dZ_L, into grads (the network's layout);
+    X1 = [X 1] is the batch fast_forward took.
 
     For each layer, from the last:
 
@@ -163,24 +179,26 @@ def fast_backward(net, dZ, work, grads):
         dA_prev = dZ Wᵀ                         (into a reused buffer)
         dZ_prev = dA_prev ⊙ f'(Z_prev)          (in place over dA_prev)
     """
-    for i in range(len(net.layers) - 1, -1, -1):
-        buf = work[i]
-        np.matmul(buf.X1.T, dZ, out=grads.stacked[i])  # [dW; db]
-        if i == 0:
-            break
-        dA = np.matmul(dZ, net.layers[i].W.T, out=buf.dX)
+    for i in range(len(net.layers) - 1, 0, -1):
         prev = work[i - 1]
-        f = net.layers[i - 1].activation
-        dZ = BACKWARD[f](dA, prev.Z, prev.A)
+        np.matmul(prev.A1.T, dZ, out=grads.stacked[i])  # [dW; db]
+        np.matmul(dZ, net.layers[i].W.T, out=prev.dA)
+        # f' over all of [dA_prev 0]: the zeros stay zeros
+        BACKWARD[net.layers[i - 1].activation](prev.dA1, prev.Z1, prev.A1)
+        dZ = prev.dA
+    np.matmul(X1.T, dZ, out=grads.stacked[0])
 
 
-def backprop(net, X, Y, grads):
+def backprop(net, X, Y, grads, folded=False):
     """One forward and backward pass on checked data (X, Y), gradients written into grads (from
-    Network.grad_buffers).  Returns (loss, Y_hat); Y_hat lives in a buffer the next call reuses."""
+    Network.grad_buffers).  X is the batch (n, n_in), or with folded=True already beside its
+    column of ones, [X 1] (n, n_in + 1), as fold() makes it (fit folds its data once, so no
+    batch is copied).  Returns (loss, Y_hat); Y_hat lives in a buffer the next call reuses."""
     work = net._workspace(len(X))
-    fast_forward(net, X, work)
+    X1 = X if folded else fold(X, out=work.X1)
+    fast_forward(net, X1, work)
     loss, Y_hat, dZ = fast_output(net, work[-1], Y)
-    fast_backward(net, dZ, work, grads)
+    fast_backward(net, X1, dZ, work, grads)
     return loss, Y_hat
 
 

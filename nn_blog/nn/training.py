@@ -13,6 +13,7 @@ import numpy as np
 
 from ..errors import DivergedError, NNBlogError
 from .checks import check_positive, class_labels
+from .fast import fold
 from .optim import Adam
 
 
@@ -102,20 +103,21 @@ def _diverged(epoch, loss, optimizer):
 
 
 def _run_epoch(net, data, optimizer, batch_size, shuffle, epoch):
-    """One pass over the data in mini-batches; returns the mean batch loss and accuracy."""
-    X, Y, labels = data
-    n = len(X)
+    """One pass over the data in mini-batches; returns the mean batch loss and accuracy.
+    data holds X1 = [X 1], the inputs already beside their column of ones (fast.fold)."""
+    X1, Y, labels = data
+    n = len(X1)
     if shuffle and batch_size < n:
         # One gather per epoch, then every mini-batch is a contiguous slice (a view, no copy).
         order = net.rng.permutation(n)
-        X, Y = X[order], Y[order]
+        X1, Y = X1[order], Y[order]
         labels = labels[order] if labels is not None else None
     params, grads = net.params, net.grad_buffers(reuse=True)
     step = getattr(optimizer, "fast_step", optimizer.step)
     total_loss, correct = 0.0, 0
     for start in range(0, n, batch_size):
         stop = start + batch_size
-        loss, A = net.backprop(X[start:stop], Y[start:stop], grads)
+        loss, A = net.backprop(X1[start:stop], Y[start:stop], grads, folded=True)
         if not math.isfinite(loss):
             raise _diverged(epoch, loss, optimizer)
         step(params, grads)
@@ -147,7 +149,7 @@ def fit(net, X, Y, optimizer=None, epochs=100, batch_size=32, validation=None,
     optimizer, epochs, batch_size = _check_options(optimizer, epochs, batch_size, callback,
                                                    len(X))
     n_out = net.layers[-1].n_out
-    data = (X, Y, class_labels(Y, n_out))
+    data = (fold(X), Y, class_labels(Y, n_out))  # folded once: no batch is copied again
     if validation is not None:
         if not isinstance(validation, tuple | list) or len(validation) != 2:
             raise NNBlogError("must be a pair (X_val, Y_val)", field="validation")
