@@ -49,7 +49,7 @@ class SGD:
             raise NNBlogError("Nesterov momentum needs momentum > 0 and dampening 0",
                               field="nesterov")
         self.v = None  # step(): one velocity per parameter array
-        self.state = {}  # fast_step(): id(param array) -> [velocity or None, scratch]
+        self.state = {}  # fast_step(): id(param array) -> [velocity, scratch] (None until needed)
 
     def step(self, params, grads):
         """One update of every W in params, in place, from its gradient dW:
@@ -78,14 +78,21 @@ class SGD:
             W -= self.lr * step
 
     def fast_step(self, params, grads):
-        """step(), in place over the flat vectors, with no temporaries."""
+        """step(), in place over the flat vectors, with no temporaries.  The
+        gradients are spent: they serve as scratch and hold η times the step
+        afterwards (training computes new ones for every step), which saves
+        the update a pass through memory as large as the network."""
         for W, g in _flat_pairs(params, grads):
             state = self.state.get(id(W))
             if state is None:
-                state = self.state[id(W)] = [None, np.empty_like(W)]
-            scratch = state[1]  # reused: a fresh temporary as large as W costs page faults
+                state = self.state[id(W)] = [None, None]
+            if self.weight_decay or self.nesterov:
+                if state[1] is None:
+                    state[1] = np.empty_like(W)
+                scratch = state[1]  # reused: a fresh temporary as large as W costs page faults
             if self.weight_decay:
-                g = np.add(g, np.multiply(W, self.weight_decay, out=scratch), out=scratch)
+                g += np.multiply(W, self.weight_decay, out=scratch)
+            step = g
             if self.momentum:
                 v = state[0]
                 if v is None:
@@ -93,8 +100,11 @@ class SGD:
                 else:
                     v *= self.momentum
                     v += g if self.dampening == 0 else (1 - self.dampening) * g
-                g = g + self.momentum * v if self.nesterov else v
-            W -= np.multiply(g, self.lr, out=scratch)
+                if self.nesterov:
+                    g += np.multiply(v, self.momentum, out=scratch)
+                else:
+                    step = v
+            W -= np.multiply(step, self.lr, out=g)
 
 
 class Adam:
