@@ -23,7 +23,7 @@ import numpy as np
 
 from .activations import LEAKY_SLOPE
 from .losses import LOSSES, bce_with_logits, softmax_cross_entropy
-from .workspace import layer_buffers
+from .workspace import input_order, layer_buffers
 
 #: Activations whose derivative needs Z, not just A = f(Z): their Z is kept.
 KEEPS_Z = frozenset({"silu"})
@@ -118,9 +118,10 @@ BACKWARD = {
 
 def fold(X, out=None):
     """[X 1]: the batch X (n, n_in) beside a column of ones, (n, n_in + 1), the first
-    layer's input.  Written into out when given, else a new array."""
+    layer's input.  Written into out when given, else into a new array laid out as the
+    workspace lays out the first layer's input (input_order)."""
     if out is None:
-        out = np.empty((X.shape[0], X.shape[1] + 1), X.dtype)
+        out = np.empty((X.shape[0], X.shape[1] + 1), X.dtype, order=input_order(X.shape[1]))
     out[:, :-1] = X
     out[:, -1] = 1
     return out
@@ -141,10 +142,9 @@ def fast_forward(net, X1, work):
         np.matmul(X1, layer.Wb, out=buf.Z)  # Z = [A_prev 1] [W; b]
         if buf is work[-1]:
             break
-        # f over all of [Z 1], one unbroken block of memory, then
-        # the ones again (f(1) is not 1 for every f)
-        FORWARD[layer.activation](buf.Z1, out=buf.A1)
-        buf.A1[:, -1] = 1
+        FORWARD[layer.activation](buf.Z_ew, out=buf.A_ew)  # A = f(Z)
+        if buf.A_ew is buf.A1:  # f ran over the ones too
+            buf.A1[:, -1] = 1
         X1 = buf.A1
 
 
@@ -182,9 +182,9 @@ def fast_backward(net, X1, dZ, work, grads):
     for i in range(len(net.layers) - 1, 0, -1):
         prev = work[i - 1]
         np.matmul(prev.A1.T, dZ, out=grads.stacked[i])  # [dW; db]
-        np.matmul(dZ, net.layers[i].W.T, out=prev.dA)
-        # f' over all of [dA_prev 0]: the zeros stay zeros
-        BACKWARD[net.layers[i - 1].activation](prev.dA1, prev.Z1, prev.A1)
+        np.matmul(dZ, net.layers[i].W.T, out=prev.dA)  # dA_prev
+        f = net.layers[i - 1].activation
+        BACKWARD[f](prev.dA_ew, prev.Z_ew, prev.A_ew)  # dZ_prev
         dZ = prev.dA
     np.matmul(X1.T, dZ, out=grads.stacked[0])
 

@@ -104,13 +104,14 @@ def _diverged(epoch, loss, optimizer):
 
 def _run_epoch(net, data, optimizer, batch_size, shuffle, epoch):
     """One pass over the data in mini-batches; returns the mean batch loss and accuracy.
-    data holds X1 = [X 1], the inputs already beside their column of ones (fast.fold)."""
-    X1, Y, labels = data
-    n = len(X1)
-    if shuffle and batch_size < n:
-        # One gather per epoch, then every mini-batch is a contiguous slice (a view, no copy).
+    data is (X, Y, labels, X1), X1 = [X 1] (fast.fold) or None when the epoch shuffles."""
+    X, Y, labels, X1 = data
+    n = len(X)
+    if X1 is None:
+        # One gather per epoch, folded beside the ones, then every mini-batch is a contiguous
+        # slice (a view: no step copies its batch).
         order = net.rng.permutation(n)
-        X1, Y = X1[order], Y[order]
+        X1, Y = fold(X[order]), Y[order]
         labels = labels[order] if labels is not None else None
     params, grads = net.params, net.grad_buffers(reuse=True)
     step = getattr(optimizer, "fast_step", optimizer.step)
@@ -149,7 +150,9 @@ def fit(net, X, Y, optimizer=None, epochs=100, batch_size=32, validation=None,
     optimizer, epochs, batch_size = _check_options(optimizer, epochs, batch_size, callback,
                                                    len(X))
     n_out = net.layers[-1].n_out
-    data = (fold(X), Y, class_labels(Y, n_out))  # folded once: no batch is copied again
+    # Batches in a fixed order come from one [X 1] made here; shuffled ones, per epoch.
+    X1 = fold(X) if not (shuffle and batch_size < len(X)) else None
+    data = (X, Y, class_labels(Y, n_out), X1)
     if validation is not None:
         if not isinstance(validation, tuple | list) or len(validation) != 2:
             raise NNBlogError("must be a pair (X_val, Y_val)", field="validation")

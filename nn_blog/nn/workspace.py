@@ -36,16 +36,18 @@ def param_views(flat, layers):
 
 
 class LayerBuffers(NamedTuple):
-    """One layer's arrays for a batch of n rows (see fast.py).  A hidden layer's arrays are
-    n_out + 1 wide: its activations sit beside a column of ones, [A 1], which is the next
-    layer's input X1; Z, A and dA are the views left of that last column."""
+    """One layer's arrays for a batch of n rows (see fast.py).  A hidden layer's activations
+    sit beside a column of ones, [A 1], which is the next layer's input X1."""
 
     Z: np.ndarray  # (n, n_out): the product [A_prev 1] [W; b]
     A: np.ndarray  # (n, n_out): f(Z); the output layer's Y_hat
     A1: np.ndarray | None  # (n, n_out + 1): [A 1], the next layer's X1; None for the output
-    Z1: np.ndarray | None  # (n, n_out + 1): [Z 1]; the very array A1 unless Z is kept
-    dA1: np.ndarray | None  # (n, n_out + 1): [dA 0], laid out like A1
-    dA: np.ndarray | None  # (n, n_out): dA1 left of its zeros
+    dA: np.ndarray | None  # (n, n_out): the gradient from the layer above, then dZ over it
+    # What f and f' run over, (n, n_out) or, in a row-major layer, the whole (n, n_out + 1)
+    # blocks [Z 1], [A 1] and [dA 0] (one run of memory instead of n short rows):
+    Z_ew: np.ndarray | None
+    A_ew: np.ndarray | None
+    dA_ew: np.ndarray | None
 
 
 class Workspace(list):
@@ -66,29 +68,36 @@ class Workspace(list):
 
 def layer_buffers(layers, n, dtype, keep_Z=None):
     """The Workspace for a batch of n rows: per layer Z and A, and for hidden layers [A 1]
-    (its column of ones set), [Z 1] and [dA 0].  keep_Z[i] true gives hidden layer i a [Z 1] of
-    its own (for an activation whose derivative reads Z); otherwise A overwrites Z."""
+    (its column of ones set) and dA.  keep_Z[i] true gives hidden layer i a Z of its own (for
+    an activation whose derivative reads Z); otherwise A overwrites Z."""
     # Memory order per layer: a narrow layer (up to 64 units) keeps its arrays column-major
     # ("F").  Its rows, 3 or 32 numbers, are too short for NumPy's loops to run at speed,
-    # while its columns are n long and contiguous.  Wide layers stay row-major, where BLAS
-    # writes its products fastest.  Either way a hidden layer's activation and its derivative
-    # run over the whole (n, n_out + 1) blocks, ones or zeros included: one contiguous run
-    # of memory, where a view left of the last column would be n short rows in a wide layer
-    # (2-3x slower).  The first layer's X1 copies row-major data in: column-major only for a
-    # few input features (a few long column copies beat n short row copies).
+    # while its columns are n long and contiguous, and so are A and dA, left of [A 1]'s last
+    # column.  Wide layers stay row-major, where BLAS writes its products fastest; there A is
+    # n short runs of memory, 2-3x slower for NumPy's elementwise loops than one long run, so
+    # f and f' run over the whole blocks, ones (and zeros beside dA) included.  The first
+    # layer's X1: see input_order.
     keep_Z = keep_Z or [False] * len(layers)
     out = []
     for layer, keep in zip(layers, keep_Z, strict=True):
         order = "F" if layer.n_out <= 64 else "C"
-        shape = (n, layer.n_out)
+        shape, wide = (n, layer.n_out), (n, layer.n_out + 1)
         if layer is layers[-1]:
             # The output layer keeps its Z, the logits its loss reads, and a Y_hat of its own.
             out.append(LayerBuffers(np.empty(shape, dtype, order=order),
-                                    np.empty(shape, dtype, order=order), None, None, None, None))
+                                    np.empty(shape, dtype, order=order),
+                                    None, None, None, None, None))
             continue
-        wide = (n, layer.n_out + 1)
         A1 = np.ones(wide, dtype, order=order)
         Z1 = np.ones(wide, dtype, order=order) if keep else A1
         dA1 = np.zeros(wide, dtype, order=order)  # its last column stays 0: no product writes it
-        out.append(LayerBuffers(Z1[:, :-1], A1[:, :-1], A1, Z1, dA1, dA1[:, :-1]))
-    return Workspace(out, n, layers[0].n_in, dtype, "F" if layers[0].n_in < 16 else "C")
+        Z, A, dA = Z1[:, :-1], A1[:, :-1], dA1[:, :-1]
+        ew = (Z1, A1, dA1) if order == "C" else (Z, A, dA)
+        out.append(LayerBuffers(Z, A, A1, dA, *ew))
+    return Workspace(out, n, layers[0].n_in, dtype, input_order(layers[0].n_in))
+
+
+def input_order(n_in):
+    """The memory order of the first layer's [X 1] for n_in input features: column-major
+    for a few (a few long column copies beat n short row copies), else row-major."""
+    return "F" if n_in < 16 else "C"
