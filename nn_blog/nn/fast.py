@@ -182,11 +182,21 @@ def fast_backward(net, X1, dZ, work, grads):
     for i in range(len(net.layers) - 1, 0, -1):
         prev = work[i - 1]
         np.matmul(prev.A1.T, dZ, out=grads.stacked[i])  # [dW; db]
-        np.matmul(dZ, net.layers[i].W.T, out=prev.dA)  # dA_prev
+        WT = transposed(net.layers[i].W, work[i].WT)
+        np.matmul(dZ, WT, out=prev.dA)  # dA_prev
         f = net.layers[i - 1].activation
         BACKWARD[f](prev.dA_ew, prev.Z_ew, prev.A_ew)  # dZ_prev
         dZ = prev.dA
     np.matmul(X1.T, dZ, out=grads.stacked[0])
+
+
+def transposed(W, WT=None):
+    """Wᵀ: the transposed view of W, or a copy into WT when the workspace keeps one
+    (see workspace.LayerBuffers.WT)."""
+    if WT is None:
+        return W.T
+    np.copyto(WT, W.T)
+    return WT
 
 
 def backprop(net, X, Y, grads, folded=False):
