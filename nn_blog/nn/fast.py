@@ -10,7 +10,10 @@ Two changes make it fast, and neither changes a number beyond rounding
 2. Reused buffers.  Every array a step writes lives in a workspace made once
    per batch size (workspace.py): a hidden layer computes A straight into the
    next layer's X1, in place over Z where its derivative can be read from A
-   alone, and the backward pass overwrites dA with dZ.
+   alone, and the backward pass overwrites dA with dZ.  The first layer's X1
+   comes ready: fit folds its data once (fold), and a batch is a view of it.
+   In a wide (row-major) layer, f and f' run over the whole (n, n_out + 1)
+   blocks, the column of ones included: one run of memory instead of n rows.
 
 An activation whose derivative needs Z itself (SiLU) keeps its own Z buffer:
 KEEPS_Z names them, and a new activation only has to be added to FORWARD,
@@ -136,7 +139,9 @@ def fast_forward(net, X1, work):
         Z = X1 Wb = A_prev W + b     (one product)
         [A 1] = [f(Z) 1]             (in place: the next layer's X1)
 
-    The output layer stops at Z: fast_output fuses its f with the loss.
+    f runs over buf.Z_ew into buf.A_ew: Z and A, or in a wide layer
+    all of [Z 1] and [A 1], ones included (see workspace.py).  The
+    output layer stops at Z: fast_output fuses its f with the loss.
     """
     for layer, buf in zip(net.layers, work, strict=True):
         np.matmul(X1, layer.Wb, out=buf.Z)  # Z = [A_prev 1] [W; b]
@@ -178,6 +183,9 @@ def fast_backward(net, X1, dZ, work, grads):
         [dW; db] = X1ᵀ dZ = [A_prev 1]ᵀ dZ     (one product, into grads)
         dA_prev = dZ Wᵀ                         (into a reused buffer)
         dZ_prev = dA_prev ⊙ f'(Z_prev)          (in place over dA_prev)
+
+    f' runs over the layer's _ew blocks, as f does in fast_forward
+    (in a wide layer, [dA_prev 0]: the zeros stay zeros).
     """
     for i in range(len(net.layers) - 1, 0, -1):
         prev = work[i - 1]
