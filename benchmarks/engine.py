@@ -36,6 +36,7 @@ import json  # noqa: E402
 import platform  # noqa: E402
 import statistics  # noqa: E402
 import time  # noqa: E402
+from functools import partial  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 import numpy as np  # noqa: E402
@@ -130,15 +131,17 @@ def optimizers(declared, torch_params):
 def engine_step(net, X, Y, optimizer):
     """One nn_blog training step on a fixed batch: exactly what ``Network.fit`` does per batch
     (the fast path: backprop of the batch beside its column of ones, then the optimizer's
-    fast_step; the data is checked and folded once, as fit checks and folds it once per
-    call)."""
+    fast_step, plain SGD taking η times the gradients from backprop as fit has it; the data
+    is checked and folded once, as fit checks and folds it once per call)."""
     X, Y = net.check_data(X, Y)
     X1 = fast.fold(X)
     grads, params = net.grad_buffers(reuse=True), net.params
+    scale = getattr(optimizer, "grad_scale", None)
+    update = optimizer.fast_step if scale is None else partial(optimizer.fast_step, scale=scale)
 
     def step():
-        net.backprop(X1, Y, grads, folded=True)
-        optimizer.fast_step(params, grads)
+        net.backprop(X1, Y, grads, folded=True, scale=scale or 1.0)
+        update(params, grads)
 
     return step
 

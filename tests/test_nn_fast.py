@@ -208,21 +208,41 @@ def test_folded_batches_give_the_same_step(n_in):
         assert loss_folded == loss and np.array_equal(folded.flat, unfolded.flat)
 
 
-def test_fit_in_a_fixed_order_steps_through_the_batches():
-    # shuffle=False: one [X 1] for the whole call, its batches in order.
+@pytest.mark.parametrize("make", [lambda: SGD(lr=0.05, weight_decay=0.01),
+                                  lambda: SGD(lr=0.05, momentum=0.9), lambda: Adam(lr=0.01)],
+                         ids=["sgd-scaled", "sgd-momentum", "adam"])
+def test_fit_in_a_fixed_order_steps_through_the_batches(make):
+    # shuffle=False: one [X 1] for the whole call, its batches in order.  Plain SGD gets
+    # η times the gradients from backprop (grad_scale); the twin takes the textbook step.
     net, X, Y = random_case("relu", "mse", seed=3, n=30)
     twin = net.copy()
-    history = net.fit(X, Y, optimizer=SGD(lr=0.05), epochs=3, batch_size=8, shuffle=False)
-    opt, losses = SGD(lr=0.05), []
+    history = net.fit(X, Y, optimizer=make(), epochs=3, batch_size=8, shuffle=False)
+    opt, losses = make(), []
     for _ in range(3):
         total = 0.0
         for start in range(0, 30, 8):
-            loss, grads = twin.loss_and_grads(X[start:start + 8], Y[start:start + 8])
-            opt.fast_step(twin.params, grads)
-            total += loss * len(X[start:start + 8])
+            rows = slice(start, start + 8)
+            Xb, Yb = twin.check_data(X[rows], Y[rows])
+            total += twin.loss_fn(twin.forward(Xb), Yb) * len(Xb)
+            twin.backward(Yb)
+            opt.step(twin.params, twin.grads)
         losses.append(total / 30)
-    assert history["loss"] == pytest.approx(losses, rel=1e-12)
-    assert np.array_equal(net.params.flat, twin.params.flat)
+    assert history["loss"] == pytest.approx(losses, rel=1e-10)
+    for name, P, R in zip(net.param_names, net.params, twin.params, strict=True):
+        assert rel_err(P, R) <= 1e-10, name
+
+
+def test_scaled_gradients_are_scale_times_the_gradients():
+    net, X, Y = random_case("sigmoid", "cross_entropy", seed=1, n=20)
+    grads, scaled = net.grad_buffers(), net.grad_buffers()
+    loss, Y_hat = net.backprop(X, Y, grads)
+    Y_hat = Y_hat.copy()
+    loss_scaled, Y_hat_scaled = net.backprop(X, Y, scaled, scale=0.01)
+    assert loss_scaled == loss and np.array_equal(Y_hat_scaled, Y_hat)  # only the gradients
+    assert rel_err(scaled.flat, 0.01 * grads.flat) <= 1e-14
+    assert SGD(lr=0.01).grad_scale == 0.01 and SGD(lr=0.01, momentum=0.5).grad_scale is None
+    with pytest.raises(ValueError, match="momentum"):
+        SGD(lr=0.01, momentum=0.5).fast_step(net.params, scaled, scale=0.01)
 
 
 def test_sgd_fast_step_spends_the_gradients():

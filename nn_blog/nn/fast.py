@@ -207,15 +207,20 @@ def transposed(W, WT=None):
     return WT
 
 
-def backprop(net, X, Y, grads, folded=False):
+def backprop(net, X, Y, grads, folded=False, scale=1.0):
     """One forward and backward pass on checked data (X, Y), gradients written into grads (from
     Network.grad_buffers).  X is the batch (n, n_in), or with folded=True already beside its
     column of ones, [X 1] (n, n_in + 1), as fold() makes it (fit folds its data once, so no
-    batch is copied).  Returns (loss, Y_hat); Y_hat lives in a buffer the next call reuses."""
+    batch is copied).  Returns (loss, Y_hat); Y_hat lives in a buffer the next call reuses.
+
+    With scale, grads receive scale times the gradients: dZ_L is scaled (n k numbers) and all
+    the backward pass below it is linear in dZ_L (SGD's fit passes η: see SGD.grad_scale)."""
     work = net._workspace(len(X))
     X1 = X if folded else fold(X, out=work.X1)
     fast_forward(net, X1, work)
     loss, Y_hat, dZ = fast_output(net, work[-1], Y)
+    if scale != 1.0:
+        dZ *= scale  # a fresh array from fast_output: Y_hat keeps its values
     fast_backward(net, X1, dZ, work, grads)
     return loss, Y_hat
 

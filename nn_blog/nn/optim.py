@@ -77,11 +77,25 @@ class SGD:
             step = dW + mu * self.v[i] if self.nesterov else self.v[i]
             W -= self.lr * step
 
-    def fast_step(self, params, grads):
+    @property
+    def grad_scale(self):
+        """η when fit may hand fast_step η times the gradients (see fast_step), else None.
+        Not with momentum: the velocity would carry the scale from one step to the next."""
+        return self.lr if self.momentum == 0 else None
+
+    def fast_step(self, params, grads, scale=1.0):
         """step(), in place over the flat vectors, with no temporaries.  The
         gradients are spent: they serve as scratch and hold η times the step
         afterwards (training computes new ones for every step), which saves
-        the update a pass through memory as large as the network."""
+        the update a pass through memory as large as the network.
+
+        grads may be scale times the gradients (backprop(scale=grad_scale),
+        as fit asks for them): with scale = η the update is W ← W − g, one
+        pass, the learning rate already applied to dZ_L in the backward pass.
+        """
+        if scale != 1.0 and self.momentum:
+            raise NNBlogError("scaled gradients only without momentum (see grad_scale)",
+                              field="scale")
         for W, g in _flat_pairs(params, grads):
             state = self.state.get(id(W))
             if state is None:
@@ -90,8 +104,8 @@ class SGD:
                 if state[1] is None:
                     state[1] = np.empty_like(W)
                 scratch = state[1]  # reused: a fresh temporary as large as W costs page faults
-            if self.weight_decay:
-                g += np.multiply(W, self.weight_decay, out=scratch)
+            if self.weight_decay:  # dW ← dW + λ W, in the gradients' scale
+                g += np.multiply(W, self.weight_decay * scale, out=scratch)
             step = g
             if self.momentum:
                 v = state[0]
@@ -104,7 +118,9 @@ class SGD:
                     g += np.multiply(v, self.momentum, out=scratch)
                 else:
                     step = v
-            W -= np.multiply(step, self.lr, out=g)
+            if scale != self.lr:
+                step = np.multiply(step, self.lr / scale, out=g)
+            W -= step
 
 
 class Adam:

@@ -7,6 +7,7 @@ validation, early stopping, callbacks and a guard against divergence.
 
 from __future__ import annotations
 
+import functools
 import math
 
 import numpy as np
@@ -115,10 +116,15 @@ def _run_epoch(net, data, optimizer, batch_size, shuffle, epoch):
         labels = labels[order] if labels is not None else None
     params, grads = net.params, net.grad_buffers(reuse=True)
     step = getattr(optimizer, "fast_step", optimizer.step)
+    # SGD without momentum takes η times the gradients straight from backprop: one pass less.
+    scale = getattr(optimizer, "grad_scale", None)
+    if scale is not None:
+        step = functools.partial(step, scale=scale)
     total_loss, correct = 0.0, 0
     for start in range(0, n, batch_size):
         stop = start + batch_size
-        loss, A = net.backprop(X1[start:stop], Y[start:stop], grads, folded=True)
+        loss, A = net.backprop(X1[start:stop], Y[start:stop], grads, folded=True,
+                               scale=scale or 1.0)
         if not math.isfinite(loss):
             raise _diverged(epoch, loss, optimizer)
         step(params, grads)
