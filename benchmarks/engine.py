@@ -396,7 +396,9 @@ def markdown(results, info):
               "scipy_openblas64 one; the other is SciPy's, used by scikit-learn).",
               "A step is forward, loss, backward and the optimizer's update on a fixed batch, "
               "from the same initial weights on both sides (nn_blog: the body of "
-              "`Network.fit`'s batch loop, `Network.backprop` and `fast_step`; PyTorch: "
+              "`Network.fit`'s batch loop, `Network.backprop` of the batch already beside its "
+              "column of ones, as fit folds its data once per call, and `fast_step`, plain SGD "
+              "taking η times the gradients from backprop as fit has it; PyTorch: "
               "zero_grad, forward, loss, backward, "
               "`optimizer.step()` with torch.optim's defaults): plain SGD for the two "
               "synthetic nets, the declared Adam for the spiral net. The spiral and digits "
