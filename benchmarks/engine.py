@@ -36,6 +36,7 @@ import json  # noqa: E402
 import platform  # noqa: E402
 import statistics  # noqa: E402
 import time  # noqa: E402
+from functools import partial  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 import numpy as np  # noqa: E402
@@ -44,7 +45,7 @@ import torch  # noqa: E402
 
 from nn_blog import experiments  # noqa: E402
 from nn_blog.fileio import write_atomic  # noqa: E402
-from nn_blog.nn import SGD, Adam, Dense, Network  # noqa: E402
+from nn_blog.nn import SGD, Adam, Dense, Network, fast  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "benchmarks" / "results"
@@ -129,14 +130,18 @@ def optimizers(declared, torch_params):
 
 def engine_step(net, X, Y, optimizer):
     """One nn_blog training step on a fixed batch: exactly what ``Network.fit`` does per batch
-    (the fast path: backprop, then the optimizer's fast_step; the data is checked once, as fit
-    checks it once per call)."""
+    (the fast path: backprop of the batch beside its column of ones, then the optimizer's
+    fast_step, plain SGD taking η times the gradients from backprop as fit has it; the data
+    is checked and folded once, as fit checks and folds it once per call)."""
     X, Y = net.check_data(X, Y)
+    X1 = fast.fold(X)
     grads, params = net.grad_buffers(reuse=True), net.params
+    scale = getattr(optimizer, "grad_scale", None)
+    update = optimizer.fast_step if scale is None else partial(optimizer.fast_step, scale=scale)
 
     def step():
-        net.backprop(X, Y, grads)
-        optimizer.fast_step(params, grads)
+        net.backprop(X1, Y, grads, folded=True, scale=scale or 1.0)
+        update(params, grads)
 
     return step
 
@@ -391,7 +396,9 @@ def markdown(results, info):
               "scipy_openblas64 one; the other is SciPy's, used by scikit-learn).",
               "A step is forward, loss, backward and the optimizer's update on a fixed batch, "
               "from the same initial weights on both sides (nn_blog: the body of "
-              "`Network.fit`'s batch loop, `Network.backprop` and `fast_step`; PyTorch: "
+              "`Network.fit`'s batch loop, `Network.backprop` of the batch already beside its "
+              "column of ones, as fit folds its data once per call, and `fast_step`, plain SGD "
+              "taking η times the gradients from backprop as fit has it; PyTorch: "
               "zero_grad, forward, loss, backward, "
               "`optimizer.step()` with torch.optim's defaults): plain SGD for the two "
               "synthetic nets, the declared Adam for the spiral net. The spiral and digits "

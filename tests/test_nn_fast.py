@@ -1,4 +1,4 @@
-"""The fast path (nn/fast.py: [X 1][W; b], reused column-major buffers, fast_step) against the
+"""The fast path (nn/fast.py: [X 1][W; b], reused buffers, folded batches, fast_step) against the
 reference layer (Dense.forward/backward, Network.forward/backward, SGD/Adam.step), in float64:
 loss and gradients within 1e-12 relative, 50 optimizer steps within 1e-10."""
 
@@ -100,9 +100,9 @@ def test_fit_is_the_reference_train_loop():
 def test_silu_keeps_its_z_and_the_others_compute_a_over_z():
     net = Network([Dense(3, 8, "silu"), Dense(8, 8, "tanh"), Dense(8, 2)], loss="mse")
     work = net._workspace(5)
-    assert work[0].Z is not work[0].A  # silu' reads Z
-    assert work[1].Z is work[1].A  # tanh' = 1 - A²: A overwrites Z
-    assert work[2].Z is not work[2].A  # the output keeps its logits
+    assert not np.shares_memory(work[0].Z, work[0].A)
+    assert np.shares_memory(work[1].Z, work[1].A)
+    assert not np.shares_memory(work[2].Z, work[2].A)  # the output keeps its logits
     assert fast.KEEPS_Z == {"silu"}
 
 
@@ -166,3 +166,91 @@ def test_every_activation_has_fast_kernels():
     # A new activation without its in-place kernels would fail training with a KeyError.
     assert set(fast.FORWARD) == set(fast.BACKWARD) == set(HIDDEN)
     assert fast.KEEPS_Z <= set(HIDDEN)
+
+
+@pytest.mark.parametrize("activation", HIDDEN)
+def test_wide_row_major_layers_equal_the_reference(activation):
+    # Layers over 64 units are row-major: f and f' run over the whole [Z 1] / [dA 0] blocks,
+    # so the column of ones must come back for every f with f(1) != 1 (sigmoid, tanh, silu),
+    # and the 2-unit output on an 80-unit layer takes the contiguous-Wᵀ product.
+    rng = np.random.default_rng(7)
+    net = Network([Dense(3, 70, activation), Dense(70, 80, activation), Dense(80, 2)],
+                  loss="cross_entropy", seed=1)
+    net.set_params([rng.normal(size=P.shape) / np.sqrt(P.shape[0] if P.ndim == 2 else 10)
+                    for P in net.params])
+    work = net._workspace(9)
+    assert work[0].A_ew is work[0].A1 and work[1].A_ew is work[1].A1  # the whole blocks
+    assert work[2].WT is not None and work[1].WT is None
+    X, Y = net.check_data(rng.normal(size=(9, 3)), rng.integers(0, 2, 9))
+    loss_ref, grads_ref = reference(net, X, Y)
+    for _ in range(2):  # twice: the second step starts from the buffers the first one left
+        loss_fast, grads_fast = net.loss_and_grads(X, Y)
+        assert loss_fast == pytest.approx(loss_ref, rel=1e-12)
+        for name, g_fast, g_ref in zip(net.param_names, grads_fast, grads_ref, strict=True):
+            assert rel_err(g_fast, g_ref) <= 1e-12, name
+    assert np.all(work[0].A1[:, -1] == 1) and np.all(work[1].A1[:, -1] == 1)
+
+
+@pytest.mark.parametrize("n_in", [3, 20])
+def test_folded_batches_give_the_same_step(n_in):
+    # fit hands backprop batches already beside their ones (fast.fold), as views of one array.
+    net = Network([Dense(n_in, 8, "tanh"), Dense(8, 3)], loss="cross_entropy", seed=0)
+    rng = np.random.default_rng(0)
+    X, Y = net.check_data(rng.normal(size=(12, n_in)), rng.integers(0, 3, 12))
+    X1 = fast.fold(X)
+    assert X1.shape == (12, n_in + 1) and np.array_equal(X1[:, :-1], X)
+    assert np.all(X1[:, -1] == 1)
+    assert X1.flags.f_contiguous == (n_in < 16)  # as the workspace lays out the first input
+    for rows in (slice(0, 12), slice(4, 9)):
+        unfolded, folded = net.grad_buffers(), net.grad_buffers()
+        loss, _ = net.backprop(X[rows], Y[rows], unfolded)
+        loss_folded, _ = net.backprop(X1[rows], Y[rows], folded, folded=True)
+        assert loss_folded == loss and np.array_equal(folded.flat, unfolded.flat)
+
+
+@pytest.mark.parametrize("make", [lambda: SGD(lr=0.05, weight_decay=0.01),
+                                  lambda: SGD(lr=0.05, momentum=0.9), lambda: Adam(lr=0.01)],
+                         ids=["sgd-scaled", "sgd-momentum", "adam"])
+def test_fit_in_a_fixed_order_steps_through_the_batches(make):
+    # shuffle=False: one [X 1] for the whole call, its batches in order.  Plain SGD gets
+    # η times the gradients from backprop (grad_scale); the twin takes the textbook step.
+    net, X, Y = random_case("relu", "mse", seed=3, n=30)
+    twin = net.copy()
+    history = net.fit(X, Y, optimizer=make(), epochs=3, batch_size=8, shuffle=False)
+    opt, losses = make(), []
+    for _ in range(3):
+        total = 0.0
+        for start in range(0, 30, 8):
+            rows = slice(start, start + 8)
+            Xb, Yb = twin.check_data(X[rows], Y[rows])
+            total += twin.loss_fn(twin.forward(Xb), Yb) * len(Xb)
+            twin.backward(Yb)
+            opt.step(twin.params, twin.grads)
+        losses.append(total / 30)
+    assert history["loss"] == pytest.approx(losses, rel=1e-10)
+    for name, P, R in zip(net.param_names, net.params, twin.params, strict=True):
+        assert rel_err(P, R) <= 1e-10, name
+
+
+def test_scaled_gradients_are_scale_times_the_gradients():
+    net, X, Y = random_case("sigmoid", "cross_entropy", seed=1, n=20)
+    grads, scaled = net.grad_buffers(), net.grad_buffers()
+    loss, Y_hat = net.backprop(X, Y, grads)
+    Y_hat = Y_hat.copy()
+    loss_scaled, Y_hat_scaled = net.backprop(X, Y, scaled, scale=0.01)
+    assert loss_scaled == loss and np.array_equal(Y_hat_scaled, Y_hat)  # only the gradients
+    assert rel_err(scaled.flat, 0.01 * grads.flat) <= 1e-14
+    assert SGD(lr=0.01).grad_scale == 0.01 and SGD(lr=0.01, momentum=0.5).grad_scale is None
+    with pytest.raises(ValueError, match="momentum"):
+        SGD(lr=0.01, momentum=0.5).fast_step(net.params, scaled, scale=0.01)
+
+
+def test_sgd_fast_step_spends_the_gradients():
+    # The documented side effect that saves the update a pass: grads hold η times the step.
+    net = Network([Dense(3, 4, "relu"), Dense(4, 2)], loss="mse", seed=0)
+    X, Y = net.check_data(np.ones((5, 3)), np.zeros((5, 2)))
+    _, grads = net.loss_and_grads(X, Y)
+    before, g = net.params.flat.copy(), grads.flat.copy()
+    SGD(lr=0.1).fast_step(net.params, grads)
+    np.testing.assert_allclose(grads.flat, 0.1 * g, rtol=1e-15)
+    np.testing.assert_allclose(net.params.flat, before - 0.1 * g, rtol=1e-15)

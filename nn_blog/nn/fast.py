@@ -10,7 +10,10 @@ Two changes make it fast, and neither changes a number beyond rounding
 2. Reused buffers.  Every array a step writes lives in a workspace made once
    per batch size (workspace.py): a hidden layer computes A straight into the
    next layer's X1, in place over Z where its derivative can be read from A
-   alone, and the backward pass overwrites dA with dZ.
+   alone, and the backward pass overwrites dA with dZ.  The first layer's X1
+   comes ready: fit folds its data once (fold), and a batch is a view of it.
+   In a wide (row-major) layer, f and f' run over the whole (n, n_out + 1)
+   blocks, the column of ones included: one run of memory instead of n rows.
 
 An activation whose derivative needs Z itself (SiLU) keeps its own Z buffer:
 KEEPS_Z names them, and a new activation only has to be added to FORWARD,
@@ -23,7 +26,7 @@ import numpy as np
 
 from .activations import LEAKY_SLOPE
 from .losses import LOSSES, bce_with_logits, softmax_cross_entropy
-from .workspace import layer_buffers
+from .workspace import input_order, layer_buffers
 
 #: Activations whose derivative needs Z, not just A = f(Z): their Z is kept.
 KEEPS_Z = frozenset({"silu"})
@@ -116,21 +119,38 @@ BACKWARD = {
 
 # -- the passes ----------------------------------------------------------------------------------
 
-def fast_forward(net, X, work):
-    """The forward pass into the workspace work (one LayerBuffers per layer).
+def fold(X, out=None):
+    """[X 1]: the batch X (n, n_in) beside a column of ones, (n, n_in + 1), the first
+    layer's input.  Written into out when given, else into a new array laid out as the
+    workspace lays out the first layer's input (input_order)."""
+    if out is None:
+        out = np.empty((X.shape[0], X.shape[1] + 1), X.dtype, order=input_order(X.shape[1]))
+    out[:, :-1] = X
+    out[:, -1] = 1
+    return out
 
-    Each layer's input sits left of a column of ones, X1 = [A_prev 1], so
 
-        Z = X1 Wb = [A_prev 1] [W; b] = A_prev W + b     (one product)
-        A = f(Z)                        (in place, into the next X1)
+def fast_forward(net, X1, work):
+    """The forward pass of a batch beside its column of ones,
+    X1 = [X 1] (n, n_in + 1), into work (one LayerBuffers per layer).
 
-    The output layer stops at Z: fast_output fuses its f with the loss.
+    Each layer multiplies its input X1 = [A_prev 1] by [W; b]:
+
+        Z = X1 Wb = A_prev W + b     (one product)
+        [A 1] = [f(Z) 1]             (in place: the next layer's X1)
+
+    f runs over buf.Z_ew into buf.A_ew: Z and A, or in a wide layer
+    all of [Z 1] and [A 1], ones included (see workspace.py).  The
+    output layer stops at Z: fast_output fuses its f with the loss.
     """
-    work[0].X1[:, :-1] = X  # the batch, beside its column of ones
     for layer, buf in zip(net.layers, work, strict=True):
-        np.matmul(buf.X1, layer.Wb, out=buf.Z)  # Z = [A_prev 1] [W; b]
-        if buf is not work[-1]:
-            FORWARD[layer.activation](buf.Z, out=buf.A)  # A = f(Z)
+        np.matmul(X1, layer.Wb, out=buf.Z)  # Z = [A_prev 1] [W; b]
+        if buf is work[-1]:
+            break
+        FORWARD[layer.activation](buf.Z_ew, out=buf.A_ew)  # A = f(Z)
+        if buf.A_ew is buf.A1:  # f ran over the ones too
+            buf.A1[:, -1] = 1
+        X1 = buf.A1
 
 
 def fast_output(net, buf, Y):
@@ -154,33 +174,54 @@ def fast_output(net, buf, Y):
     return loss(Y_hat, Y), Y_hat, dZ
 
 
-def fast_backward(net, dZ, work, grads):
-    """The backward pass from dZ_L, into grads (the network's layout).
+def fast_backward(net, X1, dZ, work, grads):
+    """The backward pass from dZ_L, into grads (the network's layout);
+    X1 = [X 1] is the batch fast_forward took.
 
     For each layer, from the last:
 
         [dW; db] = X1ᵀ dZ = [A_prev 1]ᵀ dZ     (one product, into grads)
         dA_prev = dZ Wᵀ                         (into a reused buffer)
         dZ_prev = dA_prev ⊙ f'(Z_prev)          (in place over dA_prev)
+
+    f' runs over the layer's _ew blocks, as f does in fast_forward
+    (in a wide layer, [dA_prev 0]: the zeros stay zeros).
     """
-    for i in range(len(net.layers) - 1, -1, -1):
-        buf = work[i]
-        np.matmul(buf.X1.T, dZ, out=grads.stacked[i])  # [dW; db]
-        if i == 0:
-            break
-        dA = np.matmul(dZ, net.layers[i].W.T, out=buf.dX)
+    for i in range(len(net.layers) - 1, 0, -1):
         prev = work[i - 1]
+        np.matmul(prev.A1.T, dZ, out=grads.stacked[i])  # [dW; db]
+        WT = transposed(net.layers[i].W, work[i].WT)
+        np.matmul(dZ, WT, out=prev.dA)  # dA_prev
         f = net.layers[i - 1].activation
-        dZ = BACKWARD[f](dA, prev.Z, prev.A)
+        BACKWARD[f](prev.dA_ew, prev.Z_ew, prev.A_ew)  # dZ_prev
+        dZ = prev.dA
+    np.matmul(X1.T, dZ, out=grads.stacked[0])
 
 
-def backprop(net, X, Y, grads):
+def transposed(W, WT=None):
+    """Wᵀ: the transposed view of W, or a copy into WT when the workspace keeps one
+    (see workspace.LayerBuffers.WT)."""
+    if WT is None:
+        return W.T
+    np.copyto(WT, W.T)
+    return WT
+
+
+def backprop(net, X, Y, grads, folded=False, scale=1.0):
     """One forward and backward pass on checked data (X, Y), gradients written into grads (from
-    Network.grad_buffers).  Returns (loss, Y_hat); Y_hat lives in a buffer the next call reuses."""
+    Network.grad_buffers).  X is the batch (n, n_in), or with folded=True already beside its
+    column of ones, [X 1] (n, n_in + 1), as fold() makes it (fit folds its data once, so no
+    batch is copied).  Returns (loss, Y_hat); Y_hat lives in a buffer the next call reuses.
+
+    With scale, grads receive scale times the gradients: dZ_L is scaled (n k numbers) and all
+    the backward pass below it is linear in dZ_L (SGD's fit passes η: see SGD.grad_scale)."""
     work = net._workspace(len(X))
-    fast_forward(net, X, work)
+    X1 = X if folded else fold(X, out=work.X1)
+    fast_forward(net, X1, work)
     loss, Y_hat, dZ = fast_output(net, work[-1], Y)
-    fast_backward(net, dZ, work, grads)
+    if scale != 1.0:
+        dZ *= scale  # a fresh array from fast_output: Y_hat keeps its values
+    fast_backward(net, X1, dZ, work, grads)
     return loss, Y_hat
 
 

@@ -273,11 +273,12 @@ class Network:
             work = self._work[n] = fast.workspace(self.layers, n, self.dtype)
         return work
 
-    def backprop(self, X, Y, grads):
+    def backprop(self, X, Y, grads, folded=False, scale=1.0):
         """The fast path's forward and backward pass on checked data, gradients written into
-        grads (from grad_buffers).  Returns (loss, Y_hat); Y_hat lives in a
-        buffer the next call reuses (see fast.py)."""
-        return fast.backprop(self, X, Y, grads)
+        grads (from grad_buffers), times scale; folded=True when X is already [X 1]
+        (fast.fold).  Returns (loss, Y_hat); Y_hat lives in a buffer the next call reuses (see
+        fast.py)."""
+        return fast.backprop(self, X, Y, grads, folded=folded, scale=scale)
 
     # -- training ----------------------------------------------------------------------------------
 

@@ -49,7 +49,7 @@ class SGD:
             raise NNBlogError("Nesterov momentum needs momentum > 0 and dampening 0",
                               field="nesterov")
         self.v = None  # step(): one velocity per parameter array
-        self.state = {}  # fast_step(): id(param array) -> [velocity or None, scratch]
+        self.state = {}  # fast_step(): id(param array) -> [velocity, scratch] (None until needed)
 
     def step(self, params, grads):
         """One update of every W in params, in place, from its gradient dW:
@@ -77,15 +77,36 @@ class SGD:
             step = dW + mu * self.v[i] if self.nesterov else self.v[i]
             W -= self.lr * step
 
-    def fast_step(self, params, grads):
-        """step(), in place over the flat vectors, with no temporaries."""
+    @property
+    def grad_scale(self):
+        """η when fit may hand fast_step η times the gradients (see fast_step), else None.
+        Not with momentum: the velocity would carry the scale from one step to the next."""
+        return self.lr if self.momentum == 0 else None
+
+    def fast_step(self, params, grads, scale=1.0):
+        """step(), in place over the flat vectors, with no temporaries.  The
+        gradients are spent: they serve as scratch and hold η times the step
+        afterwards (training computes new ones for every step), which saves
+        the update a pass through memory as large as the network.
+
+        grads may be scale times the gradients (backprop(scale=grad_scale),
+        as fit asks for them): with scale = η the update is W ← W − g, one
+        pass, the learning rate already applied to dZ_L in the backward pass.
+        """
+        if scale != 1.0 and self.momentum:
+            raise NNBlogError("scaled gradients only without momentum (see grad_scale)",
+                              field="scale")
         for W, g in _flat_pairs(params, grads):
             state = self.state.get(id(W))
             if state is None:
-                state = self.state[id(W)] = [None, np.empty_like(W)]
-            scratch = state[1]  # reused: a fresh temporary as large as W costs page faults
-            if self.weight_decay:
-                g = np.add(g, np.multiply(W, self.weight_decay, out=scratch), out=scratch)
+                state = self.state[id(W)] = [None, None]
+            if self.weight_decay or self.nesterov:
+                if state[1] is None:
+                    state[1] = np.empty_like(W)
+                scratch = state[1]  # reused: a fresh temporary as large as W costs page faults
+            if self.weight_decay:  # dW ← dW + λ W, in the gradients' scale
+                g += np.multiply(W, self.weight_decay * scale, out=scratch)
+            step = g
             if self.momentum:
                 v = state[0]
                 if v is None:
@@ -93,8 +114,13 @@ class SGD:
                 else:
                     v *= self.momentum
                     v += g if self.dampening == 0 else (1 - self.dampening) * g
-                g = g + self.momentum * v if self.nesterov else v
-            W -= np.multiply(g, self.lr, out=scratch)
+                if self.nesterov:
+                    g += np.multiply(v, self.momentum, out=scratch)
+                else:
+                    step = v
+            if scale != self.lr:
+                step = np.multiply(step, self.lr / scale, out=g)
+            W -= step
 
 
 class Adam:

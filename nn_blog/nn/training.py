@@ -7,12 +7,14 @@ validation, early stopping, callbacks and a guard against divergence.
 
 from __future__ import annotations
 
+import functools
 import math
 
 import numpy as np
 
 from ..errors import DivergedError, NNBlogError
 from .checks import check_positive, class_labels
+from .fast import fold
 from .optim import Adam
 
 
@@ -102,20 +104,27 @@ def _diverged(epoch, loss, optimizer):
 
 
 def _run_epoch(net, data, optimizer, batch_size, shuffle, epoch):
-    """One pass over the data in mini-batches; returns the mean batch loss and accuracy."""
-    X, Y, labels = data
+    """One pass over the data in mini-batches; returns the mean batch loss and accuracy.
+    data is (X, Y, labels, X1), X1 = [X 1] (fast.fold) or None when the epoch shuffles."""
+    X, Y, labels, X1 = data
     n = len(X)
-    if shuffle and batch_size < n:
-        # One gather per epoch, then every mini-batch is a contiguous slice (a view, no copy).
+    if X1 is None:
+        # One gather per epoch, folded beside the ones, then every mini-batch is a contiguous
+        # slice (a view: no step copies its batch).
         order = net.rng.permutation(n)
-        X, Y = X[order], Y[order]
+        X1, Y = fold(X[order]), Y[order]
         labels = labels[order] if labels is not None else None
     params, grads = net.params, net.grad_buffers(reuse=True)
     step = getattr(optimizer, "fast_step", optimizer.step)
+    # SGD without momentum takes η times the gradients straight from backprop: one pass less.
+    scale = getattr(optimizer, "grad_scale", None)
+    if scale is not None:
+        step = functools.partial(step, scale=scale)
     total_loss, correct = 0.0, 0
     for start in range(0, n, batch_size):
         stop = start + batch_size
-        loss, A = net.backprop(X[start:stop], Y[start:stop], grads)
+        loss, A = net.backprop(X1[start:stop], Y[start:stop], grads, folded=True,
+                               scale=scale or 1.0)
         if not math.isfinite(loss):
             raise _diverged(epoch, loss, optimizer)
         step(params, grads)
@@ -147,7 +156,9 @@ def fit(net, X, Y, optimizer=None, epochs=100, batch_size=32, validation=None,
     optimizer, epochs, batch_size = _check_options(optimizer, epochs, batch_size, callback,
                                                    len(X))
     n_out = net.layers[-1].n_out
-    data = (X, Y, class_labels(Y, n_out))
+    # Batches in a fixed order come from one [X 1] made here; shuffled ones, per epoch.
+    X1 = fold(X) if not (shuffle and batch_size < len(X)) else None
+    data = (X, Y, class_labels(Y, n_out), X1)
     if validation is not None:
         if not isinstance(validation, tuple | list) or len(validation) != 2:
             raise NNBlogError("must be a pair (X_val, Y_val)", field="validation")

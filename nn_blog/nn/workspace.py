@@ -36,36 +36,74 @@ def param_views(flat, layers):
 
 
 class LayerBuffers(NamedTuple):
-    """One layer's arrays for a batch of n rows (see fast.py)."""
+    """One layer's arrays for a batch of n rows (see fast.py).  A hidden layer's activations
+    sit beside a column of ones, [A 1], which is the next layer's input X1."""
 
-    X1: np.ndarray  # (n, n_in + 1): its input beside a column of ones, [X 1]
-    Z: np.ndarray  # (n, n_out); for most hidden layers the very array A
-    A: np.ndarray  # (n, n_out): a view into the next layer's X1, left of its ones
-    dX: np.ndarray | None  # (n, n_in); None for the first layer
+    Z: np.ndarray  # (n, n_out): the product [A_prev 1] [W; b]
+    A: np.ndarray  # (n, n_out): f(Z); the output layer's Y_hat
+    A1: np.ndarray | None  # (n, n_out + 1): [A 1], the next layer's X1; None for the output
+    dA: np.ndarray | None  # (n, n_out): the gradient from the layer above, then dZ over it
+    # What f and f' run over, (n, n_out) or, in a row-major layer, the whole (n, n_out + 1)
+    # blocks [Z 1], [A 1] and [dA 0] (one run of memory instead of n short rows):
+    Z_ew: np.ndarray | None
+    A_ew: np.ndarray | None
+    dA_ew: np.ndarray | None
+    # (n_out, n_in), row-major, for Wᵀ in dZ Wᵀ, where a layer of a few outputs (up to 16)
+    # sits on a wide one (over 64): BLAS runs that product ~2x faster from a contiguous Wᵀ
+    # than from the transposed view of W.  None elsewhere (the copy would cost more).
+    WT: np.ndarray | None
+
+
+class Workspace(list):
+    """[LayerBuffers, ...] for one batch size, and X1, the buffer (n, n_in + 1) that a batch
+    which does not come folded is copied into, beside its column of ones (made when first
+    needed: training folds its data once and never asks for it)."""
+
+    def __init__(self, buffers, n, n_in, dtype, order):
+        super().__init__(buffers)
+        self._X1_shape, self._X1_order, self._dtype, self._X1 = (n, n_in + 1), order, dtype, None
+
+    @property
+    def X1(self):
+        if self._X1 is None:
+            self._X1 = np.ones(self._X1_shape, self._dtype, order=self._X1_order)
+        return self._X1
 
 
 def layer_buffers(layers, n, dtype, keep_Z=None):
-    """[LayerBuffers, ...] for a batch of n rows: each layer's X1 with its column of ones set,
-    Z, A (a view into the next X1) and dX.  keep_Z[i] true gives hidden layer i a Z of its
-    own (for an activation whose derivative reads Z); otherwise A overwrites Z."""
+    """The Workspace for a batch of n rows: per layer Z and A, and for hidden layers [A 1]
+    (its column of ones set) and dA.  keep_Z[i] true gives hidden layer i a Z of its own (for
+    an activation whose derivative reads Z); otherwise A overwrites Z."""
     # Memory order per layer: a narrow layer (up to 64 units) keeps its arrays column-major
     # ("F").  Its rows, 3 or 32 numbers, are too short for NumPy's loops to run at speed,
-    # while its columns are n long and contiguous, and A (the activations, left of the next
-    # X1's column of ones) is then one contiguous block.  Wide layers stay row-major,
-    # where BLAS writes its products fastest.  The first X1 copies the row-major data in:
-    # column-major only for a few input features (a few long column copies beat n short
-    # row copies).  dX of layer i is laid out like Z of layer i - 1, which it meets in
-    # the backward pass.
-    orders = ["F" if layer.n_out <= 64 else "C" for layer in layers]
-    X1s = [np.ones((n, layers[0].n_in + 1), dtype, order="F" if layers[0].n_in < 16 else "C")]
-    X1s += [np.ones((n, layer.n_out + 1), dtype, order=order)
-            for layer, order in zip(layers, orders, strict=True)]
-    As = [X1[:, :-1] for X1 in X1s[1:]]
-    # Hidden layers compute A in place over Z, straight in the next X1 (one array fewer to
-    # stream through the cache); the output layer keeps its Z, the logits its loss reads.
+    # while its columns are n long and contiguous, and so are A and dA, left of [A 1]'s last
+    # column.  Wide layers stay row-major, where BLAS writes its products fastest; there A is
+    # n short runs of memory, 2-3x slower for NumPy's elementwise loops than one long run, so
+    # f and f' run over the whole blocks, ones (and zeros beside dA) included.  The first
+    # layer's X1: see input_order.
     keep_Z = keep_Z or [False] * len(layers)
-    Zs = [np.empty((n, layer.n_out), dtype, order=order) if keep or layer is layers[-1] else A
-          for layer, order, keep, A in zip(layers, orders, keep_Z, As, strict=True)]
-    return [LayerBuffers(X1s[i], Zs[i], As[i],
-                         np.empty((n, layer.n_in), dtype, order=orders[i - 1]) if i else None)
-            for i, layer in enumerate(layers)]
+    out = []
+    for i, (layer, keep) in enumerate(zip(layers, keep_Z, strict=True)):
+        order = "F" if layer.n_out <= 64 else "C"
+        shape, wide = (n, layer.n_out), (n, layer.n_out + 1)
+        narrow_on_wide = i > 0 and layer.n_out <= 16 and layer.n_in > 64
+        WT = np.empty((layer.n_out, layer.n_in), dtype) if narrow_on_wide else None
+        if layer is layers[-1]:
+            # The output layer keeps its Z, the logits its loss reads, and a Y_hat of its own.
+            out.append(LayerBuffers(np.empty(shape, dtype, order=order),
+                                    np.empty(shape, dtype, order=order),
+                                    None, None, None, None, None, WT))
+            continue
+        A1 = np.ones(wide, dtype, order=order)
+        Z1 = np.ones(wide, dtype, order=order) if keep else A1
+        dA1 = np.zeros(wide, dtype, order=order)  # its last column stays 0: no product writes it
+        Z, A, dA = Z1[:, :-1], A1[:, :-1], dA1[:, :-1]
+        ew = (Z1, A1, dA1) if order == "C" else (Z, A, dA)
+        out.append(LayerBuffers(Z, A, A1, dA, *ew, WT))
+    return Workspace(out, n, layers[0].n_in, dtype, input_order(layers[0].n_in))
+
+
+def input_order(n_in):
+    """The memory order of the first layer's [X 1] for n_in input features: column-major
+    for a few (a few long column copies beat n short row copies), else row-major."""
+    return "F" if n_in < 16 else "C"
