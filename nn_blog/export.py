@@ -23,7 +23,8 @@ number written as the shortest decimal that reads back as the same float64). The
   repeated);
 * ``training``: loss, optimizer, batch size and epochs as declared; ``train`` (on request): the
   training split in raw units, for a network the reader trains in the page;
-* ``plane`` for 2-D data: ``[x0, x1, y0, y1]`` around every point (as the static figures use);
+* ``plane`` for 2-D data: ``[x0, x1, y0, y1]`` around every point (as the static figures use),
+  and ``points``: ``POINTS`` training points (raw units, evenly spread) for the figures to draw;
   ``samples`` for other data: the first ``SAMPLES_PER_CLASS`` test rows of each class in raw
   units, one of each class in turn (the digit pad's "show me a test digit").
 
@@ -46,6 +47,9 @@ TOLERANCE = 5e-3
 # The snapshots only shade the plane (the scrubber prints no probability): 3% moves a region's
 # opacity by about 4 levels of 255 (more only at the boundary, where the shade fades out).
 SNAPSHOT_TOLERANCE = 3e-2
+# Training points a 2-D network's export carries for the live figures to draw (a sample, evenly
+# spread: enough to show the shape of the data, about 1 kB gzipped).
+POINTS = 150
 # The standardisation's mean and std, rounded as well (the rounding search sees its effect).
 PREPROCESSING_DECIMALS = 6
 
@@ -227,6 +231,13 @@ def network_dict(trained, snapshots=False, exact=False, data=False):
     }
     if net.layers[0].n_in == 2:
         out["plane"] = [_number(v, 6) for v in _plane(split)]
+        # a sample of the training points for the probe and the scrubber to draw over the
+        # regions (the static figures show them too), as the heatmaps' output tile samples them
+        from nn_blog.figures._plane import sample
+
+        keep = sample(split, POINTS)
+        out["points"] = {"X": _numbers(split.inverse_transform(split.X_train[keep]), 2),
+                         "y": [int(split.y_train[i]) for i in keep]}
     else:  # raw pixels are integers: 6 decimals only undo inverse_transform's rounding error
         out["samples"] = {"X": _numbers(raw_test[first], 6),
                           "y": [int(split.y_test[i]) for i in first]}

@@ -114,6 +114,15 @@ def test_export_holds_sizes_activations_preprocessing_and_classes(trained):
     assert "layers" not in last  # the network's own weights, not repeated
     assert "layers" in first and "loss" not in first  # epoch 0: before training, no loss yet
     assert spiral["snapshots"][1]["loss"] == round(trained["spiral"].history["loss"][0], 4)
+    # a 2-D network carries an even sample of its training points, in raw units, to draw
+    assert "points" not in data
+    moons, split = json.loads(export.export(trained["moons"])), trained["moons"].data
+    X, y = np.array(moons["points"]["X"]), np.array(moons["points"]["y"])
+    assert len(X) == len(y) == min(export.POINTS, len(split.y_train))
+    raw = np.round(split.inverse_transform(split.X_train), 2)
+    rows = {tuple(r): int(c) for r, c in zip(raw, split.y_train, strict=True)}
+    assert all(rows[tuple(r)] == c for r, c in zip(X, y, strict=True))
+    assert set(y) == {0, 1} and abs(y.mean() - split.y_train.mean()) < 0.1  # classes in proportion
 
 
 @pytest.mark.parametrize("name", ["neuron", "xor", "moons", "spiral", "digits",

@@ -22,10 +22,13 @@ const STYLE = `
 .nn-live canvas.nn-live-point{touch-action:pan-y pinch-zoom}
 .nn-live-sr{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);
   white-space:nowrap}
-.nn-live canvas:focus-visible{outline:2px solid var(--accent,#1d5fb8);outline-offset:2px}
-.nn-live-row{display:flex;flex-wrap:wrap;gap:.75rem 1.25rem;align-items:flex-start}
+.nn-live :focus-visible,.nn-live-over canvas:focus-visible{outline:2px solid var(--accent,#1d5fb8);
+  outline-offset:-2px}
+.nn-live-row{display:flex;flex-wrap:wrap;gap:.75rem 1.25rem;align-items:flex-start;
+  justify-content:center}
 .nn-live-controls{display:flex;flex-wrap:wrap;gap:.5rem;align-items:center;margin:.5rem 0;
-  font-size:.9rem}
+  font-size:.9rem;justify-content:center}
+@media (max-width:599px){.nn-live-readout{min-height:3em}}
 .nn-live button{font:inherit;font-size:.9rem;padding:.3rem .7rem;border-radius:4px;
   border:1px solid var(--border,#e1e4e8);background:var(--bg-raised,#fff);
   color:var(--text,#1f2328);cursor:pointer}
@@ -40,7 +43,6 @@ const STYLE = `
 @media (prefers-reduced-motion:no-preference){.nn-live-bar{transition:width .12s}}
 .nn-live-over{display:block;position:relative;width:fit-content;max-width:100%;margin:0 auto}
 .nn-live-over canvas{position:absolute;inset:0;touch-action:pan-y pinch-zoom}
-.nn-live-over canvas:focus-visible{outline:2px solid var(--accent,#1d5fb8)}
 .nn-live-hint{margin:.6rem auto .5rem;max-width:60ch;font-size:.875rem;line-height:1.5}
 .nn-live-pair{display:inline-flex;gap:.4rem;align-items:center}
 `;
@@ -68,7 +70,8 @@ function hint(figure) {
   line.textContent = text;
   box.prepend(line);
   for (const c of figure.querySelectorAll("canvas[tabindex]")) {
-    c.setAttribute("aria-describedby", line.id);
+    const own = c.getAttribute("aria-describedby"); // a kind's own line (the pad's keys)
+    c.setAttribute("aria-describedby", own ? `${line.id} ${own}` : line.id);
   }
 }
 

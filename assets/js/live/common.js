@@ -158,20 +158,50 @@ export const where = ([x, y]) => `at (${signed(x)}, ${signed(y)})`;
 // A readout that shows its text at once but speaks it only once it settles:
 // a live region rewritten on every pointer move or frame would talk without
 // pause. `node` goes in the panel (an <output>, not itself live); its spoken
-// twin is visually hidden. say(text) updates both, say(text, 0) speaks now.
-export function readout(attrs = {}) {
+// twin is visually hidden. say(text) updates both, say(text, 0) speaks now,
+// say(text, false) only shows; say(text, 700, speech) speaks more than it
+// shows. Nothing is spoken before the reader has used
+// the figure (its first drawing, a colour-scheme redraw or another figure's
+// probe are not news), nor the same text twice in a row.
+export function readout(figure, attrs = {}) {
   const shown = el("output", { class: "nn-live-note", ...attrs, "aria-live": "off" });
   const spoken = el("span", { class: "nn-live-sr", "aria-live": "polite" });
   let timer = 0;
+  let used = false;
+  for (const type of ["pointerdown", "keydown", "input", "click"]) {
+    figure.addEventListener(type, () => { used = true; }, { capture: true });
+  }
   return {
     node: el("div", { class: "nn-live-readout" }, shown, spoken),
     shown,
-    say(text, settle = 700) {
+    say(text, settle = 700, speech = text) {
       shown.textContent = text;
       clearTimeout(timer);
-      timer = setTimeout(() => { spoken.textContent = text; }, settle);
+      if (settle === false) return;
+      timer = setTimeout(() => {
+        if (used && spoken.textContent !== speech) spoken.textContent = speech;
+      }, settle);
     },
   };
+}
+
+// Each class's probability as the readouts print it, named as the static
+// figures name it ("class 1") and as the data set does ("lower moon").
+export function classes(net, p) {
+  return p.map((q, c) => {
+    const name = net.classes[c];
+    return `${name === `class ${c}` ? name : `class ${c} (${name})`} ${percent(q)}`;
+  }).join(", ");
+}
+
+// A hidden layer's activations in words, for a screen reader: how many are
+// positive and the strongest, on the colour scale's -1..+1.
+export function layerWords(A, activation, l) {
+  const t = A.map((a) => strength(a, activation));
+  const top = t.reduce((m, v, j) => (Math.abs(v) > Math.abs(t[m]) ? j : m), 0);
+  return `hidden layer ${l + 1}: ${t.filter((v) => v > 0).length} of ${t.length} neurons `
+    + `positive, strongest ${t[top] < 0 ? "−" : "+"}${Math.abs(t[top]).toFixed(2)} `
+    + `(neuron ${top + 1})`;
 }
 
 // A cross-hair in a circle of radius r at (x, y).

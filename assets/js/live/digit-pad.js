@@ -104,7 +104,7 @@ export default async function digitPad(figure) {
   const size = 224;
   const pad = canvas(size, size, "Digit drawing pad");
   const hint = el("p", { class: "nn-live-note", id: `nn-pad-hint-${++pads}`,
-    style: "text-align:start;margin:.5rem 0 0",
+    style: "margin:.5rem 0 0",
     text: "Draw with a mouse, finger or pen (Shift erases), or use the keys: "
       + "arrows move, Space inks a square, Delete erases it." });
   pad.canvas.classList.add("nn-live-draw"); // the only canvas that keeps touch from scrolling
@@ -129,7 +129,7 @@ export default async function digitPad(figure) {
     bars.append(el("span", { text: name }), el("div", {}, bar), value);
     return { bar, value };
   });
-  const verdict = readout();
+  const verdict = readout(figure);
   const samples = net.json.samples.X;
   const controls = el("div", { class: "nn-live-controls" },
     el("button", { type: "button", text: "Clear", onclick: () => clear() }),

@@ -98,7 +98,7 @@ export default async function lrSlider(figure) {
     el("option", { value: "plain", text: "gradient descent" }),
     el("option", { value: "momentum", text: "momentum 0.9" }),
     el("option", { value: "adam", text: "Adam" }));
-  const said = readout();
+  const said = readout(figure);
   // the verdict gets a row of its own: beside the slider its changing length
   // would resize the slider under the reader's pointer
   box.append(view.canvas, el("div", { class: "nn-live-controls" },

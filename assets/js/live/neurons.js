@@ -2,14 +2,16 @@
 // figure is one neuron's activation over the whole plane; a probe point (the
 // pointer or a tap on any tile, the arrow keys, or the probe figure's
 // "nn-probe" event) gets a cross-hair in every tile, and each hidden neuron
-// lights up as strongly as it is activated there (the weak ones fade), framed
-// blue for positive, red for negative, the colours of the tiles themselves. The tiles' places come from
-// the render (data-nn-layout: neuron_heatmaps.data), one layout per variant
-// of the picture (wide, and narrow below 600 px).
+// lights up as strongly as it is activated there (the weak ones fade),
+// framed blue for positive, red for negative, the colours of the tiles
+// themselves. The tiles' places come from the render (data-nn-layout:
+// neuron_heatmaps.data), one layout per variant of the picture (wide, and
+// narrow below 600 px).
 
 import { forwardAll, inputMatrix, predict } from "../nn-engine.js";
 import {
-  canvas, crosshair, network, nudge, palette, panel, percent, readout, strength, where,
+  canvas, classes, crosshair, layerWords, network, nudge, palette, panel, readout,
+  strength, where,
 } from "./common.js";
 
 export default async function neurons(figure) {
@@ -18,31 +20,39 @@ export default async function neurons(figure) {
   const extent = layout.plane;
   const picture = figure.querySelector("picture");
   const phone = matchMedia("(max-width: 599px)");
-  const out = readout();
+  const out = readout(figure);
   picture.classList.add("nn-live-over");
   panel(figure, false).append(out.node);
+  const view = canvas(1, 1, `Neurons of the ${net.name} network: point at a tile, `
+    + "tap it, or use the arrow keys to probe");
+  view.canvas.setAttribute("role", "application"); // it takes the arrow keys
+  view.canvas.style.width = "100%"; // over the picture, however wide it shows
+  view.canvas.style.height = "100%";
+  picture.append(view.canvas);
 
   let colours = await palette();
   let point = [(extent[0] + extent[1]) / 2, (extent[2] + extent[3]) / 2];
-  let view;
   let shape;
 
+  // The layout of the picture the page shows (the <picture> switches to the
+  // narrow one below 600 px): the same canvas, resized, so that focus and
+  // its description stay.
   function mount() {
     shape = layout[phone.matches && layout.narrow ? "narrow" : "wide"];
-    if (view) view.canvas.remove();
-    view = canvas(shape.width, shape.height, `Neurons of the ${net.name} network: `
-      + "point at a tile, tap it, or use the arrow keys to probe");
-    view.canvas.setAttribute("role", "application"); // it takes the arrow keys
-    view.canvas.style.width = "100%"; // over the picture, however wide it shows
-    view.canvas.style.height = "100%";
-    picture.append(view.canvas);
-    view.canvas.addEventListener("pointermove", move);
-    view.canvas.addEventListener("pointerdown", move);
-    view.canvas.addEventListener("keydown", (event) => {
-      const at = nudge(event, extent, point);
-      if (at) show(at);
-    });
-    show(point);
+    const ratio = Math.min(window.devicePixelRatio || 1, 2);
+    view.canvas.width = Math.round(shape.width * ratio);
+    view.canvas.height = Math.round(shape.height * ratio);
+    view.canvas.style.aspectRatio = `${shape.width} / ${shape.height}`;
+    view.ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
+    show(point, null, false);
+  }
+
+  // A point probed here: drawn, and sent to the probe figure.
+  function probeAt(at) {
+    const layers = show(at);
+    figure.dispatchEvent(new CustomEvent("nn-probe", {
+      bubbles: true, detail: { network: net.name, point: at, layers },
+    }));
   }
 
   // The tile under a pointer -> the point of the plane it shows there.
@@ -53,14 +63,13 @@ export default async function neurons(figure) {
     const tile = shape.tiles.find(({ box: [l, t, r, b] }) => x >= l && x <= r && y >= t && y <= b);
     if (!tile) return;
     const [l, t, r, b] = tile.box;
-    const layers = show([extent[0] + ((x - l) / (r - l)) * (extent[1] - extent[0]),
+    probeAt([extent[0] + ((x - l) / (r - l)) * (extent[1] - extent[0]),
       extent[3] - ((y - t) / (b - t)) * (extent[3] - extent[2])]);
-    figure.dispatchEvent(new CustomEvent("nn-probe", {
-      bubbles: true, detail: { network: net.name, point, layers },
-    }));
   }
 
-  function show(at, hidden) {
+  // Draw the probe at `at` (`hidden`: the hidden layers' activations there,
+  // if known); `speak` false for a point another figure chose, which speaks.
+  function show(at, hidden = null, speak = true) {
     point = at;
     const A = hidden || forwardAll(net, inputMatrix(net, [at])).slice(0, -1)
       .map((x) => Array.from(x.A.data));
@@ -84,19 +93,26 @@ export default async function neurons(figure) {
       }
       crosshair(ctx, l + u * (r - l), t + v * (b - t), colours.text, layer > A.length ? 6 : 3);
     }
-    const [p] = predict(net, [at]);
-    out.say(`${where(at)}: ${p.map((q, c) => `${net.classes[c]} ${percent(q)}`).join(", ")}`);
+    const text = `${where(at)}: ${classes(net, predict(net, [at])[0])}`;
+    const words = A.map((a, l) => layerWords(a, net.layers[l].activation, l));
+    out.say(text, speak && 700, `${text}; ${words.join("; ")}`);
     return A;
   }
 
+  view.canvas.addEventListener("pointermove", move);
+  view.canvas.addEventListener("pointerdown", move);
+  view.canvas.addEventListener("keydown", (event) => {
+    const at = nudge(event, extent, point);
+    if (at) probeAt(at);
+  });
   // The probe figure's pointer lights these tiles too (its event carries the
   // hidden layers' activations, so nothing is computed twice).
   document.addEventListener("nn-probe", ({ target, detail }) => {
     if (target !== figure && detail.network === net.name && detail.layers) {
-      show(detail.point, detail.layers);
+      show(detail.point, detail.layers, false);
     }
   });
   phone.addEventListener("change", mount);
   mount();
-  return { redraw: async () => { colours = await palette(); show(point); } };
+  return { redraw: async () => { colours = await palette(); show(point, null, false); } };
 }

@@ -8,7 +8,7 @@
 
 import { forwardAll, inputMatrix, predict } from "../nn-engine.js";
 import {
-  canvas, crosshair, drawPoints, el, network, nudge, palette, panel, percent,
+  canvas, classes, crosshair, drawPoints, el, layerWords, network, nudge, palette, panel,
   planeMap, pointer, readout, rgb, shadePlane, strength, where, widthFor,
 } from "./common.js";
 
@@ -26,7 +26,7 @@ export default async function probe(figure) {
   view.canvas.classList.add("nn-live-point"); // a finger still scrolls the page
   view.canvas.setAttribute("role", "application"); // it takes the arrow keys
   const map = planeMap(extent, w, h);
-  const out = readout();
+  const out = readout(figure);
   const hidden = net.layers.slice(0, -1).map((layer) =>
     canvas(Math.min(w, layer.W.cols * 14), 14, ""));
   // each strip with its name, so that a narrow screen wraps them as pairs
@@ -43,18 +43,24 @@ export default async function probe(figure) {
 
   function render() {
     shadePlane(view.ctx, net, extent, w, h, colours);
-    if (net.json.train) drawPoints(view.ctx, map, net.json.train.X, net.json.train.y, colours, 2);
+    const shown = net.json.points || net.json.train;
+    if (shown) drawPoints(view.ctx, map, shown.X, shown.y, colours, 2);
     background = view.ctx.getImageData(0, 0, view.canvas.width, view.canvas.height);
     show(point);
   }
 
+  // Draw the probe at `at`; `tell` false for a point another figure chose
+  // (it speaks, and sends no event back).
   function show(at, tell = true) {
     point = at;
     view.ctx.putImageData(background, 0, 0);
+    const inside = at[0] >= extent[0] && at[0] <= extent[1] && at[1] >= extent[2]
+      && at[1] <= extent[3];
     const [px, py] = map.toPixel(at);
-    crosshair(view.ctx, px, py, colours.text);
+    if (inside) crosshair(view.ctx, px, py, colours.text);
     const [p] = predict(net, [at]);
-    out.say(`${where(at)}: ${p.map((q, c) => `${net.classes[c]} ${percent(q)}`).join(", ")}`);
+    out.say(`${where(at)}${inside ? "" : ", outside the plane drawn here"}: ${classes(net, p)}`,
+      tell && 700);
     const layers = forwardAll(net, inputMatrix(net, [at])).slice(0, -1)
       .map(({ A }) => Array.from(A.data));
     layers.forEach((A, l) => strip(hidden[l], A, net.layers[l].activation));
@@ -67,18 +73,20 @@ export default async function probe(figure) {
 
   // One square per neuron: its activation from red (-1) through the page to
   // blue (+1); its label says in words what the colours show.
+  // (an outline keeps a quiet neuron, drawn in the page's colour, visible).
   function strip(s, A, activation) {
     const size = s.w / A.length;
-    const t = A.map((a) => strength(a, activation));
-    const top = t.reduce((m, v, j) => (Math.abs(v) > Math.abs(t[m]) ? j : m), 0);
-    s.canvas.setAttribute("aria-label", `hidden layer ${hidden.indexOf(s) + 1}: `
-      + `${t.filter((v) => v > 0).length} of ${t.length} neurons positive, strongest `
-      + `${t[top] < 0 ? "−" : "+"}${Math.abs(t[top]).toFixed(2)} (neuron ${top + 1})`);
+    s.canvas.setAttribute("aria-label", layerWords(A, activation, hidden.indexOf(s)));
     const [neg, pos, page] = [colours.negative, colours.accent, colours.page].map(rgb);
-    t.forEach((v, j) => {
+    s.ctx.clearRect(0, 0, s.w, s.h);
+    s.ctx.strokeStyle = colours.grid;
+    s.ctx.lineWidth = 1;
+    A.forEach((a, j) => {
+      const v = strength(a, activation);
       const [r, g, b] = (v < 0 ? neg : pos).map((c, i) => page[i] + (c - page[i]) * Math.abs(v));
       s.ctx.fillStyle = `rgb(${r | 0},${g | 0},${b | 0})`;
       s.ctx.fillRect(j * size, 0, size - 1, s.h);
+      s.ctx.strokeRect(j * size + 0.5, 0.5, size - 2, s.h - 1);
     });
   }
 
@@ -92,12 +100,10 @@ export default async function probe(figure) {
     const at = nudge(event, extent, point);
     if (at) show(at);
   });
-  // a probe of the same network elsewhere (the neuron heatmaps) moves this one
-  // too, inside this plane
+  // a probe of the same network elsewhere (the neuron heatmaps, whose square
+  // plane reaches past this one) moves this one too
   document.addEventListener("nn-probe", ({ target, detail }) => {
-    if (target === figure || detail.network !== net.name) return;
-    const [x, y] = detail.point;
-    if (x >= extent[0] && x <= extent[1] && y >= extent[2] && y <= extent[3]) show([x, y], false);
+    if (target !== figure && detail.network === net.name) show(detail.point, false);
   });
 
   render();

@@ -30,7 +30,7 @@ export default async function scrubber(figure) {
     step: "1", value: String(epochs.length - 1), "aria-label": "Epoch" });
   // the slider speaks its own value (aria-valuetext); the readout speaks
   // only when "play" stops
-  const label = readout();
+  const label = readout(figure);
   const play = el("button", { type: "button", text: "Play" });
   const controls = el("div", { class: "nn-live-controls" }, slider);
   if (!reducedMotion()) controls.prepend(play);
@@ -50,7 +50,8 @@ export default async function scrubber(figure) {
     if (!frames.has(index)) {
       const { ctx } = scratch;
       shadePlane(ctx, net.atEpoch(epochs[index]), extent, w, h, colours, CELLS);
-      if (net.json.train) drawPoints(ctx, map, net.json.train.X, net.json.train.y, colours, 2);
+      const shown = net.json.points || net.json.train;
+      if (shown) drawPoints(ctx, map, shown.X, shown.y, colours, 2);
       frames.set(index, ctx.getImageData(0, 0, scratch.canvas.width, scratch.canvas.height));
     }
     return frames.get(index);
