@@ -4,13 +4,13 @@
 // unless the reader asks, and with reduced motion "play" is not offered.
 
 import {
-  canvas, drawPoints, el, network, palette, panel, planeMap, reducedMotion,
-  readout, shadePlane, widthFor,
+  canvas, drawPoints, el, network, paintRegions, palette, panel, planeMap,
+  readout, reducedMotion, regions, widthFor,
 } from "./common.js";
 
 const FRAME_MS = 700;
-// Shading cells across: finer than the other figures' 96 (each frame is
-// computed once per scheme and cached, so the cost is paid once per epoch)
+// Shading cells across: finer than the other figures' 96 (each epoch's cells
+// are computed once per scheme and kept, so the cost is paid once per epoch)
 // to keep the spiral's arms from looking blocky at 480 px.
 const CELLS = 160;
 
@@ -39,20 +39,19 @@ export default async function scrubber(figure) {
   box.append(view.canvas, controls, label.node);
 
   let colours = await palette();
-  let frames = new Map(); // epoch index -> ImageData, drawn once per palette
+  // epoch index -> its cells, one pixel each (CELLS x CELLS x 4 bytes, 100 kB):
+  // computed once per palette, stretched over the canvas when shown. Keeping
+  // whole frames instead would hold 3.7 MB per epoch on a 2x screen.
+  let frames = new Map();
   let timer = null;
-  const scratch = canvas(w, h, "", true); // off the page: frames are drawn here
+  const shown = net.json.points || net.json.train;
 
-  // A frame costs ~100 ms at CELLS (the forward pass over every cell), so the
-  // ones not yet drawn are drawn while the page is idle, one per idle slot:
-  // the first drag through the epochs then finds them ready.
+  // A frame's cells cost ~100 ms at CELLS (the forward pass over every cell),
+  // so the ones not yet computed are computed while the page is idle, one per
+  // idle slot: the first drag through the epochs then finds them ready.
   function frame(index) {
     if (!frames.has(index)) {
-      const { ctx } = scratch;
-      shadePlane(ctx, net.atEpoch(epochs[index]), extent, w, h, colours, CELLS);
-      const shown = net.json.points || net.json.train;
-      if (shown) drawPoints(ctx, map, shown.X, shown.y, colours, 2);
-      frames.set(index, ctx.getImageData(0, 0, scratch.canvas.width, scratch.canvas.height));
+      frames.set(index, regions(net.atEpoch(epochs[index]), extent, w, h, colours, CELLS));
     }
     return frames.get(index);
   }
@@ -65,7 +64,8 @@ export default async function scrubber(figure) {
 
   function show(index) {
     const epoch = epochs[index];
-    view.ctx.putImageData(frame(index), 0, 0);
+    paintRegions(view.ctx, frame(index), w, h, colours);
+    if (shown) drawPoints(view.ctx, map, shown.X, shown.y, colours, 2);
     // An epoch's accuracy is its mean over the batches it trained on, as the
     // training recorded it; epoch 0 trained on none, and the page has no
     // training data to measure the starting weights on, so it says so.
