@@ -20,8 +20,8 @@ require "cgi"
 require "digest"
 require "fileutils"
 require "json"
-require "open3"
 require "timeout"
+require_relative "nn_node"
 
 module NNMath
   SCRIPT = File.join(__dir__, "nn_math.mjs")
@@ -48,23 +48,13 @@ module NNMath
 
   module_function
 
-  # One line, exit 2, for `jekyll build`; `jekyll serve --watch` gets an exception instead, which
-  # its watcher prints before it waits for the next change (an exit would stop the server).
   def fail!(message, site = nil)
-    raise Jekyll::Errors::FatalException, "nn_math: #{message}" if site.nil? || site.config["watch"]
-
-    Jekyll.logger.error "nn_math:", message
-    # Jekyll's command line rescues SystemExit and adds a backtrace; nothing is written yet.
-    [$stdout, $stderr].each(&:flush)
-    exit! 2
+    NNNode.fail!("nn_math", message, site)
   end
 
   def version(site)
-    package = File.join(site.source, "node_modules", "mathjax", "package.json")
-    package = File.join(__dir__, "..", "node_modules", "mathjax", "package.json") unless File.file?(package)
-    JSON.parse(File.read(package)).fetch("version")
-  rescue Errno::ENOENT
-    fail!("MathJax is not installed (node_modules/mathjax): run `make site-setup`")
+    NNNode.package_version(site, "mathjax") ||
+      fail!("MathJax is not installed (node_modules/mathjax): run `make site-setup`")
   end
 
   def pages(site)
@@ -154,26 +144,9 @@ module NNMath
   end
 
   def run_node(stdin)
-    Open3.popen3("node", SCRIPT) do |input, output, errors, thread|
-      reader = Thread.new { output.read }
-      complaints = Thread.new { errors.read }
-      input.write(stdin)
-      input.close
-      unless thread.join(NODE_SECONDS)
-        Process.kill("KILL", thread.pid)
-        fail!("node #{SCRIPT} did not finish within #{NODE_SECONDS} s")
-      end
-      status = thread.value
-      out = reader.value
-      err = complaints.value
-      unless status.success?
-        first = err.lines.map(&:strip).reject(&:empty?).first(3).join(" | ")
-        fail!("node #{SCRIPT} failed (exit #{status.exitstatus}): #{first} (run `make site-setup`?)")
-      end
-      JSON.parse(out)
-    end
-  rescue Errno::ENOENT
-    fail!("node is not installed: run `make site-deps`")
+    NNNode.run(SCRIPT, stdin, NODE_SECONDS)
+  rescue NNNode::Failure => e
+    fail!(e.message)
   end
 
   # expressions -> {"html", "css" => [block ids]}, block id -> CSS text, and the base sheet.

@@ -12,7 +12,7 @@
 require "digest"
 require "fileutils"
 require "json"
-require "open3"
+require_relative "nn_node"
 
 module NNMinify
   SCRIPT = File.join(__dir__, "nn_minify.mjs")
@@ -24,11 +24,7 @@ module NNMinify
   module_function
 
   def fail!(message, site)
-    raise Jekyll::Errors::FatalException, "nn_minify: #{message}" if site.config["watch"]
-
-    Jekyll.logger.error "nn_minify:", message
-    [$stdout, $stderr].each(&:flush)
-    exit! 2
+    NNNode.fail!("nn_minify", message, site)
   end
 
   def enabled?(site)
@@ -42,11 +38,8 @@ module NNMinify
   end
 
   def version(site)
-    package = File.join(site.source, "node_modules", "terser", "package.json")
-    package = File.join(__dir__, "..", "node_modules", "terser", "package.json") unless File.file?(package)
-    JSON.parse(File.read(package)).fetch("version")
-  rescue Errno::ENOENT
-    fail!("terser is not installed (node_modules/terser): run `make site-setup`", site)
+    NNNode.package_version(site, "terser") ||
+      fail!("terser is not installed (node_modules/terser): run `make site-setup`", site)
   end
 
   def minify_site(site)
@@ -88,26 +81,9 @@ module NNMinify
   end
 
   def run_node(stdin, site)
-    Open3.popen3("node", SCRIPT) do |input, output, errors, thread|
-      reader = Thread.new { output.read }
-      complaints = Thread.new { errors.read }
-      input.write(stdin)
-      input.close
-      unless thread.join(NODE_SECONDS)
-        Process.kill("KILL", thread.pid)
-        fail!("node #{SCRIPT} did not finish within #{NODE_SECONDS} s", site)
-      end
-      status = thread.value
-      out = reader.value
-      err = complaints.value # joined before the block closes the pipe it reads
-      unless status.success?
-        first = err.lines.map(&:strip).reject(&:empty?).first(3).join(" | ")
-        fail!("node #{SCRIPT} failed (exit #{status.exitstatus}): #{first} (run `make site-setup`?)", site)
-      end
-      JSON.parse(out)
-    end
-  rescue Errno::ENOENT
-    fail!("node is not installed: run `make site-deps`", site)
+    NNNode.run(SCRIPT, stdin, NODE_SECONDS)
+  rescue NNNode::Failure => e
+    fail!(e.message, site)
   end
 end
 
