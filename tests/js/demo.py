@@ -155,6 +155,34 @@ def read_drawings(page, figure, canvas, drawings) -> list[tuple[int, str, str]]:
     return read
 
 
+PIXELS = """([sel, uv]) => {
+  const c = document.querySelector(sel);
+  const ctx = c.getContext('2d');
+  return uv.map(([u, v]) => Array.from(
+    ctx.getImageData(Math.floor(u * c.width), Math.floor(v * c.height), 1, 1).data.slice(0, 3)));
+}"""
+
+
+def shaded_classes(page, canvas, theme, plane, n=12):
+    """The classes a shaded plane shows: the canvas (a selector) sampled at the centres of an
+    n x n grid -> (the points sampled, in the plane's units, shape (n*n, 2); for each, the class
+    whose colour (of ``theme``'s first three) its pixel is tinted with, the shade being that
+    colour laid over the page)."""
+    import numpy as np
+
+    x0, x1, y0, y1 = plane
+    uv = [((i + 0.5) / n, (j + 0.5) / n) for i in range(n) for j in range(n)]
+    rgb = np.array(page.evaluate(PIXELS, [canvas, uv]), float)
+    points = np.array([[x0 + u * (x1 - x0), y1 - v * (y1 - y0)] for u, v in uv])
+    page_rgb = np.array([int(theme["page"][k:k + 2], 16) for k in (1, 3, 5)], float)
+    classes = np.array([[int(c[k:k + 2], 16) for k in (1, 3, 5)] for c in theme["classes"][:3]],
+                       float) - page_rgb
+    tint = rgb - page_rgb
+    cosine = tint @ classes.T / (np.linalg.norm(tint, axis=1, keepdims=True)
+                                 * np.linalg.norm(classes, axis=1) + 1e-9)
+    return points, cosine.argmax(axis=1)
+
+
 def serve(directory: Path, port: int = 0) -> http.server.ThreadingHTTPServer:
     handler = functools.partial(Quiet, directory=str(directory))
     return http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)

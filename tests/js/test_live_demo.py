@@ -333,14 +333,6 @@ def test_live_figures_follow_light_and_dark(page):
                     f"{page.evaluate(PIXEL, '#pad canvas')}")
 
 
-PIXELS = """([sel, uv]) => {
-  const c = document.querySelector(sel);
-  const ctx = c.getContext('2d');
-  return uv.map(([u, v]) => Array.from(
-    ctx.getImageData(Math.floor(u * c.width), Math.floor(v * c.height), 1, 1).data.slice(0, 3)));
-}"""
-
-
 def test_scrubber_shades_each_snapshots_own_regions(page, site):
     """At an early epoch the canvas shows that snapshot's classes, as NumPy predicts them."""
     import numpy as np
@@ -350,23 +342,15 @@ def test_scrubber_shades_each_snapshots_own_regions(page, site):
     out, t = site[1], site[3]["spiral"]
     ready(page, "scrubber")
     theme = json.loads((out / "assets/nn/theme.json").read_text())["light"]
-    x0, x1, y0, y1 = json.loads((out / "assets/nn/spiral.json").read_text())["plane"]
+    plane = json.loads((out / "assets/nn/spiral.json").read_text())["plane"]
     page.locator("#scrubber input[type=range]").focus()
     page.keyboard.press("Home")
     page.keyboard.press("ArrowRight")
     page.keyboard.press("ArrowRight")
     epoch = int(page.get_attribute("#scrubber", "data-nn-epoch"))
-    uv = [((i + 0.5) / 12, (j + 0.5) / 12) for i in range(12) for j in range(12)]
-    rgb = np.array(page.evaluate(PIXELS, ["#scrubber canvas", uv]), dtype=float)
-    points = np.array([[x0 + u * (x1 - x0), y1 - v * (y1 - y0)] for u, v in uv])
+    points, shown = demo.shaded_classes(page, "#scrubber canvas", theme, plane)
     net = export.float64_network(t.net, t.snapshots[epoch])
     P = export.probabilities(net, t.data.transform(points))
-    page_rgb = np.array([int(theme["page"][k:k + 2], 16) for k in (1, 3, 5)], dtype=float)
-    classes = np.array([[int(c[k:k + 2], 16) for k in (1, 3, 5)] for c in theme["classes"][:3]],
-                       dtype=float) - page_rgb
-    tint = rgb - page_rgb  # the shade is the class colour laid over the page
-    cosine = tint @ classes.T / (np.linalg.norm(tint, axis=1, keepdims=True)
-                                 * np.linalg.norm(classes, axis=1) + 1e-9)
     sure = P.max(axis=1) > 0.9
     assert sure.sum() >= 10, f"epoch {epoch}: too few confident points to compare"
-    assert np.array_equal(cosine[sure].argmax(axis=1), P[sure].argmax(axis=1))
+    assert np.array_equal(shown[sure], P[sure].argmax(axis=1))

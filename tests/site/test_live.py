@@ -20,7 +20,7 @@ import pytest
 from pagecheck import ROOT, bounded, watch
 
 sys.path.insert(0, str(ROOT / "tests" / "js"))  # the live figures' own test helpers
-from demo import draw_digit, read_drawings  # noqa: E402
+from demo import draw_digit, read_drawings, shaded_classes  # noqa: E402
 from handwriting import TUNED  # noqa: E402
 
 WAIT_MS = 30_000
@@ -155,14 +155,6 @@ def test_the_published_export_is_numpys_network(site):
     assert served == export.export(trained("digits"), **options)
 
 
-PIXELS = """([sel, uv]) => {
-  const c = document.querySelector(sel);
-  const ctx = c.getContext('2d');
-  return uv.map(([u, v]) => Array.from(
-    ctx.getImageData(Math.floor(u * c.width), Math.floor(v * c.height), 1, 1).data.slice(0, 3)));
-}"""
-
-
 def test_the_scrubber_shows_each_snapshots_regions(post, site):
     """At an early epoch the canvas shades the classes NumPy's snapshot predicts there."""
     from nn_blog import export
@@ -180,18 +172,11 @@ def test_the_scrubber_shows_each_snapshots_regions(post, site):
     page.keyboard.press("ArrowRight")
     epoch = int(fig.get_attribute("data-nn-epoch"))
     assert epoch == spiral["snapshots"][2]["epoch"]
-    uv = [((i + 0.5) / 12, (j + 0.5) / 12) for i in range(12) for j in range(12)]
-    rgb = np.array(page.evaluate(PIXELS, ["figure[data-nn-live=scrubber] canvas", uv]), float)
+    points, shown = shaded_classes(page, "figure[data-nn-live=scrubber] canvas", theme,
+                                   spiral["plane"])
     t = trained("spiral")
-    points = np.array([[x0 + u * (x1 - x0), y1 - v * (y1 - y0)] for u, v in uv])
     P = export.probabilities(export.float64_network(t.net, t.snapshots[epoch]),
                              t.data.transform(points))
-    page_rgb = np.array([int(theme["page"][k:k + 2], 16) for k in (1, 3, 5)], float)
-    classes = np.array([[int(c[k:k + 2], 16) for k in (1, 3, 5)] for c in theme["classes"][:3]],
-                       float) - page_rgb
-    tint = rgb - page_rgb  # the shade is the class colour laid over the page
-    cosine = tint @ classes.T / (np.linalg.norm(tint, axis=1, keepdims=True)
-                                 * np.linalg.norm(classes, axis=1) + 1e-9)
     # a pixel under one of the training points drawn over the regions shows the point
     drawn = np.array(spiral["points"]["X"])
     size = page.evaluate("sel => document.querySelector(sel).getBoundingClientRect().width",
@@ -200,7 +185,7 @@ def test_the_scrubber_shows_each_snapshots_regions(post, site):
                      for p in points])
     sure = (P.max(axis=1) > 0.9) & ~near
     assert sure.sum() >= 10, f"epoch {epoch}: too few confident points to compare"
-    assert np.array_equal(cosine[sure].argmax(axis=1), P[sure].argmax(axis=1))
+    assert np.array_equal(shown[sure], P[sure].argmax(axis=1))
 
 
 def test_the_largest_learning_rate_diverges(post):
