@@ -1,22 +1,42 @@
 # frozen_string_literal: true
 
-# The Jekyll side of nn-blog, split by job (as jekyll-feed is): this entry file only loads the
-# parts and registers them.
-#
-#   nn_blog/figures.rb  what the Python package generated: {% nn_figure %}, the figure caption
-#                       filter, the number filters for results, the `nn-blog render` build hook
-#   nn_blog/theme.rb    the theme's helpers: front-matter flags, math stripping, table of
-#                       contents, related posts, required include parameters, SEO defaults
-#
-# Jekyll also loads the parts itself (it requires every .rb under _plugins/); `require` keeps
-# each to one load, whichever comes first.
-require_relative "nn_blog/figures"
-require_relative "nn_blog/theme"
+# nn-blog's loader, written by `nn-blog init`. The plugin itself lives in the installed nn-blog
+# package and is loaded from there, so `pip install -U nn-blog` upgrades it and this file never
+# changes. It finds nn-blog as $NN_BLOG (the path of an `nn-blog` command), then the site's own
+# .venv/bin/nn-blog, then `nn-blog` on the PATH, and asks it where the plugin is.
+require "json"
+require "open3"
 
-Liquid::Template.register_tag("nn_figure", NNBlog::FigureTag)
-Liquid::Template.register_filter(NNBlog::Filters)
-Liquid::Template.register_filter(NNBlog::ThemeFilters)
-Jekyll::Hooks.register(:site, :after_init) { |site| NNBlog::Render.before_build(site) }
-Jekyll::Hooks.register([:pages, :documents], :pre_render) do |doc, payload|
-  NNBlog.seo_defaults(doc, payload)
+module NNBlogLoader
+  SITE = File.expand_path("..", __dir__)
+
+  module_function
+
+  def commands
+    path = ENV.fetch("PATH", "").split(File::PATH_SEPARATOR).map { |dir| File.join(dir, "nn-blog") }
+    [ENV["NN_BLOG"], File.join(SITE, ".venv", "bin", "nn-blog"), *path]
+      .compact.reject(&:empty?).uniq.select { |cmd| File.file?(cmd) && File.executable?(cmd) }
+  end
+
+  def locate
+    commands.each do |cmd|
+      out, status = Open3.capture2(cmd, "plugin", "--json")
+      return JSON.parse(out) if status.success?
+    rescue JSON::ParserError, SystemCallError
+      next
+    end
+    nil
+  end
+
+  def fail(message)
+    Jekyll.logger.error "nn-blog:", message
+    [$stdout, $stderr].each(&:flush)
+    exit! 2
+  end
 end
+
+NN_BLOG_INFO = NNBlogLoader.locate ||
+               NNBlogLoader.fail("nn-blog is not installed where this site can find it " \
+                                 "(NN_BLOG, .venv/bin, PATH): pip install nn-blog")
+require File.join(NN_BLOG_INFO.fetch("plugin"), "lib", "nn_blog.rb")
+NNBlog.setup(NN_BLOG_INFO)

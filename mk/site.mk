@@ -1,6 +1,7 @@
-# The site: Jekyll and its plugins from Debian's packages (RubyGems is out of reach), MathJax 4
-# from npm, browser tests with Debian's Chromium. Included by the top Makefile, which provides
-# VENV, PY and a PATH with $(VENV)/bin first (so the build hook finds `nn-blog`).
+# The site: Jekyll and its plugins from Debian's packages (RubyGems is out of reach), nn-blog's
+# plugin from the package (loaded by _plugins/nn_blog.rb, its Node packages installed by
+# `nn-blog setup` into ~/.cache/nn-blog), browser tests with Debian's Chromium. Included by the
+# top Makefile, which provides VENV and PY.
 .PHONY: site serve test-site site-deps test-deps site-setup site-clean
 
 JEKYLL := bundle exec jekyll
@@ -8,9 +9,10 @@ JEKYLL := bundle exec jekyll
 BUILD_DEBS := jekyll ruby-jekyll-feed ruby-jekyll-seo-tag ruby-jekyll-sitemap ruby-webrick bundler
 TEST_DEBS := ruby-rspec ruby-html-proofer chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
-MATHJAX_DIR := assets/mathjax
-MATHJAX_STAMP := $(MATHJAX_DIR)/.copied
+# The tests' own Node packages (Lighthouse, axe-core): package.json at the root; the build's are
+# the package's (nn_blog/jekyll/node/), which `nn-blog setup` installs.
 NPM_STAMP := node_modules/.installed
+PORT ?= 4000
 # The published address, swapped for the site root so html-proofer checks absolute links locally.
 SITE_URL := $(shell sed -n 's/^url: *"\{0,1\}\([^"]*\)"\{0,1\} *$$/\1/p' _config.yml)
 PROOFER_SWAP := ^$(subst .,\.,$(subst :,\:,$(SITE_URL))):
@@ -34,38 +36,25 @@ site-deps test-deps:
 	  $(QUIET) "Gemfile.lock re-resolved against Debian's gems" bundle lock --local; }
 
 $(NPM_STAMP): package.json package-lock.json
-	@$(QUIET) "npm packages: MathJax 4 and its font, terser, Lighthouse 12.2.3, axe-core (npm ci)" \
+	@$(QUIET) "npm packages for the tests: Lighthouse 12.2.3, axe-core (npm ci)" \
 		npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
-# The font for the math typeset at build time (_plugins/nn_math.rb: FONTS), and the browser bundle
-# for pages that opt in with `mathjax: browser` (loader.paths in _includes/mathjax.html).
-$(MATHJAX_STAMP): $(NPM_STAMP)
-	@echo "setup: MathJax fonts (and its browser bundle, for pages with mathjax: browser) into $(MATHJAX_DIR)"
-	@rm -rf $(MATHJAX_DIR)
-	@mkdir -p $(MATHJAX_DIR)/fonts/mathjax-newcm-font
-	@cp node_modules/mathjax/tex-chtml.js $(MATHJAX_DIR)/
-	@cp -r node_modules/mathjax/sre node_modules/mathjax/input node_modules/mathjax/output \
-		node_modules/mathjax/ui node_modules/mathjax/a11y $(MATHJAX_DIR)/
-	@rm -f $(MATHJAX_DIR)/sre/*.mjs $(MATHJAX_DIR)/sre/*.mts
-	@cp -r node_modules/@mathjax/mathjax-newcm-font/chtml node_modules/@mathjax/mathjax-newcm-font/chtml.js \
-		$(MATHJAX_DIR)/fonts/mathjax-newcm-font/
-	@touch $@
-
-site-setup: site-deps $(VENV)/.runtime $(MATHJAX_STAMP)
+site-setup: site-deps $(VENV)/.runtime
+	@$(VENV)/bin/nn-blog setup --quiet
 
 # The build hook (_plugins/nn_blog.rb) runs `nn-blog render` for stale figures first.
 site: site-setup
 	$(JEKYLL) build $(JEKYLL_BUILD_ARGS)
 
 serve: site-setup
-	$(VENV)/bin/nn-blog serve --host 127.0.0.1 --port 4000
+	$(VENV)/bin/nn-blog serve --host 127.0.0.1 --port $(PORT)
 
-test-site: test-deps site-setup $(VENV)/.test
+test-site: test-deps site-setup $(VENV)/.test $(NPM_STAMP)
 	$(JEKYLL) build --strict_front_matter
 	bundle exec rspec
 	$(PROOFER) _site
 	NN_BLOG_SKIP_RENDER=1 $(VENV)/bin/pytest -q -p no:cacheprovider tests/site
 
 site-clean:
-	rm -rf _site $(MATHJAX_DIR) node_modules .jekyll-cache test-artifacts
+	rm -rf _site node_modules .jekyll-cache test-artifacts

@@ -252,3 +252,58 @@ def new_command(title, date, root):
     click.echo(f"declared network '{made['network']}' in _data/networks.yml and figure "
                f"'{made['figure']}' in _data/figures.yml")
     click.echo("next: make serve, then open http://127.0.0.1:4000/" + made["slug"] + "/")
+
+
+# --- the Jekyll side: where it is, its Node packages, adding it to a site ---------------------
+
+@main.command("plugin")
+@click.option("--json", "as_json", is_flag=True, help="As JSON (what the site's loader reads).")
+@user_errors
+def plugin_command(as_json):
+    """Where nn-blog's Jekyll plugin is, and the Python and Node packages it runs with."""
+    from nn_blog import jekyll
+
+    if as_json:
+        click.echo(jekyll.info_json())
+        return
+    for key, value in jekyll.info().items():
+        click.echo(f"{key:13} {value if value is not None else '(not installed: nn-blog setup)'}")
+
+
+@main.command("setup")
+@click.option("--json", "as_json", is_flag=True, help="End with the plugin's info as JSON.")
+@click.option("--quiet", is_flag=True, help="Say only what is installed, nothing if nothing is.")
+@user_errors
+def setup_command(as_json, quiet):
+    """Install the Node packages the build runs (MathJax, terser) into nn-blog's cache."""
+    from nn_blog import jekyll
+
+    modules = jekyll.setup_node(say=lambda line: click.echo(line, err=as_json))
+    if as_json:
+        click.echo(jekyll.info_json())
+    elif not quiet:
+        click.echo(f"Node packages: {modules}")
+
+
+@main.command("init")
+@click.argument("root", default=".", type=click.Path(file_okay=False))
+@click.option("--no-node", is_flag=True, help="Do not install the Node packages now.")
+@user_errors
+def init_command(root, no_node):
+    """Add nn-blog to the Jekyll site in ROOT (default: here). Safe to run again."""
+    from nn_blog.jekyll import init
+
+    init.init(root, say=click.echo, install_node=not no_node)
+
+
+@main.command("doctor")
+@click.argument("root", default=".", type=click.Path(file_okay=False))
+@user_errors
+def doctor_command(root):
+    """What this site and machine still need for nn-blog, one line each, with the fix."""
+    from nn_blog.jekyll import init
+
+    checks = init.doctor(root)
+    for ok, line in checks:
+        click.echo(f"{'ok' if ok else 'missing':7}  {line}")
+    sys.exit(0 if all(ok for ok, _ in checks) else 1)

@@ -1,4 +1,4 @@
-// Build-time math for the blog (called by _plugins/nn_math.rb, argv form, JSON on stdin/stdout).
+// Build-time math (called by math.rb beside it, argv form, JSON on stdin/stdout).
 //
 // stdin:  {"fontURL": "...", "exprs": [{"tex": "...", "display": true}, ...]}
 // stdout: {"version": "4.1.3", "base": [css block, ...],
@@ -8,7 +8,9 @@
 // CSS it reports is exactly what it needs (CHTML sizes every character by a CSS rule); the Ruby
 // side caches html + css per expression and writes one <style> per page from the union.
 // Output is CHTML with assistive MathML (mjx-assistive-mml) for screen readers; no speech rules.
-import MathJax from 'mathjax';
+import { load } from './packages.mjs';
+
+const MathJax = (await load('mathjax')).default;
 
 function readStdin() {
   return new Promise((resolve, reject) => {

@@ -1,13 +1,14 @@
 # frozen_string_literal: true
 
-# The theme's helpers (nothing here reads what the Python package generated).
+# This blog's own theme helpers (nn-blog's plugin is loaded by _plugins/nn_blog.rb from the
+# installed package; nothing here reads what the Python package generated).
 #
 #   {% assign show = page.toc | nn_true %}  true, "true", "yes" -> true; false, "false", nil -> false
 #   {{ text | nn_strip_math }}              drop \( \) \[ \] $$ (card text, meta descriptions)
 #   {{ content | nn_toc }}                  nested list of the content's two top heading levels
 #   {% assign posts = page | nn_related: 4 %} posts sharing tags with the page, then the newest
-#   {{ include.alt | nn_required: "figure.html: alt" }}  fail the build when a value is missing
 #   SEO defaults: a plain description and a social image for every page and post
+#   accessible markup: two fixes to kramdown's and rouge's HTML that axe-core asks for
 require "cgi"
 
 module NNBlog
@@ -24,12 +25,6 @@ module NNBlog
 
     def nn_strip_math(text)
       NNBlog.strip_math(text)
-    end
-
-    def nn_required(value, what)
-      raise ArgumentError, "#{what} is required" if value.nil? || value.to_s.strip.empty?
-
-      value
     end
 
     # The two shallowest heading levels in the page, nested: enough to find your way.
@@ -109,4 +104,27 @@ module NNBlog
     plain = strip_math(CGI.unescapeHTML(html.to_s.gsub(/<[^>]+>/, " ")))
     plain.empty? ? nil : plain
   end
+
+  # Two fixes to kramdown's and rouge's markup that axe-core asks for, on every rendered page:
+  # - a code block that scrolls sideways (79 columns on a phone) must be reachable by keyboard:
+  #   tabindex="0" on rouge's <pre class="highlight"> (scrollable-region-focusable);
+  # - footnotes: doc-noteref belongs on the link, not its <sup> (aria-allowed-role), and
+  #   doc-endnote is deprecated (aria-deprecated-role).
+  MARKUP_FIXES = [
+    ['<pre class="highlight">', '<pre class="highlight" tabindex="0">'],
+    [/<sup id="(fnref:[^"]*)" role="doc-noteref">\s*<a /, '<sup id="\\1"><a role="doc-noteref" '],
+    [/(<li id="fn:[^"]*") role="doc-endnote"/, '\\1'],
+  ].freeze
+
+  def accessible_markup(doc)
+    return unless doc.output.is_a?(String) && doc.output_ext == ".html"
+
+    doc.output = MARKUP_FIXES.reduce(doc.output) { |html, (from, to)| html.gsub(from, to) }
+  end
 end
+
+Liquid::Template.register_filter(NNBlog::ThemeFilters)
+Jekyll::Hooks.register([:pages, :documents], :pre_render) do |doc, payload|
+  NNBlog.seo_defaults(doc, payload)
+end
+Jekyll::Hooks.register([:pages, :documents], :post_render) { |doc| NNBlog.accessible_markup(doc) }

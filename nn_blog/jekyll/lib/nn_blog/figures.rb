@@ -5,13 +5,14 @@
 #
 #   {% nn_figure NAME [loading=eager] [class=wide] [show=animation] [caption="any text"]
 #                [live=KIND [hint="what a reader can do"]] %}
-#       the figure NAME from the manifest, through _includes/figure.html (show=animation: its GIF,
+#       the figure NAME from the manifest, through nn-figure.html (the package's includes/, or the site's own) (show=animation: its GIF,
 #       behind a link that plays it in place, so the page does not download it unasked; live:
 #       one of LIVE_KINDS, played with in the page once JavaScript enhances it; hint: one line
 #       shown in the live panel, so readers without JavaScript never read of controls they lack)
 #   {{ site.data.generated.results.networks.moons.test_accuracy | nn_percent: 1 }}   -> 97.6%
 #   {{ x | nn_number: 3 }}                  fixed decimals
 #   {{ include.caption | nn_caption }}      a caption as inline Markdown, safe: see nn_caption
+#   {{ include.alt | nn_required: "nn-figure.html: alt" }}  fail the build when a value is missing
 require "cgi"
 require "json"
 
@@ -31,24 +32,20 @@ module NNBlog
 
       Jekyll.logger.info "nn_blog:", "rendering stale figures (nn-blog render)"
       # argv form: no shell ever sees the command.
-      return if system(executable, "render", chdir: site.source)
+      return if system(*NNBlog.command, "render", chdir: site.source)
 
       raise Jekyll::Errors::FatalException,
             "nn_blog: `nn-blog render` failed (exit #{$?&.exitstatus})"
     end
 
+    # On by default: a site that loads the plugin wants its figures drawn.
     def skip_reason(config)
       on_disk = "building from the figures on disk"
-      return "nn_blog.render_on_build is off: #{on_disk}" unless config["render_on_build"]
-      return "nn-blog is not on the PATH: #{on_disk}" unless executable
+      return "nn_blog.render_on_build is off: #{on_disk}" if config["render_on_build"] == false
       return "NN_BLOG_SKIP_RENDER=1: #{on_disk}" if ENV["NN_BLOG_SKIP_RENDER"] == "1"
+      return "the loader found no nn-blog to run: #{on_disk}" unless NNBlog.command
 
       nil
-    end
-
-    def executable
-      ENV.fetch("PATH", "").split(File::PATH_SEPARATOR).map { |dir| File.join(dir, "nn-blog") }
-        .find { |path| File.file?(path) && File.executable?(path) }
     end
 
     def reset!
@@ -73,7 +70,7 @@ module NNBlog
     PARAMS = %w(image_path dark_path narrow_path narrow_dark_path narrow_width narrow_height alt
                 caption width height loading class on_demand on_demand_hide file_size
                 dark_gif network live live_layout live_hint).freeze
-    INCLUDE = "{% include figure.html #{PARAMS.map { |p| "#{p}=nn_figure.#{p}" }.join(' ')} %}"
+    INCLUDE = "{% include nn-figure.html #{PARAMS.map { |p| "#{p}=nn_figure.#{p}" }.join(' ')} %}"
     TEMPLATE = Liquid::Template.parse(INCLUDE)
 
     def initialize(tag_name, markup, parse_context)
@@ -189,6 +186,12 @@ module NNBlog
   module Filters
     def nn_percent(value, digits = 1)
       format("%.#{NNBlog.digits(digits, 'nn_percent')}f%%", NNBlog.number(value, "nn_percent") * 100)
+    end
+
+    def nn_required(value, what)
+      raise ArgumentError, "#{what} is required" if value.nil? || value.to_s.strip.empty?
+
+      value
     end
 
     def nn_number(value, digits = 2)

@@ -1,8 +1,8 @@
 # frozen_string_literal: true
 
-# Search: after every build, Pagefind indexes the posts into DEST/pagefind/ (see pagefind.yml).
-# The binary comes from the `pagefind-bin` wheel in the project's virtualenv, run as
-# `python3 -m pagefind_bin` in argv form. Without it the site still builds, with a warning and no
+# Search: after every build, Pagefind indexes the posts into DEST/pagefind/ (with the site's own pagefind.yml, if it has one).
+# The binary comes from the `pagefind-bin` wheel installed with nn-blog, run by the same Python
+# (`python -m pagefind_bin`, argv form), however Jekyll was started. Without it the site still builds, with a warning and no
 # search; the browser tests fail in that case, so CI cannot miss it.
 require "open3"
 
@@ -13,13 +13,13 @@ module NNBlog
     def index(site)
       return if ENV["NN_BLOG_SKIP_SEARCH"] == "1"
 
-      python = ENV.fetch("NN_BLOG_PYTHON", "python3")
+      python = ENV["NN_BLOG_PYTHON"] || NNBlog.info&.fetch("python", nil) || "python3"
       argv = [python, "-m", "pagefind_bin", "--site", site.dest, "--quiet"]
       out, status = Open3.capture2e(*argv, chdir: site.source)
       return if status.success?
 
       if out.include?("No module named pagefind_bin")
-        Jekyll.logger.warn "nn_search:", "pagefind-bin is not installed (make installs it); no search index"
+        Jekyll.logger.warn "nn_search:", "pagefind-bin is not installed (pip install nn-blog installs it); no search index"
       else
         raise Jekyll::Errors::FatalException, "nn_search: pagefind failed: #{out.lines.last(3).join.strip}"
       end
@@ -27,8 +27,4 @@ module NNBlog
       Jekyll.logger.warn "nn_search:", "#{python} not found; no search index"
     end
   end
-end
-
-Jekyll::Hooks.register :site, :post_write do |site|
-  NNBlog::Search.index(site)
 end

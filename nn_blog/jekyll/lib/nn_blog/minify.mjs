@@ -1,17 +1,16 @@
-// The site's scripts, minified for the reader (called by _plugins/nn_minify.rb and by
+// The plugin's scripts, minified for the reader (called by minify.rb beside it and by
 // tests/js/demo.py, argv form, JSON on stdin and stdout).
 //
 // stdin:  {"files": [{"name": "assets/js/nn-engine.js", "code": "..."}, ...]}
 // stdout: {"version": "5.x", "results": [{"code": "..."} | {"error": "line:col message"}, ...]}
 //
 // Every file is an ES module: top-level names may be shortened too, imports and exports keep
-// theirs. The sources stay as written (commented, readable) in assets/js; only the copy the
+// theirs. The sources stay as written (commented, readable) in the package; only the copy the
 // site serves is minified, which is where the live figures' 60 kB budget is measured.
-import { readFileSync } from "node:fs";
-import { minify } from "terser";
+import { load, version as versionOf } from "./packages.mjs";
 
-const { version } = JSON.parse(
-  readFileSync(new URL("../node_modules/terser/package.json", import.meta.url), "utf8"));
+const { minify } = await load("terser");
+const version = versionOf("terser");
 
 const chunks = [];
 for await (const chunk of process.stdin) chunks.push(chunk);

@@ -5,13 +5,13 @@
 # kramdown (math_engine: mathjax) turns the posts' $$...$$ into \(...\) inline and \[...\] for
 # display. After every page is rendered, this hook finds those in each HTML page's text (not in
 # pre, code, script, style, textarea), typesets what is not cached yet with MathJax 4's own Node
-# API (_plugins/nn_math.mjs, one `node` process per build, argv form, JSON on stdin) and puts the
-# CHTML (with assistive MathML for screen readers) in place, plus one <style> with the CSS those
-# expressions need. Fonts come from the site itself (assets/mathjax/fonts/, copied by mk/site.mk).
+# API (math.mjs beside this file, one `node` process per build, argv form, JSON on stdin) and puts
+# the CHTML (with assistive MathML for screen readers) in place, plus one <style> with the CSS
+# those expressions need. Fonts come from the site itself (/assets/nn-blog/mathjax/, published
+# from the Node packages by assets.rb).
 #
 # Every HTML page with math gets it, whatever its front matter says, so a post written for
-# Minimal Mistakes with `mathjax: true` works unchanged. A page with `mathjax: browser` opts out:
-# it keeps its TeX and loads MathJax in the browser (_includes/mathjax.html).
+# Minimal Mistakes with `mathjax: true` works unchanged, and no reader's browser runs MathJax.
 #
 # The cache (.jekyll-cache/nn-math/VERSION-FORMAT.json, or $NN_MATH_CACHE) is keyed by MathJax's
 # version, display mode and the TeX, so a warm build starts no node at all. TeX MathJax cannot parse fails the build with
@@ -21,11 +21,10 @@ require "digest"
 require "fileutils"
 require "json"
 require "timeout"
-require_relative "nn_node"
 
 module NNMath
-  SCRIPT = File.join(__dir__, "nn_math.mjs")
-  FONTS = "/assets/mathjax/fonts/mathjax-newcm-font/chtml/woff2"
+  SCRIPT = File.join(__dir__, "math.mjs")
+  FONTS = "/#{NNBlog::Assets::FONTS}"
   FONT_MARK = "@@NN_MATH_FONTS@@"
   # Text outside these elements is searched for math; tags and comments are copied as they are.
   TOKENS = %r{<(pre|code|script|style|textarea|title|math|svg)\b.*?</\1\s*>|<!--.*?-->|<[^>]*>|[^<]+}im
@@ -54,13 +53,12 @@ module NNMath
 
   def version(site)
     NNNode.package_version(site, "mathjax") ||
-      fail!("MathJax is not installed (node_modules/mathjax): run `make site-setup`")
+      fail!(NNNode.missing("MathJax"), site)
   end
 
   def pages(site)
     (site.pages + site.documents).select do |doc|
-      doc.output.is_a?(String) && doc.output_ext == ".html" &&
-        doc.data["mathjax"].to_s.strip.downcase != "browser"
+      doc.output.is_a?(String) && doc.output_ext == ".html"
     end
   end
 
@@ -101,24 +99,6 @@ module NNMath
     fonts = "#{site.config['baseurl'].to_s.chomp('/')}#{FONTS}"
     wanted.each { |doc, exprs| doc.output = page_output(doc.output, exprs.uniq, version, cache, fonts) }
     cache.save
-  end
-
-  # Two fixes to kramdown's and rouge's markup that axe-core asks for, made here because this is
-  # the one pass over every rendered page:
-  # - a code block that scrolls sideways (79 columns on a phone) must be reachable by keyboard:
-  #   tabindex="0" on rouge's <pre class="highlight"> (scrollable-region-focusable);
-  # - footnotes: doc-noteref belongs on the link, not its <sup> (aria-allowed-role), and
-  #   doc-endnote is deprecated (aria-deprecated-role).
-  MARKUP_FIXES = [
-    ['<pre class="highlight">', '<pre class="highlight" tabindex="0">'],
-    [/<sup id="(fnref:[^"]*)" role="doc-noteref">\s*<a /, '<sup id="\\1"><a role="doc-noteref" '],
-    [/(<li id="fn:[^"]*") role="doc-endnote"/, '\\1'],
-  ].freeze
-
-  def accessible_markup(site)
-    pages(site).each do |doc|
-      doc.output = MARKUP_FIXES.reduce(doc.output) { |html, (from, to)| html.gsub(from, to) }
-    end
   end
 
   def page_output(html, exprs, version, cache, fonts)
@@ -205,9 +185,4 @@ module NNMath
       end
     end
   end
-end
-
-Jekyll::Hooks.register(:site, :post_render) do |site, _payload|
-  NNMath.typeset_site(site)
-  NNMath.accessible_markup(site)
 end

@@ -10,7 +10,7 @@ const cache = new Map();
 // assets/nn/NAME.json (theme, loss-surface), fetched once.
 export function data(name) {
   if (!cache.has(name)) {
-    const url = new URL(`../../nn/${name}.json`, import.meta.url);
+    const url = new URL(`../../../nn/${name}.json`, import.meta.url);
     cache.set(name, fetch(url).then((r) => {
       if (!r.ok) throw new Error(`${name}.json: HTTP ${r.status}`);
       return r.json();

@@ -1,9 +1,9 @@
 # frozen_string_literal: true
 
-# The scripts under assets/js are served minified: after the site is written, each one's copy in
-# _site is replaced by what terser makes of it (_plugins/nn_minify.mjs, one `node` process per
-# build, argv form, JSON on stdin). The sources in assets/js stay as written, with their comments;
-# the live figures' size budget (60 kB gzipped per page) is measured on what the reader gets.
+# The plugin's scripts (/assets/nn-blog/) are served minified: after the site is written, each
+# one's copy in _site is replaced by what terser makes of it (minify.mjs beside this file, one
+# `node` process per build, argv form, JSON on stdin). The sources in the package stay as written,
+# with their comments; the live figures' size budget is measured on what the reader gets.
 #
 # Results are cached by terser's version and the source's bytes (.jekyll-cache/nn-minify/), so a
 # warm build, and every rebuild of `jekyll serve`, starts no node. `nn_blog: {minify_js: false}`
@@ -12,11 +12,10 @@
 require "digest"
 require "fileutils"
 require "json"
-require_relative "nn_node"
 
 module NNMinify
-  SCRIPT = File.join(__dir__, "nn_minify.mjs")
-  FOLDER = "/assets/js/"
+  SCRIPT = File.join(__dir__, "minify.mjs")
+  FOLDER = "/#{NNBlog::Assets::URL}/"
   NODE_SECONDS = 120
   # Bumped when nn_minify.mjs changes what it writes, so old cache entries are not reused.
   FORMAT = 1
@@ -39,7 +38,7 @@ module NNMinify
 
   def version(site)
     NNNode.package_version(site, "terser") ||
-      fail!("terser is not installed (node_modules/terser): run `make site-setup`", site)
+      fail!(NNNode.missing("terser"), site)
   end
 
   def minify_site(site)
@@ -86,5 +85,3 @@ module NNMinify
     fail!(e.message, site)
   end
 end
-
-Jekyll::Hooks.register(:site, :post_write) { |site| NNMinify.minify_site(site) }

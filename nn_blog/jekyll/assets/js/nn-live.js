@@ -8,7 +8,7 @@ import { fromJSON, predict, classify } from "./nn-engine.js";
 const networks = new Map(); // name -> Promise of a network
 
 export function networkURL(name) {
-  return new URL(`../nn/${name}.json`, import.meta.url);
+  return new URL(`../../nn/${name}.json`, import.meta.url);
 }
 
 export function network(name) {

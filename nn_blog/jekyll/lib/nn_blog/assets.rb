@@ -1,0 +1,81 @@
+# frozen_string_literal: true
+
+# What the plugin brings to a site besides its tags, all read from the package, none copied into
+# the site's folder (jekyll-feed adds its feed the same way):
+#
+# - includes: nn_blog/jekyll/includes/ is searched after the site's _includes/ (and its theme's),
+#   so {% nn_figure %} renders nn-figure.html from the package unless the site has its own;
+# - static files: nn_blog/jekyll/assets/** is published under /assets/nn-blog/ (the live figures'
+#   scripts), and MathJax's woff2 fonts under /assets/nn-blog/mathjax/ from the Node packages;
+#   a file the site has at the same path wins, so an author overrides one by shadowing it;
+# - the figure styles (nn_blog/jekyll/assets/nn-figures.css, about 1 kB) go inline into the
+#   <head> of each page that shows a figure: no extra request, nothing restyled elsewhere.
+require "set"
+
+module NNBlog
+  module Assets
+    SOURCE = File.join(NNBlog::ROOT, "assets")
+    INCLUDES = File.join(NNBlog::ROOT, "includes")
+    URL = "assets/nn-blog"
+    FONTS = "#{URL}/mathjax"
+    STYLE = File.join(SOURCE, "nn-figures.css")
+    # Files of the package's assets folder that are not for readers.
+    PRIVATE = %w(package.json nn-figures.css).freeze
+    MARK = 'class="nn-figure'
+
+    # A static file whose bytes live in the package (or the Node packages), published at
+    # /DIR/NAME in the site.
+    class PackageFile < Jekyll::StaticFile
+      def initialize(site, path, dir, name)
+        super(site, site.source, dir, name)
+        @package_path = path
+      end
+
+      def path
+        @package_path
+      end
+    end
+
+    module_function
+
+    def include_path(site)
+      paths = site.includes_load_paths
+      paths << INCLUDES unless paths.frozen? || paths.include?(INCLUDES)
+    end
+
+    def add(site)
+      taken = site.static_files.map(&:relative_path).to_set
+      files(site).each do |path, url|
+        dir, name = File.split("/#{url}")
+        next if taken.include?("/#{url}")
+
+        site.static_files << PackageFile.new(site, path, dir, name)
+      end
+    end
+
+    # [[path in the package or node_modules, URL path under the site]]
+    def files(site)
+      scripts = Dir.glob("**/*", base: SOURCE).reject do |rel|
+        File.directory?(File.join(SOURCE, rel)) || PRIVATE.include?(File.basename(rel))
+      end
+      own = scripts.sort.map { |rel| [File.join(SOURCE, rel), "#{URL}/#{rel}"] }
+      own + fonts(site)
+    end
+
+    def fonts(site)
+      folder = NNNode.font_folder(site)
+      return [] unless folder
+
+      Dir.glob("*.woff2", base: folder).sort.map { |name| [File.join(folder, name), "#{FONTS}/#{name}"] }
+    end
+
+    # The figure styles, once, in the <head> of a page whose output shows a figure.
+    def style(doc)
+      html = doc.output
+      return unless html.is_a?(String) && html.include?(MARK) && !html.include?('id="nn-figures"')
+
+      css = (@css ||= File.read(STYLE).gsub(%r{/\*.*?\*/}m, "").gsub(/\s*\n\s*/, "\n").strip)
+      doc.output = html.sub(%r{</head>}i) { %(<style id="nn-figures">#{css}</style>\n</head>) }
+    end
+  end
+end
