@@ -5,7 +5,7 @@
 * page weight: every byte the post makes a light-scheme reader download once scrolled to the end
   (HTML, CSS, math fonts, images, in Chromium; as transferred from a server that gzips text);
 * math: the seconds a whole build takes when no expression is cached yet (MathJax's Node API
-  typesetting every expression, _plugins/nn_math.rb); compare with the warm build.
+  typesetting every expression, the plugin's math.rb); compare with the warm build.
 
 Writes benchmarks/results/site.json and site.md. Needs `make site-setup` (MathJax, Chromium).
 Usage: python benchmarks/site.py [--repeats N]
@@ -81,7 +81,7 @@ def page_weight(browser, site, path: str) -> tuple[int, int]:
             sizes[request.url] = got["responseBodySize"] + got["responseHeadersSize"]
     context.close()
     total = sum(sizes.values())
-    return total, sum(v for k, v in sizes.items() if "/assets/mathjax/" in k)
+    return total, sum(v for k, v in sizes.items() if "/assets/nn-blog/mathjax/" in k)
 
 
 def math_cold(site_dir: Path, overlay: Path, repeats: int) -> float:

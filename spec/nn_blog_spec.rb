@@ -4,12 +4,15 @@ require_relative "spec_helper"
 
 RSpec.describe "nn_figure" do
   def figures(path)
-    Nokogiri::HTML(output(path)).css("figure.figure").map do |figure|
+    Nokogiri::HTML(output(path)).css("figure.nn-figure").map do |figure|
       source = figure.at_css('picture source[media="(prefers-color-scheme: dark)"]')
       img = figure.at_css("picture img")
+      caption = figure.at_css("figcaption")&.dup
+      caption&.css("details")&.each(&:remove) # the provenance closes the caption
       { "class" => figure["class"], "dark" => source && source["srcset"], "type" => source && source["type"],
-        "img" => img&.attributes&.transform_values(&:value), "caption" => figure.at_css("figcaption")&.inner_html,
-        "link" => figure.at_css("a[data-nn-on-demand]") }
+        "img" => img&.attributes&.transform_values(&:value), "caption" => caption&.inner_html,
+        "link" => figure.at_css("a[data-nn-on-demand]"),
+        "scripts" => figure.css("script").map { |script| script["src"] } }
     end
   end
 
@@ -21,13 +24,14 @@ RSpec.describe "nn_figure" do
     expect(moons["img"]).to eq("src" => "/assets/images/nn/moons-boundary.svg", "width" => "720", "height" => "480",
                                "alt" => "Two interleaved half moons, blue and orange, split by a curved boundary",
                                "loading" => "eager", "decoding" => "async")
-    expect(moons["caption"]).to eq("The boundary the network learned, \\(P(y = 1 \\mid x)\\) shaded.")
+    expect(moons["caption"]).to start_with("The boundary the network learned, <mjx-container") # typeset
+    expect(moons["caption"]).to end_with("</mjx-container> shaded.")
   end
 
   it "falls back to PNG, loads lazily by default and passes the class through" do
     build_fixture
     digits = figures("figures/index.html")[1]
-    expect(digits["class"]).to eq("figure wide")
+    expect(digits["class"]).to eq("nn-figure wide")
     expect(digits["dark"]).to eq("/assets/images/nn/digits-samples-dark.png")
     expect(digits["type"]).to be_nil
     expect(digits["img"]).to include("src" => "/assets/images/nn/digits-samples.png", "loading" => "lazy",
@@ -43,7 +47,7 @@ RSpec.describe "nn_figure" do
     expect(link["href"]).to eq("/assets/images/nn/spiral-evolution.gif")
     expect(link["data-alt"]).to eq("The spiral's boundary at four epochs, from a straight line to three arms")
     expect(link.at_css("[data-nn-label]").text).to eq("Play the animation")
-    expect(link.next_element.name).to eq("script")
+    expect(spiral["scripts"]).to eq(["/assets/nn-blog/js/nn-on-demand.js"]) # no inline script
   end
 
   it "sizes the animation and gives its weight from the GIF itself" do
@@ -103,7 +107,7 @@ RSpec.describe "nn_figure" do
     live = page.css("figure[data-nn-live]").map { |f| [f["data-nn-live"], f["data-nn-network"]] }
     expect(live).to eq([%w(digit-pad digits), %w(scrubber spiral)])
     scripts = page.css("script[type=module]").map { |s| s["src"] }.grep(/nn-figures/)
-    expect(scripts).to eq(["/blog/assets/js/nn-figures.js"])
+    expect(scripts).to eq(["/blog/assets/nn-blog/js/nn-figures.js"])
     expect(output("figures/index.html")).not_to include("nn-figures.js", "data-nn-live")
   end
 
@@ -150,10 +154,10 @@ RSpec.describe "nn_figure" do
       .to raise_error(ArgumentError, /nn_figure moons-boundary: live=neurons needs a figure that records where its tiles are \(kind neuron_heatmaps\)/)
   end
 
-  it "requires alt text in figure.html" do
+  it "requires alt text in nn-figure.html" do
     expect do
-      build_fixture { write("_posts/2020-12-01-alt.md", "---\ntitle: t\n---\n{% include figure.html image_path=\"/a.png\" %}\n") }
-    end.to raise_error(Liquid::ArgumentError, /figure.html: alt \(what the figure shows\) is required/)
+      build_fixture { write("_posts/2020-12-01-alt.md", "---\ntitle: t\n---\n{% include nn-figure.html image_path=\"/a.png\" %}\n") }
+    end.to raise_error(Liquid::ArgumentError, /nn-figure.html: alt \(what the figure shows\) is required/)
   end
 
   # A manifest with one more entry, and a post showing it.
@@ -177,12 +181,13 @@ RSpec.describe "nn_figure" do
 
   it "shows a hostile caption and alt text as text, never as markup" do
     page = with_entry("evil", HOSTILE)
-    figure = page.at_css("figure.figure")
+    figure = page.at_css("figure.nn-figure")
     expect(page.css('script:not([type="application/ld+json"])').map(&:text).join).not_to include("alert")
     expect(page.xpath("//@onmouseover | //@onerror")).to be_empty
     expect(page.xpath("//@href | //@src").map(&:value).grep(/javascript/i)).to be_empty
     caption = figure.at_css("figcaption")
-    expect(caption.text).to include("<script>alert(1)</script>", "<img src=x", "& \\(a < b\\)")
+    expect(caption.text).to include("<script>alert(1)</script>", "<img src=x", "& ")
+    expect(caption.at_css("mjx-container math").text).to eq("a<b") # the math, typeset
     expect(caption.at_css("em").text).to eq("e")
     expect(caption.css("a").map { |a| [a.text, a["href"]] }).to eq([["ok", "https://example.org/a"]])
     expect(caption.text).to include("x ", "{: onmouseover=")
@@ -191,9 +196,9 @@ RSpec.describe "nn_figure" do
 
   it "takes quoted option values" do
     tag = %({% nn_figure moons-boundary caption="Two words, then *more*." class='wide tall' loading=eager %})
-    figure = with_entry("unused", HOSTILE, tag).at_css("figure.figure")
-    expect(figure["class"]).to eq("figure wide tall")
-    expect(figure.at_css("figcaption").inner_html).to eq("Two words, then <em>more</em>.")
+    figure = with_entry("unused", HOSTILE, tag).at_css("figure.nn-figure")
+    expect(figure["class"]).to eq("nn-figure wide tall")
+    expect(figure.at_css("figcaption").children.first(2).map(&:to_html).join).to eq("Two words, then <em>more</em>")
     expect(figure.at_css("img")["loading"]).to eq("eager")
   end
 
@@ -208,7 +213,7 @@ RSpec.describe "nn_figure" do
               "width" => 720, "height" => 400, "alt" => "A", "caption" => "", "hash" => "h", "key" => "k",
               "narrow" => { "light" => { "svg" => "/n.svg", "png" => "/n.png" }, "dark" => { "png" => "/n-dark.png" },
                             "width" => 360, "height" => 420, "min_font_px" => 12.7 } }
-    sources = with_entry("narrow", entry).css("figure.figure picture source").map do |source|
+    sources = with_entry("narrow", entry).css("figure.nn-figure picture source").map do |source|
       source.attributes.transform_values(&:value)
     end
     expect(sources).to eq([
@@ -290,18 +295,17 @@ RSpec.describe "front matter helpers" do
 end
 
 RSpec.describe "layouts honouring Minimal Mistakes' front matter" do
-  # Math is typeset at build time (_plugins/nn_math.rb, tested in tests/site/test_math.py):
-  # MathJax's script loads only where a page opts in with `mathjax: browser`.
-  it "loads MathJax's script only on pages that opt in with mathjax: browser" do
+  # Math is typeset at build time (the plugin's math.rb, tested in tests/site/test_math.py):
+  # no page loads MathJax, whatever its front matter says (Minimal Mistakes' `mathjax: true`).
+  it "typesets math at build time and loads no MathJax script, even with mathjax: true" do
     build_fixture do |source|
       File.write(File.join(source, "live.md"),
-                 "---\ntitle: Live\nlayout: single\npermalink: /live/\nmathjax: browser\n---\n\n$$x$$\n")
+                 "---\ntitle: Live\nlayout: single\npermalink: /live/\nmathjax: true\n---\n\n$$x$$\n")
     end
-    expect(output("live/index.html")).to include('src="/assets/mathjax/tex-chtml.js"')
-    expect(output("live/index.html")).to include('fonts: "/assets/mathjax/fonts"')
+    page = output("live/index.html")
+    expect(page).to include("<mjx-container", "/assets/nn-blog/mathjax/")
+    expect(page).not_to include("tex-chtml", "\\(x\\)")
     expect(output("figures/index.html")).not_to include("tex-chtml")
-    expect(output("newest-other/index.html")).not_to include("tex-chtml")
-    expect(output("older-maths/index.html")).not_to include("tex-chtml")
   end
 
   it "renders the header image, caption, toc, read time, share links and author" do
@@ -374,38 +378,53 @@ RSpec.describe "layouts honouring Minimal Mistakes' front matter" do
 end
 
 RSpec.describe "the render hook" do
-  def fake_nn_blog(dir, exit_code: 0)
-    bin = File.join(dir, "bin")
-    FileUtils.mkdir_p(bin)
+  # The hook runs nn-blog with the Python the loader found (NNBlog.info["python"]): here a fake
+  # interpreter that logs its folder and arguments.
+  def fake_python(dir, exit_code: 0)
     log = File.join(dir, "calls.log")
-    File.write(File.join(bin, "nn-blog"), "#!/bin/sh\necho \"$PWD $*\" >> #{log}\nexit #{exit_code}\n")
-    File.chmod(0o755, File.join(bin, "nn-blog"))
-    [bin, log]
+    python = File.join(dir, "python")
+    File.write(python, "#!/bin/sh\necho \"$PWD $*\" >> #{log}\nexit #{exit_code}\n")
+    File.chmod(0o755, python)
+    [python, log]
   end
 
   around do |example|
-    saved = ENV.to_h.slice("PATH", "NN_BLOG_SKIP_RENDER")
+    saved_info = NNBlog.info
+    saved = ENV.to_h.slice("NN_BLOG_SKIP_RENDER")
     ENV.delete("NN_BLOG_SKIP_RENDER")
     example.run
   ensure
+    NNBlog.setup(saved_info)
     ENV.update(saved)
     ENV.delete("NN_BLOG_SKIP_RENDER") unless saved.key?("NN_BLOG_SKIP_RENDER")
   end
 
   it "runs `nn-blog render` in the site's folder, once, before reading" do
     Dir.mktmpdir do |dir|
-      bin, log = fake_nn_blog(dir)
-      ENV["PATH"] = "#{bin}:#{ENV['PATH']}"
+      python, log = fake_python(dir)
+      NNBlog.setup(NNBlog.info.merge("python" => python))
       site = build_fixture("nn_blog" => { "render_on_build" => true })
       Jekyll::Site.new(site.config) # a second site in the same process renders nothing more
-      expect(File.readlines(log, chomp: true)).to eq(["#{File.realpath(@source)} render"])
+      expect(File.readlines(log, chomp: true)).to eq(["#{File.realpath(@source)} -m nn_blog render"])
+    end
+  end
+
+  it "renders by default: a site that loads the plugin wants its figures" do
+    Dir.mktmpdir do |dir|
+      python, log = fake_python(dir)
+      NNBlog.setup(NNBlog.info.merge("python" => python))
+      build_fixture do |source|
+        config = File.join(source, "_config.yml")
+        File.write(config, File.read(config).sub(/^nn_blog:\n(  .*\n)+/, ""))
+      end
+      expect(File.readlines(log, chomp: true).size).to eq(1)
     end
   end
 
   it "stops the build when rendering fails" do
     Dir.mktmpdir do |dir|
-      bin, = fake_nn_blog(dir, exit_code: 2)
-      ENV["PATH"] = "#{bin}:#{ENV['PATH']}"
+      python, = fake_python(dir, exit_code: 2)
+      NNBlog.setup(NNBlog.info.merge("python" => python))
       expect { build_fixture("nn_blog" => { "render_on_build" => true }) }
         .to raise_error(Jekyll::Errors::FatalException, /nn-blog render` failed \(exit 2\)/)
     end
@@ -413,17 +432,17 @@ RSpec.describe "the render hook" do
 
   it "builds from the figures on disk and says why, once" do
     Dir.mktmpdir do |dir|
-      bin, log = fake_nn_blog(dir)
+      python, log = fake_python(dir)
       messages = []
       allow(Jekyll.logger).to receive(:info).and_wrap_original { |m, *args| messages << args.join(" "); m.call(*args) }
 
-      ENV["PATH"] = "/usr/bin:/bin"
+      NNBlog.setup(NNBlog.info.merge("python" => nil))
       build_fixture("nn_blog" => { "render_on_build" => true })
       Jekyll::Site.new(fixture_config("nn_blog" => { "render_on_build" => true }))
-      expect(messages.grep(/nn-blog is not on the PATH: building from the figures on disk/).size).to eq(1)
+      expect(messages.grep(/the loader found no nn-blog to run: building from the figures on disk/).size).to eq(1)
 
       NNBlog::Render.reset!
-      ENV["PATH"] = "#{bin}:/usr/bin:/bin"
+      NNBlog.setup(NNBlog.info.merge("python" => python))
       ENV["NN_BLOG_SKIP_RENDER"] = "1"
       build_fixture("nn_blog" => { "render_on_build" => true })
       expect(messages.grep(/NN_BLOG_SKIP_RENDER=1: building from the figures on disk/).size).to eq(1)

@@ -1,7 +1,6 @@
 # frozen_string_literal: true
 
 require_relative "spec_helper"
-require File.join(REPO, "_plugins", "nn_minify.rb")
 
 RSpec.describe "scripts served minified (nn_minify)" do
   SOURCE = <<~JS
@@ -15,34 +14,34 @@ RSpec.describe "scripts served minified (nn_minify)" do
     }
   JS
 
-  def build_with_script(config = {}, code = SOURCE)
-    build_fixture(config) { write("assets/js/live/example.js", code) }
+  def build_with_script(config = { "nn_blog" => { "minify_js" => true } }, code = SOURCE)
+    build_fixture(config) { write("assets/nn-blog/js/live/example.js", code) }
   end
 
   it "serves a minified copy and leaves the source as written" do
     build_with_script
-    served = output("assets/js/live/example.js")
+    served = output("assets/nn-blog/js/live/example.js")
     expect(served).not_to include("//", "/*", "probabilities")
     expect(served).to include('from"./engine.js"', "export", "percentages")
     expect(served.bytesize).to be < SOURCE.bytesize / 2
-    expect(File.read(File.join(@source, "assets/js/live/example.js"))).to eq(SOURCE)
+    expect(File.read(File.join(@source, "assets/nn-blog/js/live/example.js"))).to eq(SOURCE)
   end
 
   it "reuses the cache: a second build starts no node" do
     build_with_script
-    first = output("assets/js/live/example.js")
+    first = output("assets/nn-blog/js/live/example.js")
     expect(NNMinify).not_to receive(:run_node)
-    Jekyll::Site.new(fixture_config).process
-    expect(output("assets/js/live/example.js")).to eq(first)
+    Jekyll::Site.new(fixture_config("nn_blog" => { "minify_js" => true })).process
+    expect(output("assets/nn-blog/js/live/example.js")).to eq(first)
   end
 
   it "serves the sources as they are with nn_blog.minify_js: false" do
     build_with_script("nn_blog" => { "minify_js" => false })
-    expect(output("assets/js/live/example.js")).to eq(SOURCE)
+    expect(output("assets/nn-blog/js/live/example.js")).to eq(SOURCE)
   end
 
   it "fails the build naming the file, line and column of a script it cannot parse" do
-    expect { build_with_script({ "watch" => true }, "export const a = ;\n") }
-      .to raise_error(Jekyll::Errors::FatalException, %r{nn_minify: assets/js/live/example\.js:1:\d+ })
+    expect { build_with_script({ "watch" => true, "nn_blog" => { "minify_js" => true } }, "export const a = ;\n") }
+      .to raise_error(Jekyll::Errors::FatalException, %r{nn_minify: assets/nn-blog/js/live/example\.js:1:\d+ })
   end
 end

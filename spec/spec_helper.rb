@@ -11,7 +11,9 @@ require "tmpdir"
 
 REPO = File.expand_path("..", __dir__)
 FIXTURE = File.join(__dir__, "fixture")
+# The blog's own _plugins/: the loader (nn-blog's plugin, from the package) and its theme helpers.
 require File.join(REPO, "_plugins", "nn_blog.rb")
+require File.join(REPO, "_plugins", "theme.rb")
 
 module FixtureSite
   # Build the fixture into a temporary directory; yields the source dir before building so an
@@ -43,6 +45,12 @@ module FixtureSite
     File.write(path, text)
   end
 end
+
+# Search (Pagefind) is checked on the built blog (tests/site); the math cache is shared by every
+# fixture build (each is a fresh folder), so MathJax runs once per expression, not once per build.
+ENV["NN_BLOG_SKIP_SEARCH"] = "1"
+ENV["NN_MATH_CACHE"] ||= File.join(Dir.tmpdir, "nn-blog-spec-math-#{Process.pid}.json")
+at_exit { FileUtils.rm_f(ENV["NN_MATH_CACHE"]) if ENV["NN_MATH_CACHE"].include?("nn-blog-spec-math-") }
 
 # Builds that are meant to fail log their errors; keep them out of the spec's output.
 SPEC_LOG = StringIO.new

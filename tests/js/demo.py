@@ -2,7 +2,8 @@
 
 ``python tests/js/demo.py [--port 8765]`` trains the post's networks (a minute), writes a small
 self-contained site into a temporary directory -- ``index.html`` (``tests/js/demo.html``), the
-scripts of ``assets/js``, the exported networks under ``assets/nn``, the site's CSS and the static
+plugin's scripts (``nn_blog/jekyll/assets/js``, served at ``assets/nn-blog/js``), the exported
+networks under ``assets/nn``, the site's CSS and the static
 figures the live ones enhance -- and serves it on 127.0.0.1. ``tests/js/test_live_demo.py`` builds
 the same site and drives it in Chromium. Its scripts are minified as the Jekyll build serves them.
 
@@ -17,6 +18,7 @@ import functools
 import gzip
 import http.server
 import json
+import os
 import shutil
 import subprocess
 import tempfile
@@ -33,7 +35,8 @@ STATIC = ["digits-samples", "moons-boundary", "moons-neurons", "spiral-evolution
           "xor-boundary"]
 # figure -> the placeholder in demo.html its drawn layout (the manifest entry's data) replaces
 LAYOUTS = {"moons-neurons": "@@MOONS_NEURONS_LAYOUT@@"}
-MINIFY = ROOT / "_plugins" / "nn_minify.mjs"
+JS = ROOT / "nn_blog" / "jekyll" / "assets" / "js"
+MINIFY = ROOT / "nn_blog" / "jekyll" / "lib" / "nn_blog" / "minify.mjs"
 
 
 def train_live_networks():
@@ -48,7 +51,7 @@ def build(out: Path, trained: dict) -> dict[str, int]:
     for its live figures (scripts and data)."""
     from nn_blog import export
 
-    shutil.copytree(ROOT / "assets" / "js", out / "assets" / "js")
+    shutil.copytree(JS, out / "assets" / "nn-blog" / "js")
     (out / "assets" / "css").mkdir(parents=True)
     shutil.copy(ROOT / "assets" / "css" / "main.css", out / "assets" / "css" / "main.css")
     images = out / "assets" / "images" / "nn"
@@ -73,7 +76,7 @@ def build(out: Path, trained: dict) -> dict[str, int]:
     for name, mark in LAYOUTS.items():
         html = html.replace(mark, escape(json.dumps(manifest[name]["data"])))
     (out / "index.html").write_text(html)
-    scripts = [p for p in (out / "assets" / "js").rglob("*.js")
+    scripts = [p for p in (out / "assets" / "nn-blog" / "js").rglob("*.js")
                if p.name.startswith("nn-") or p.parent.name == "live"]
     minify(scripts)
     loaded = scripts + [out / rel for rel in files]
@@ -82,11 +85,14 @@ def build(out: Path, trained: dict) -> dict[str, int]:
 
 
 def minify(paths) -> None:
-    """Minify the scripts in place as the site serves them (_plugins/nn_minify.mjs, which the
+    """Minify the scripts in place as the site serves them (the plugin's minify.mjs, which the
     Jekyll build runs): the budget is measured on what a reader downloads."""
+    from nn_blog import jekyll
+
     request = {"files": [{"name": p.name, "code": p.read_text()} for p in paths]}
+    env = {**os.environ, "NN_BLOG_NODE_MODULES": str(jekyll.setup_node())}
     done = subprocess.run(["node", str(MINIFY)], input=json.dumps(request), text=True,
-                          capture_output=True, timeout=120, check=False)
+                          capture_output=True, timeout=120, check=False, env=env)
     if done.returncode != 0:
         raise RuntimeError(f"node {MINIFY} failed: {done.stderr.strip()[:500]}")
     for path, result in zip(paths, json.loads(done.stdout)["results"], strict=True):

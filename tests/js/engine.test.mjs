@@ -5,7 +5,7 @@ import test from "node:test";
 import assert from "node:assert/strict";
 import {
   fromJSON, predict, classify, forwardAll, inputMatrix, activations,
-} from "../../assets/js/nn-engine.js";
+} from "../../nn_blog/jekyll/assets/js/nn-engine.js";
 
 // One hidden relu layer of two neurons, then a softmax over three classes.
 // W1 = [[1, -1], [2, 0.5]], b1 = [0, 1]; W2 = [[1, 0, -1], [0, 1, 2]], b2 = 0.
@@ -123,7 +123,7 @@ test("snapshots: atEpoch swaps in that epoch's weights; the last is the network"
 });
 
 test("the digit pad's strokes become the data's 8x8 counts: height filled, centred", async () => {
-  const { toInputs, rub } = await import("../../assets/js/live/digit-pad.js");
+  const { toInputs, rub } = await import("../../nn_blog/jekyll/assets/js/live/digit-pad.js");
   const sum = (a) => a.reduce((s, v) => s + v, 0);
   // a vertical line fills the height, centred: every row's ink in blocks 3 and 4 alike
   const upright = [[0.5, 0.1], [0.5, 0.5], [0.5, 0.9]];

@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { METHODS, grows, path, verdict } from "../../assets/js/live/lr-slider.js";
+import { METHODS, grows, path, verdict } from "../../nn_blog/jekyll/assets/js/live/lr-slider.js";
 
 const dir = process.env.NN_BLOG_FIXTURES;
 

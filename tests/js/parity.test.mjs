@@ -8,7 +8,7 @@ import test from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { fromJSON, predict, classify } from "../../assets/js/nn-engine.js";
+import { fromJSON, predict, classify } from "../../nn_blog/jekyll/assets/js/nn-engine.js";
 
 const dir = process.env.NN_BLOG_FIXTURES;
 const read = (file) => JSON.parse(readFileSync(join(dir, file), "utf8"));

@@ -7,10 +7,10 @@ import test from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { fromJSON, matrix } from "../../assets/js/nn-engine.js";
+import { fromJSON, matrix } from "../../nn_blog/jekyll/assets/js/nn-engine.js";
 import {
   lossAndGrads, optimizer, targets, trainable,
-} from "../../assets/js/nn-train.js";
+} from "../../nn_blog/jekyll/assets/js/nn-train.js";
 
 const dir = process.env.NN_BLOG_FIXTURES;
 const read = (file) => JSON.parse(readFileSync(join(dir, file), "utf8"));

@@ -95,7 +95,7 @@ PICTURES = """() => [...document.querySelectorAll('picture')].map(p => {
             (s.media || '').includes('prefers-color-scheme: dark'))};
 })"""
 
-BROWSER_MATH = """async (ms) => {
+MATH = """async (ms) => {
   if (!window.MathJax || !MathJax.startup || !MathJax.startup.promise) return null;
   await __nnRace(MathJax.startup.promise, ms, 'MathJax.startup.promise');
   return {containers: document.querySelectorAll('mjx-container').length,
@@ -250,8 +250,7 @@ def step(url: str, scheme: str, name: str, action):
         raise StepFailed(f"{url} ({scheme}): {name}: {first}") from err
 
 
-def visit(page, url: str, scheme: str, *, axe: bool = True, figures: dict | None = None,
-          browser_math: bool = False) -> PageReport:
+def visit(page, url: str, scheme: str, *, axe: bool = True, figures: dict | None = None) -> PageReport:
     """Open ``url`` in ``page`` and check what a reader would notice."""
     report = PageReport(url=url)
     errors: list[str] = []
@@ -270,15 +269,7 @@ def visit(page, url: str, scheme: str, *, axe: bool = True, figures: dict | None
     stuck = run("scrolling through, decoding images",
                 lambda: page.evaluate(SCROLL_THROUGH, STEP_MS // 2))
     report.problems += [f"image: {s}" for s in stuck]
-    if browser_math:
-        math = run("waiting for MathJax", lambda: page.evaluate(BROWSER_MATH, STEP_MS // 2))
-        if math is None:
-            report.problems.append("mathjax: browser, but MathJax did not load")
-        else:
-            report.math_typeset = math["containers"]
-            report.problems += [f"MathJax error: {e}" for e in math["errors"]]
-    else:
-        _check_math(report, run("reading the math", lambda: page.evaluate(MATH)))
+    _check_math(report, run("reading the math", lambda: page.evaluate(MATH)))
     run("waiting for the network to settle",
         lambda: page.wait_for_load_state("networkidle", timeout=STEP_MS))
     _check_images(report, run("listing images", lambda: page.evaluate(IMAGES)))

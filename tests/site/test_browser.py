@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import pytest
 from pagecheck import bounded, figure_index, manifest, visit, watch
-from test_static import asks_for_browser_mathjax, front_matter, page_sources
+from test_static import page_sources
 
 pytestmark = pytest.mark.timeout(180)
 
@@ -35,9 +35,7 @@ def _check(browser, site, path, scheme, width, artifacts=None, figures=None, axe
     watch(context, site.origin, log)
     try:
         page = context.new_page()
-        browser_math = asks_for_browser_mathjax(front_matter(PAGES[path]))
-        report = visit(page, site.url(path), scheme, axe=axe, figures=figures,
-                       browser_math=browser_math)
+        report = visit(page, site.url(path), scheme, axe=axe, figures=figures)
         if artifacts is not None:
             shot = artifacts / f"{_name(path)}-{width}-{scheme}.png"
             page.screenshot(path=shot, full_page=True, timeout=60_000)

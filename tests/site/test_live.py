@@ -99,9 +99,9 @@ def test_the_post_marks_its_live_figures_and_loads_nothing_until_they_near(post)
                                        "[f.dataset.nnLive, f.dataset.nnNetwork || null])")
     assert sorted(map(tuple, marked)) == sorted(LIVE.values())
     modules = page.eval_on_selector_all("script[type=module]", "s => s.map(x => x.src)")
-    assert len([m for m in modules if m.endswith("/assets/js/nn-figures.js")]) == 1
+    assert len([m for m in modules if m.endswith("/assets/nn-blog/js/nn-figures.js")]) == 1
     # at the top of the post no live figure is near: no figure script or network yet
-    assert not [u for u in log["requests"] if "/assets/nn/" in u or "/assets/js/live/" in u]
+    assert not [u for u in log["requests"] if "/assets/nn/" in u or "/assets/nn-blog/js/live/" in u]
     ready(page, "digits-samples")
     assert any(u.endswith("/assets/nn/digits.json") for u in log["requests"])
     assert not any(u.endswith("/assets/nn/xor.json") for u in log["requests"])
@@ -286,7 +286,7 @@ def test_the_posts_live_scripts_and_data_fit_the_budget(post, site):
     for name in LIVE:
         ready(page, name)
     ours = sorted({u.split("?")[0] for u in log["requests"]
-                   if "/assets/nn/" in u or "/assets/js/nn-" in u or "/assets/js/live/" in u})
+                   if "/assets/nn/" in u or "/assets/nn-blog/js/" in u})
     sizes = {u.rsplit("/assets/", 1)[1]: len(gzip.compress(
         (site.dest / "assets" / u.rsplit("/assets/", 1)[1]).read_bytes(), 9, mtime=0))
         for u in ours}

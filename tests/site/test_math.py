@@ -1,4 +1,4 @@
-"""Math typeset when the site is built (_plugins/nn_math.rb + nn_math.mjs, MathJax 4's Node API).
+"""Math typeset when the site is built (the plugin's math.rb + math.mjs, MathJax 4's Node API).
 
 A post written for Minimal Mistakes (`mathjax: true`, `$$...$$` inline and display) is dropped
 into `_posts/` of a site made of this repository's config, layouts, includes and plugins, and
@@ -21,7 +21,7 @@ pytestmark = pytest.mark.timeout(600)
 
 FIXTURE = Path(__file__).parent / "fixtures" / "2019-03-02-minimal-mistakes-math.md"
 # What a site needs from the repository; symlinked, so the math cache is the repository's too.
-SHARED = ["_config.yml", "_layouts", "_includes", "_plugins", "_data", "node_modules",
+SHARED = ["_config.yml", "_layouts", "_includes", "_plugins", "_data",
           ".jekyll-cache", "index.html", "favicon.svg"]
 
 

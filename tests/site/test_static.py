@@ -1,5 +1,5 @@
-"""The built site's markup: the pages exist, math is typeset at build time (MathJax's script loads
-only where a page opts in with `mathjax: browser`), nothing is loaded from another host, meta
+"""The built site's markup: the pages exist, math is typeset at build time (no page loads MathJax's
+script), nothing is loaded from another host, meta
 descriptions carry no math delimiters, the /blog build passes html-proofer.
 """
 
@@ -16,7 +16,7 @@ import yaml
 from conftest import ROOT
 
 PAGES = ["/", "/about/", "/tags/", "/404.html", "/markdown-style/"]
-MATHJAX_SCRIPT = "/assets/mathjax/tex-chtml.js"
+
 
 
 def front_matter(path: Path) -> dict:
@@ -39,11 +39,6 @@ def page_sources() -> list[tuple[Path, str]]:
 
 def post_permalinks() -> list[str]:
     return [path for source, path in page_sources() if source.parent.name == "_posts"]
-
-
-def asks_for_browser_mathjax(data: dict) -> bool:
-    value = data.get("mathjax")
-    return isinstance(value, str) and value.strip().lower() == "browser"
 
 
 class _Loads(HTMLParser):
@@ -89,20 +84,15 @@ def test_every_page_is_built(site):
     assert (site.dest / "feed.xml").is_file() and (site.dest / "sitemap.xml").is_file()
 
 
-def test_mathjax_loads_only_on_pages_that_opt_in(site):
+def test_no_page_loads_mathjax(site):
     for source, path in page_sources():
-        data = front_matter(source)
-        loads = [u for u in parsed(site, path).urls if u.endswith(MATHJAX_SCRIPT)]
-        asked = asks_for_browser_mathjax(data)
-        assert bool(loads) == asked, f"{source.name}: mathjax={data.get('mathjax')!r}"
-        assert not [u for u in parsed(site, path).urls if "/sre/" in u], source.name
+        scripts = [u for u in parsed(site, path).urls if u.endswith(".js")]
+        assert not [u for u in scripts if "mathjax" in u.lower() or "/sre/" in u], source.name
 
 
 def test_math_is_typeset_at_build_time(site):
     """No TeX is left for a browser on any page, and the post's math is there, readable."""
-    for source, path in page_sources():
-        if asks_for_browser_mathjax(front_matter(source)):
-            continue
+    for _, path in page_sources():
         html = site.file_for(path).read_text(encoding="utf-8")
         left = pagecheck.leftover_tex(html)
         assert not left, f"{path}: TeX left untypeset: {left[:3]}"
