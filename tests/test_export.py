@@ -1,4 +1,4 @@
-"""The browser export (nn_blog/export.py) and the JavaScript engine that runs it (assets/js).
+"""The browser export (nn_blog/export.py) and the JavaScript engine that runs it (in the plugin).
 
 The post's networks and a few small ones covering every activation are trained once; the export
 must be byte-identical across runs, keep every test-split prediction when rounded, and use the
@@ -290,8 +290,8 @@ def test_options_for_live_figures_are_the_union_of_their_needs():
     assert export.options_for(["probe"]) == {"snapshots": False, "data": False}
     assert export.options_for(["probe", "scrubber"]) == {"snapshots": True, "data": False}
     assert export.options_for(["train", "lr-slider"]) == {"snapshots": True, "data": True}
-    live = ROOT / "assets" / "js" / "live"
+    live = ROOT / "nn_blog" / "jekyll" / "assets" / "js" / "live"
     assert set(export.LIVE_KINDS) == {p.stem for p in live.glob("*.js")} - {"common"}
-    bootstrap = (ROOT / "assets" / "js" / "nn-figures.js").read_text()
+    bootstrap = (ROOT / "nn_blog" / "jekyll" / "assets" / "js" / "nn-figures.js").read_text()
     listed = re.search(r"const KINDS = new Set\(\[(.*?)\]\)", bootstrap).group(1)
     assert set(re.findall(r'"([a-z-]+)"', listed)) == set(export.LIVE_KINDS)

@@ -250,7 +250,8 @@ def step(url: str, scheme: str, name: str, action):
         raise StepFailed(f"{url} ({scheme}): {name}: {first}") from err
 
 
-def visit(page, url: str, scheme: str, *, axe: bool = True, figures: dict | None = None) -> PageReport:
+def visit(page, url: str, scheme: str, *, axe: bool = True,
+          figures: dict | None = None) -> PageReport:
     """Open ``url`` in ``page`` and check what a reader would notice."""
     report = PageReport(url=url)
     errors: list[str] = []
