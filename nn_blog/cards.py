@@ -11,14 +11,14 @@ into ``og:image`` and ``twitter:image``.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import re
 import textwrap
 from pathlib import Path
 
-import yaml
-
+from . import hostsite
 from .errors import NNBlogError
 from .fileio import write_atomic
 
@@ -26,49 +26,67 @@ WIDTH, HEIGHT = 1200, 630          # pixels: what Open Graph and Twitter's large
 BAND = 330                         # height of the header image band at the top
 CARDS = Path("assets/images/cards")
 MANIFEST = Path("_data/generated/cards.json")
-FRONT_MATTER = re.compile(r"\A---\s*\n(.*?)\n---\s*(\n|\Z)", re.S)
-MAX_FRONT_MATTER = 64 * 1024
+MAX_PIXELS = 40_000_000           # a header image larger than this is refused before decoding
+DEFAULT = "default"                # the site's card; a post of that slug gets a hashed name
+PLAIN = re.compile(r"[a-z0-9][a-z0-9._-]{0,99}\Z")
 
 
-def _front_matter(path: Path) -> dict:
-    text = path.read_text(encoding="utf-8", errors="replace")[:MAX_FRONT_MATTER + 16]
-    match = FRONT_MATTER.match(text)
-    if not match:
-        return {}
-    try:
-        data = yaml.safe_load(match.group(1))
-    except yaml.YAMLError as err:
-        mark = getattr(err, "problem_mark", None)
-        line = mark.line + 2 if mark else None
-        raise NNBlogError("front matter is not valid YAML", file=str(path), line=line) from None
-    return data if isinstance(data, dict) else {}
-
-
-def _slug(path: Path) -> str:
-    """``2020-10-17-nn-from-scratch.md`` -> ``nn-from-scratch`` (Jekyll's slug for a post)."""
-    return re.sub(r"^\d{4}-\d{2}-\d{2}-", "", path.stem)
+def _card_name(slug: str, taken) -> str:
+    """A post's card name: its slug, unless that is the default card's, not a plain file name,
+    or taken already (then ``post-`` and a hash of the slug)."""
+    if PLAIN.match(slug) and slug != DEFAULT and slug not in taken:
+        return slug
+    return "post-" + hashlib.sha256(slug.encode("utf-8", "surrogatepass")).hexdigest()[:16]
 
 
 def _header_image(root: Path, post: Path, matter: dict) -> Path | None:
-    """The post's header image on disk (Minimal Mistakes' header.image, else its teaser)."""
+    """The post's header image on disk (Minimal Mistakes' header.image, else its teaser),
+    checked without decoding it: a readable PNG or JPEG of at most MAX_PIXELS."""
     header = matter.get("header") if isinstance(matter.get("header"), dict) else {}
+    rel = post.relative_to(root).as_posix()
     for key in ("image", "overlay_image", "teaser"):
         value = header.get(key)
         if not isinstance(value, str) or "://" in value:
             continue
+        if "\x00" in value:
+            raise NNBlogError(f"the header image's path {value[:80]!r} holds a NUL byte",
+                              file=rel, field=f"header.{key}")
         path = (root / value.lstrip("/")).resolve()
         if not path.is_relative_to(root):
-            raise NNBlogError("the header image is outside the site", file=str(post),
+            raise NNBlogError("the header image is outside the site", file=rel,
                               field=f"header.{key}")
         if path.suffix.lower() in (".png", ".jpg", ".jpeg") and path.is_file():
+            _check_image(path, path.relative_to(root).as_posix())
             return path
     return None
+
+
+def _check_image(path: Path, rel: str) -> None:
+    """Refuse a corrupt image, a decompression bomb or one over MAX_PIXELS, from its header."""
+    import warnings
+
+    from PIL import Image
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(path) as img:  # lazy: reads the header only
+                width, height = img.size
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise NNBlogError(f"the header image is larger than {MAX_PIXELS // 10**6} megapixels "
+                          "(a decompression bomb?)", file=rel) from None
+    except (OSError, ValueError, SyntaxError) as err:
+        raise NNBlogError(f"the header image cannot be read: {err}".splitlines()[0],
+                          file=rel) from None
+    if width * height > MAX_PIXELS:
+        raise NNBlogError(f"the header image is {width}x{height} pixels, more than "
+                          f"{MAX_PIXELS // 10**6} megapixels: make it smaller", file=rel)
 
 
 def plan(root) -> dict:
     """What every card is drawn from: {card name: {"title", "subtitle", "image", "key", "url"}}."""
     root = Path(root).resolve()
-    config = yaml.safe_load((root / "_config.yml").read_text(encoding="utf-8")) or {}
+    config = hostsite.config(root)
     source = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:12]
 
     def entry(title, subtitle, image, url):
@@ -79,17 +97,22 @@ def plan(root) -> dict:
         return {"title": title, "subtitle": subtitle, "image": rel, "url": url,
                 "key": digest.hexdigest()[:20]}
 
-    cards = {"default": entry(str(config.get("title", "")), str(config.get("description", "")),
-                              None, None)}
-    for post in sorted((root / "_posts").glob("*.md")):
-        matter = _front_matter(post)
+    cards = {DEFAULT: entry(str(config.get("title", "")), str(config.get("description", "")),
+                            None, None)}
+    now = dt.datetime.now(dt.timezone.utc)
+    for post in hostsite.posts(root):  # not _drafts/: Jekyll publishes no draft
+        matter = hostsite.front_matter(root, post) or {}
+        if not hostsite.publishes(config, post, matter, now):
+            continue  # published: false, or dated in the future
         image = _header_image(root, post, matter)
         if image is None:
             continue  # the site's default card stands in
-        slug = _slug(post)
-        url = matter.get("permalink") or f"/{slug}/"
-        cards[slug] = entry(str(matter.get("title", slug)), str(config.get("title", "")),
-                            image, str(url))
+        slug = hostsite.post_slug(post)
+        when = hostsite.post_date(post, matter) or now
+        url = hostsite.post_url(config, slug, when.date(), matter)
+        title = matter.get("title", slug)
+        cards[_card_name(slug, cards)] = entry(str(slug if title is None else title),
+                                               str(config.get("title", "")), image, str(url))
     return cards
 
 
@@ -106,29 +129,50 @@ def draw(card: dict, root: Path):
         fig.set_dpi(style.CSS_DPI)
         top = 1.0
         if card["image"]:
-            with Image.open(root / card["image"]) as img:
-                img = img.convert("RGB")
-                # crop to the band's aspect ratio around the centre, then place it
-                w, h = img.size
-                want = w * BAND / WIDTH
-                box = (0, max(0, round((h - want) / 2)), w, min(h, round((h + want) / 2)))
-                band = img.crop(box).resize((WIDTH, BAND), Image.LANCZOS)
+            path = root / card["image"]
+            _check_image(path, card["image"])
+            try:
+                with Image.open(path) as img:
+                    img = img.convert("RGB")
+                    # crop to the band's aspect ratio around the centre, then place it
+                    w, h = img.size
+                    want = w * BAND / WIDTH
+                    box = (0, max(0, round((h - want) / 2)), w, min(h, round((h + want) / 2)))
+                    band = img.crop(box).resize((WIDTH, BAND), Image.LANCZOS)
+            except (OSError, ValueError, SyntaxError) as err:
+                raise NNBlogError(f"the header image cannot be read: {err}".splitlines()[0],
+                                  file=card["image"]) from None
             ax = fig.add_axes((0, 1 - BAND / HEIGHT, 1, BAND / HEIGHT))
             ax.imshow(mpimg.pil_to_array(band), interpolation="none", aspect="auto")
             ax.set_axis_off()
             top = 1 - BAND / HEIGHT
         fig.add_artist(_bar(fig, top, s))
-        lines = textwrap.wrap(card["title"], width=34 if card["image"] else 26)[:3]
+        lines = textwrap.wrap(_drawable(card["title"]), width=34 if card["image"] else 26)[:3]
         size = 50 if card["image"] else 64
         y = top - 0.07 if card["image"] else 0.62
         for line in lines:
             fig.text(0.05, y, line, fontsize=size * 72 / style.CSS_DPI, fontweight="bold",
-                     color=s.text, va="top")
+                     color=s.text, va="top", parse_math=False, usetex=False)
             y -= size * 1.18 / HEIGHT
         if card["subtitle"]:
-            fig.text(0.05, 0.06, card["subtitle"], fontsize=26 * 72 / style.CSS_DPI,
-                     color=s.muted, va="bottom")
+            fig.text(0.05, 0.06, _drawable(card["subtitle"]), fontsize=26 * 72 / style.CSS_DPI,
+                     color=s.muted, va="bottom", parse_math=False, usetex=False)
     return fig
+
+
+def _drawable(text: str) -> str:
+    """``text`` without the characters the card's font has no glyph for (emoji, most scripts
+    it lacks), so matplotlib prints no "Glyph missing" warning and draws no empty boxes; call
+    inside ``style.use``. ``$`` is kept: the card's texts are drawn with ``parse_math=False``."""
+    from matplotlib import font_manager, ft2font
+
+    def charmap(weight):
+        font = font_manager.findfont(font_manager.FontProperties(weight=weight))
+        return set(ft2font.FT2Font(font).get_charmap())
+
+    known = charmap("bold") & charmap("normal")
+    kept = "".join(ch for ch in text if ch == " " or ord(ch) in known)
+    return re.sub(r"\s+", " ", kept).strip()
 
 
 def _png(fig) -> bytes:

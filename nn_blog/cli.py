@@ -233,25 +233,26 @@ def serve_command(host, port, livereload_port, no_render, root):
 @main.command("new")
 @click.argument("title")
 @click.option("--date", metavar="YYYY-MM-DD", help="The post's date (default: today).")
+@click.option("--slug", metavar="SLUG",
+              help="The post's slug and its network's name (default: from the title).")
 @click.option("--root", type=click.Path(file_okay=False), default=".", show_default=True,
               help="The site's folder.")
 @user_errors
-def new_command(title, date, root):
+def new_command(title, date, slug, root):
     """Start a post TITLE with its own network and figure, ready to build."""
-    import datetime as dt
-
     from . import scaffold
 
-    if date is not None:
-        try:
-            date = dt.date.fromisoformat(date)
-        except ValueError:
-            raise ValueError(f"--date must be YYYY-MM-DD, got {date!r}") from None
-    made = scaffold.new_post(root, title, date=date)
+    made = scaffold.new_post(root, title, date=None if date is None else
+                             scaffold.parse_date(date), slug=slug)
     click.echo(f"wrote {made['post']}")
     click.echo(f"declared network '{made['network']}' in _data/networks.yml and figure "
                f"'{made['figure']}' in _data/figures.yml")
-    click.echo("next: make serve, then open http://127.0.0.1:4000/" + made["slug"] + "/")
+    if made["future"]:
+        click.echo(f"next: {made['serve']}; the post is dated in the future, and Jekyll leaves "
+                   "it out until then unless it builds with --future (or future: true in "
+                   "_config.yml)")
+    else:
+        click.echo(f"next: {made['serve']}, then open http://127.0.0.1:4000{made['url']}")
 
 
 # --- the Jekyll side: where it is, its Node packages, adding it to a site ---------------------

@@ -217,6 +217,14 @@ def load_yaml(root, rel: str, required: bool = True):
     text = read_text(root, rel, required)
     if text is None:
         return None
+    return parse_yaml(text, rel)
+
+
+def parse_yaml(text: str, rel: str):
+    """``text`` (of the file ``rel``, named in errors) loaded like :func:`load_yaml` loads a file:
+    for YAML that lives inside another file (a post's front matter)."""
+    if len(text) > MAX_FILE_BYTES:
+        raise NNBlogError(f"is larger than {MAX_FILE_BYTES} bytes", file=rel)
     loader = _Loader(text)
     loader.rel = rel
     try:

@@ -21,7 +21,8 @@ HEADER = "assets/images/blog-head-neural-network_16-August-2020.jpg"
 def _site(tmp_path, header=HEADER):
     site = tmp_path / "site"
     (site / "_posts").mkdir(parents=True)
-    (site / "_config.yml").write_text('title: "A blog"\ndescription: "About things."\n')
+    (site / "_config.yml").write_text('title: "A blog"\ndescription: "About things."\n'
+                                      "permalink: /:title/\n")
     image = site / HEADER
     image.parent.mkdir(parents=True)
     shutil.copy(ROOT / HEADER, image)
@@ -92,3 +93,121 @@ def test_broken_front_matter_names_the_post(tmp_path):
     (site / "_posts" / "2020-03-04-broken.md").write_text("---\ntitle: [unclosed\n---\n")
     with pytest.raises(NNBlogError, match=r"2020-03-04-broken\.md"):
         cards.plan(site)
+
+
+# --------------------------------------------------------------- hostile inputs, round 2
+
+def _post(site, name, front, body="Hi.\n"):
+    path = site / "_posts" / name
+    path.write_text(f"---\n{front}header:\n  image: /{HEADER}\n---\n{body}", encoding="utf-8")
+    return path
+
+
+def test_only_posts_jekyll_publishes_get_a_card(tmp_path):
+    site = _site(tmp_path)
+    _post(site, "2020-03-01-hidden.md", "title: Hidden\npublished: false\n")
+    _post(site, "2999-01-01-later.md", "title: Later\n")
+    _post(site, "2020-03-02-dated-later.md", "title: Dated later\ndate: 2999-01-01\n")
+    (site / "_drafts").mkdir()
+    (site / "_drafts" / "draft.md").write_text(f"---\ntitle: D\nheader:\n  image: /{HEADER}\n---\n")
+    assert set(cards.plan(site)) == {"default", "first-post"}
+    (site / "_config.yml").write_text("title: A blog\nfuture: true\n")
+    assert set(cards.plan(site)) == {"default", "first-post", "later", "dated-later"}
+
+
+@pytest.mark.parametrize("title", ["From $0 to $100", "Price $\\frac{1$ only"])
+def test_dollars_in_a_title_are_drawn_as_written(tmp_path, title):
+    site = _site(tmp_path)
+    _post(site, "2020-03-01-money.md", f"title: {json.dumps(title)}\n")
+    card = cards.plan(site)["money"]
+    fig = cards.draw(card, site)
+    cards._png(fig)  # no math parser: nothing to fail
+    shown = " ".join(t.get_text() for t in fig.texts)
+    assert title in shown, shown
+    assert all(not t.get_parse_math() for t in fig.texts if "$" in t.get_text())
+
+
+def _png_header(width, height):
+    import struct
+    import zlib
+
+    def chunk(kind, data):
+        return struct.pack(">I", len(data)) + kind + data + \
+            struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+
+    ihdr = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + \
+        chunk(b"IDAT", zlib.compress(b"\0" * 64)) + chunk(b"IEND", b"")
+
+
+@pytest.mark.parametrize("size", [(8000, 6000), (30000, 30000)])  # 48 MP; a 900 MP bomb
+def test_a_huge_header_image_is_refused_before_decoding(tmp_path, size):
+    site = _site(tmp_path)
+    big = site / "assets/images/big.png"
+    big.write_bytes(_png_header(*size))
+    post = site / "_posts" / "2020-01-02-first-post.md"
+    post.write_text(post.read_text().replace(HEADER, "assets/images/big.png"))
+    with pytest.raises(NNBlogError, match=r"assets/images/big\.png.*megapixels"):
+        cards.update(site)
+
+
+def test_a_corrupt_header_image_names_the_file(tmp_path):
+    site = _site(tmp_path)
+    (site / HEADER).write_bytes(b"\xff\xd8\xff not a jpeg at all" * 10)
+    with pytest.raises(NNBlogError, match=r"blog-head-neural-network.*\.jpg: .*cannot be read"):
+        cards.update(site)
+
+
+def test_a_nul_byte_in_a_header_path_names_the_post(tmp_path):
+    site = _site(tmp_path)
+    _post(site, "2020-03-01-nul.md", "title: Nul\n").write_text(
+        '---\ntitle: Nul\nheader:\n  image: "/assets/images/a\\0b.png"\n---\n')
+    with pytest.raises(NNBlogError, match=r"_posts/2020-03-01-nul\.md.*header\.image.*NUL"):
+        cards.plan(site)
+
+
+def test_an_alias_bomb_in_front_matter_fails_fast_naming_the_post(tmp_path):
+    site = _site(tmp_path)
+    bomb = "a: &a [x, x, x, x, x, x, x, x, x, x]\n" + "".join(
+        f"{chr(98 + i)}: &{chr(98 + i)} [*{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, "
+        f"*{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, "
+        f"*{chr(97 + i)}, *{chr(97 + i)}]\n" for i in range(8))
+    (site / "_posts" / "2020-03-01-bomb.md").write_text(
+        f"---\n{bomb}title: *i\nheader:\n  image: /{HEADER}\n---\n")
+    code = ("import sys, resource; resource.setrlimit(resource.RLIMIT_AS, (2 << 30, 2 << 30)); "
+            "from nn_blog import cards\ntry:\n cards.plan(sys.argv[1])\nexcept ValueError as e:"
+            "\n print(e)")
+    done = subprocess.run([sys.executable, "-c", code, str(site)], capture_output=True,
+                          text=True, timeout=60)
+    assert "_posts/2020-03-01-bomb.md" in done.stdout and "alias" in done.stdout, \
+        (done.stdout, done.stderr[-500:])
+
+
+def test_a_post_starting_with_a_bom_gets_its_card(tmp_path):
+    site = _site(tmp_path)
+    post = _post(site, "2020-03-01-bom.md", "title: With a BOM\n")
+    post.write_bytes(b"\xef\xbb\xbf" + post.read_bytes())
+    assert cards.plan(site)["bom"]["title"] == "With a BOM"
+
+
+def test_a_post_named_default_keeps_the_sites_default_card(tmp_path):
+    site = _site(tmp_path)
+    _post(site, "2020-03-01-default.md", "title: A post called default\n")
+    planned = cards.plan(site)
+    assert planned["default"]["title"] == "A blog" and planned["default"]["url"] is None
+    mine = [name for name, card in planned.items() if card["url"] == "/default/"]
+    assert len(mine) == 1 and mine[0] != "default"
+    cards.update(site)
+    manifest = json.loads((site / "_data/generated/cards.json").read_text())["cards"]
+    assert manifest["default"]["url"] is None
+    assert manifest[mine[0]]["path"] != manifest["default"]["path"]
+
+
+def test_emoji_in_a_title_print_no_warning(tmp_path):
+    site = _site(tmp_path)
+    _post(site, "2020-03-01-rocket.md", 'title: "Launch 🚀 day ✨"\n')
+    code = ("import sys; from nn_blog import cards; c = cards.plan(sys.argv[1])['rocket']; "
+            "cards._png(cards.draw(c, __import__('pathlib').Path(sys.argv[1]).resolve()))")
+    done = subprocess.run([sys.executable, "-W", "always", "-c", code, str(site)],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0 and not done.stderr.strip(), done.stderr[-1000:]

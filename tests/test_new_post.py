@@ -56,6 +56,7 @@ def test_new_post_refuses_an_existing_slug(tmp_path):
     site = tmp_path / "site"
     (site / "_posts").mkdir(parents=True)
     (site / "_data").mkdir()
+    (site / "_config.yml").write_text("title: A site\n")
     (site / "_data" / "networks.yml").write_text("xor:\n  title: x\n")
     (site / "_data" / "figures.yml").write_text("a:\n  kind: activations\n")
     (site / "_posts" / "2020-01-01-hello-world.md").write_text("---\ntitle: Hi\n---\n")
