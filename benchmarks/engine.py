@@ -36,6 +36,7 @@ import json  # noqa: E402
 import platform  # noqa: E402
 import statistics  # noqa: E402
 import time  # noqa: E402
+from datetime import datetime, timezone  # noqa: E402
 from functools import partial  # noqa: E402
 from pathlib import Path  # noqa: E402
 
@@ -414,6 +415,10 @@ def main():
     load_before = os.getloadavg()[0]
     names = [name for name in OPTIONS.only.split(",") if name] or list(CASES)
     results = run_cases(names)
+    # the day of the run (UTC), on every case: a post dates the numbers it quotes
+    measured = datetime.now(timezone.utc).date().isoformat()
+    for result in results.values():
+        result["measured"] = measured
     info = dict(machine(), load_before=load_before)
     table = markdown(results, info)
     if not OPTIONS.no_write and not OPTIONS.only:

@@ -433,14 +433,14 @@ def test_activations_fit_their_panels_and_show_the_zero_derivative(nets):
 
 
 def test_loss_surface_states_the_bound_and_keeps_the_divergence_in_frame():
-    lam = np.linalg.eigvalsh(loss_surface.H).max()
-    assert loss_surface.LR_LIMIT == pytest.approx(2 / lam)
+    kappa = np.linalg.eigvalsh(loss_surface.H).max()
+    assert loss_surface.LR_LIMIT == pytest.approx(2 / kappa)
     assert loss_surface.LR_SMALL < loss_surface.LR_GOOD < loss_surface.LR_LIMIT \
         < loss_surface.LR_LARGE
     fig = _draw("loss_surface", {}, style.LIGHT, None, {"steps": 40})
     left = fig.axes[0]
     title = left.get_legend().get_title().get_text()
-    assert f"{2 / lam:.3f}" in title and "lr <" in title
+    assert f"{2 / kappa:.3f}" in title and "η <" in title
     x0, x1, y0, y1 = loss_surface.EXTENT
     for ax in fig.axes:
         for line in ax.get_lines():

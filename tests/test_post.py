@@ -80,7 +80,8 @@ COMPANION_EXCERPTS = {"fast-forward", "fast-backward", "fast-step"}
 
 # docs/architecture.md: the benchmark's keys a post may quote.
 BENCH_CASES = {"tiny_mlp", "spiral", "mnist_mlp", "mnist_roofline", "digits_sklearn"}
-BENCH_FIELDS = {"label", "nn_blog", "reference", "reference_name", "unit", "ratio", "target"}
+BENCH_FIELDS = {"label", "nn_blog", "reference", "reference_name", "unit", "ratio", "target",
+                "measured"}
 
 WORDS = (2500, 6000)  # the main post's prose, without code and math
 

@@ -32,6 +32,7 @@ TITLES = {"identity": "identity", "sigmoid": "sigmoid  $\\sigma$", "tanh": "tanh
           "relu": "ReLU", "leaky_relu": "leaky ReLU", "silu": "SiLU  $z\\,\\sigma(z)$"}
 DEFAULT = ("sigmoid", "tanh", "relu", "leaky_relu", "silu")
 Z_RANGE = (-3.0, 3.0)
+DASHES = (0, (4, 2.5))  # every derivative's line
 ZERO_RUN = 0.5          # a derivative exactly 0 over this much of z gets its own mark
 
 
@@ -100,11 +101,13 @@ def _panel(ax, s, name, A, dA, Z, ylim, slope, first):
     d[1:][np.abs(np.diff(d)) > 0.25] = np.nan
     ax.axhline(0, color=s.grid, lw=1.0, zorder=0)
     ax.axvline(0, color=s.grid, lw=1.0, zorder=0)
-    ax.plot(z, d, color=s.series[1], lw=1.8, ls=(0, (4, 2.5)), zorder=2)
+    ax.plot(z, d, color=s.series[1], lw=1.8, ls=DASHES, zorder=2)
     ax.plot(z, A, color=s.series[0], lw=2.4, zorder=3)
     for z0, z1 in _zero_runs(z, dA):
-        # the derivative lies on the axis: draw it on top of the axis line, and say so
-        ax.plot([z0, z1], [0, 0], color=s.series[1], lw=3.2, solid_capstyle="butt", zorder=4)
+        # the derivative lies on the axis: draw it on top of the axis line, dashed like every
+        # derivative (the caption says so), thicker so that it stands out, and say so
+        ax.plot([z0, z1], [0, 0], color=s.series[1], lw=3.2, ls=DASHES,
+                dash_capstyle="butt", zorder=4)
         ax.text((z0 + z1) / 2, 0.06 * (ylim[1] - ylim[0]), "$f\\,'= 0$", ha="center",
                 va="bottom", fontsize=st.SMALL, color=st.readable(s, s.series[1]), zorder=5)
     if name == "leaky_relu":
@@ -149,7 +152,7 @@ def draw(spec: dict, ctx):
         for ax in axes[len(fns):]:
             ax.set_visible(False)
         handles = [Line2D([], [], color=s.series[0], lw=2.4, label="$f(z)$"),
-                   Line2D([], [], color=s.series[1], lw=1.8, ls=(0, (4, 2.5)),
+                   Line2D([], [], color=s.series[1], lw=1.8, ls=DASHES,
                           label="derivative $f\\,'(z)$")]
         fig.legend(handles=handles, loc="outside upper center", ncol=2, columnspacing=2.2,
                    fontsize=st.FONT_SIZE)

@@ -74,7 +74,25 @@ def example(spec) -> dict:
     Y_hat_after = net.forward(X)
     loss_after = float(net.loss_fn(Y_hat_after, Y))
     return {"X": X, "Y": Y, "lr": lr, **layers, "Y_hat": Y_hat, "loss": loss,
-            "Y_hat_after": np.array(Y_hat_after, dtype=np.float64), "loss_after": loss_after}
+            "Y_hat_after": np.array(Y_hat_after, dtype=np.float64), "loss_after": loss_after,
+            "step2": _second_step(net, X, Y, lr)}
+
+
+def _second_step(net, X, Y, lr) -> dict:
+    """The next step from where the first left off (the post's exercise): the backward pass on
+    the updated weights, a second SGD step and the loss after it. ``net`` has just run forward."""
+    from nn_blog.nn import SGD
+
+    net.backward(Y)
+    out, hidden = net.layers[1], net.layers[0]
+    step = {"output_dz": np.array(out.dZ[0], dtype=np.float64),
+            "output_dW": np.array(out.dW[:, 0], dtype=np.float64),
+            "hidden_dz": np.array(hidden.dZ[0], dtype=np.float64)}
+    SGD(lr=lr).step(net.params, net.grads)
+    Y_hat = net.forward(X)
+    step["y_hat_after"] = float(Y_hat[0, 0])
+    step["loss_after"] = float(net.loss_fn(Y_hat, Y))
+    return step
 
 
 def _round(value):
@@ -95,7 +113,8 @@ def data(spec, ctx=None) -> dict:
     ``x`` [x1, x2], ``y``, ``lr``, ``loss``, ``loss_after``, ``loss_change``, ``y_hat``,
     ``y_hat_after``, and per layer (``hidden``, ``output``): ``W`` (rows = inputs), ``b``, ``z``,
     ``a``, ``dz``, ``dW``, ``db``, ``W_after``, ``b_after`` (one sample, so ``z``, ``a``, ``dz``
-    are the batch's single row).
+    are the batch's single row). ``step2``: the next step, from the updated weights
+    (``output_dz``, ``output_dW``, ``hidden_dz``, ``y_hat_after``, ``loss_after``).
     """
     ex = example(spec)
     out = {"x": ex["X"][0], "y": float(ex["Y"][0, 0]), "lr": ex["lr"],
@@ -107,6 +126,7 @@ def data(spec, ctx=None) -> dict:
         out[key] = {"W": L["W"], "b": L["b"], "z": L["Z"][0], "a": L["A"][0], "dz": L["dZ"][0],
                     "dW": L["dW"], "db": L["db"], "W_after": L["W_after"],
                     "b_after": L["b_after"]}
+    out["step2"] = ex["step2"]
     return _round(out)
 
 

@@ -3,12 +3,16 @@
 The surface is a tilted valley, the quadratic ``L(w) = 1/2 (w - w*)^T H (w - w*)`` whose Hessian H
 has curvatures 1 along the valley floor and 6 across it, turned by 25 degrees: the shape that makes
 plain gradient descent crawl along the floor while it bounces between the walls. On a quadratic,
-gradient descent converges only for ``lr < 2 / lambda_max``, lambda_max the largest eigenvalue of H
+gradient descent converges only for ``η < 2 / κ_max``, κ_max the largest eigenvalue of H
+(the steepest curvature)
 (computed here, :data:`LR_LIMIT`); the "too large" rate is just past that edge, and the panel states
 the rule with the computed bound.
 
 The diverging path is drawn only while it stays inside the axes; its next step becomes an arrow
 marked "diverges", cut at the frame. Nothing is drawn outside the axes.
+
+Parameter ``panels``: ``both`` (default) or ``plain``, the left panel alone (for the post's first
+picture of gradient descent, before momentum and Adam are introduced).
 
 Every path is taken by the engine's own optimizers (``nn_blog.nn.SGD`` and ``nn_blog.nn.Adam``)
 stepping on the two parameters with the exact gradient ``H (w - w*)``, for ``steps`` steps from the
@@ -33,8 +37,8 @@ H = _R @ np.diag(CURVATURES) @ _R.T
 # 4 units down the valley floor and 1.2 up its wall
 START = W_STAR - 4.0 * _R[:, 0] + 1.2 * _R[:, 1]
 EXTENT = (-3.9, 2.7, -2.0, 2.1)
-LAMBDA_MAX = float(np.linalg.eigvalsh(H).max())
-LR_LIMIT = 2.0 / LAMBDA_MAX
+KAPPA_MAX = float(np.linalg.eigvalsh(H).max())  # the steepest curvature
+LR_LIMIT = 2.0 / KAPPA_MAX
 # three plain rates: far below the bound, well inside it, and just past it
 LR_SMALL, LR_GOOD, LR_LARGE = 0.02, 0.15, round(1.08 * LR_LIMIT, 2)
 
@@ -64,12 +68,12 @@ def runs(steps: int) -> tuple[list, list]:
     """(left panel, right panel): lists of (label, colour key, path)."""
     from nn_blog.nn import SGD, Adam
 
-    left = [(f"lr {LR_SMALL:g}: too small", "slow", path(SGD(lr=LR_SMALL), steps)),
-            (f"lr {LR_GOOD:g}: good", "good", path(SGD(lr=LR_GOOD), steps)),
-            (f"lr {LR_LARGE:g}: too large", "large", path(SGD(lr=LR_LARGE), steps))]
-    right = [(f"plain, lr {LR_GOOD:g}", "good", path(SGD(lr=LR_GOOD), steps)),
-             ("momentum 0.9, lr 0.02", "momentum", path(SGD(lr=0.02, momentum=0.9), steps)),
-             ("Adam, lr 0.2", "adam", path(Adam(lr=0.2), steps))]
+    left = [(f"η = {LR_SMALL:g}: too small", "slow", path(SGD(lr=LR_SMALL), steps)),
+            (f"η = {LR_GOOD:g}: good", "good", path(SGD(lr=LR_GOOD), steps)),
+            (f"η = {LR_LARGE:g}: too large", "large", path(SGD(lr=LR_LARGE), steps))]
+    right = [(f"plain, η = {LR_GOOD:g}", "good", path(SGD(lr=LR_GOOD), steps)),
+             ("momentum μ = 0.9, η = 0.02", "momentum", path(SGD(lr=0.02, momentum=0.9), steps)),
+             ("Adam, η = 0.2", "adam", path(Adam(lr=0.2), steps))]
     return left, right
 
 
@@ -149,14 +153,22 @@ def draw(spec: dict, ctx):
     s = ctx.style
     steps = int(param(spec, "steps"))
     is_narrow = bool(param(spec, "narrow"))
+    plain = param(spec, "panels") == "plain"  # the left panel alone: no momentum, no Adam
     colours = _colours(s)
-    size = (st.NARROW_WIDTH, 700) if is_narrow else st.SIZES["loss_surface"]
+    width, height = st.SIZES["loss_surface"]
+    if is_narrow:
+        size = (st.NARROW_WIDTH, 380 if plain else 700)
+    else:
+        size = (width // 2 + 40, height) if plain else (width, height)
     with st.use(s):
         fig = st.figure(s, *size, layout="constrained")
-        axes = fig.subplots(2, 1) if is_narrow else fig.subplots(1, 2)
+        if plain:
+            axes = [fig.subplots(1, 1)]
+        else:
+            axes = fig.subplots(2, 1) if is_narrow else fig.subplots(1, 2)
         left, right = runs(steps)
         for ax, panel, title in zip(axes, (left, right),
-                                    ("gradient descent", "momentum and Adam"), strict=True):
+                                    ("gradient descent", "momentum and Adam"), strict=False):
             _surface(ax, s)
             handles = []
             for label, key, P in panel:
@@ -170,7 +182,7 @@ def draw(spec: dict, ctx):
                 handles.append(Line2D([], [], color=colours[key], lw=2.0, label=label))
             ax.set_title(f"{title}, {steps} steps", fontsize=st.FONT_SIZE)
             # the rule the left panel tests, with its bound computed from the Hessian
-            rule = f"converges if lr < 2/$\\lambda_{{max}}$ = {LR_LIMIT:.3f}" \
+            rule = f"converges if η < 2/$\\kappa_{{max}}$ = {LR_LIMIT:.3f}" \
                 if panel is left else None
             legend = ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.2),
                                ncol=1, fontsize=st.SMALL, handlelength=1.5, borderaxespad=0,

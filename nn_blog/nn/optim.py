@@ -27,6 +27,14 @@ def _flat_pairs(params, grads):
     return list(zip(params, grads, strict=True))
 
 
+def decayed(optimizer, params, grads):
+    """The gradients with weight decay λ added, dW + λ W (as they are when λ = 0)."""
+    lam = optimizer.weight_decay
+    if not lam:
+        return grads
+    return [dW + lam * W for W, dW in zip(params, grads, strict=True)]
+
+
 def _non_negative(value, field):
     if isinstance(value, bool) or not isinstance(value, int | float) or not value >= 0:
         raise NNBlogError(f"must be a number >= 0, got {value!r}", field=field)
@@ -35,7 +43,8 @@ def _non_negative(value, field):
 
 class SGD:
     """Stochastic gradient descent, as torch.optim.SGD: learning rate lr (η), momentum (μ),
-    and PyTorch's options weight_decay (λ), dampening (τ) and nesterov (see step)."""
+    and PyTorch's options weight_decay (λ, see decayed), dampening (τ) and nesterov (see
+    _step_with_options)."""
 
     name = "sgd"
 
@@ -52,30 +61,36 @@ class SGD:
         self.state = {}  # fast_step(): id(param array) -> [velocity, scratch] (None until needed)
 
     def step(self, params, grads):
-        """One update of every W in params, in place, from its gradient dW:
+        """One update of every W in params, in place, from its gradient dW,
+        with a velocity u per array that starts at 0:
 
-            v ← μ v + dW        (v = dW at the first step)
-            W ← W − η v
-
-        With μ = 0 that is W ← W − η dW.  Options, as PyTorch: weight decay
-        adds λ W to dW, dampening scales dW by (1 − τ) in v, and Nesterov
-        steps by dW + μ v instead of v.
+            u ← μ u + dW
+            W ← W − η u
         """
+        if self.dampening or self.nesterov:
+            return self._step_with_options(params, grads)
+        for W, dW, u in zip(params, decayed(self, params, grads),
+                            self._velocities(params), strict=True):
+            u[...] = self.momentum * u + dW
+            W -= self.lr * u
+
+    def _velocities(self, params):
+        if self.v is None:
+            self.v = [np.zeros_like(W) for W in params]
+        return self.v
+
+    def _step_with_options(self, params, grads):
+        # PyTorch's dampening τ (dW scaled by 1 − τ in v after the first step) and Nesterov
+        # (a step of dW + μ v instead of v); the post does not teach them.
         mu, tau = self.momentum, self.dampening
         if self.v is None:
             self.v = [None] * len(params)
-        for i, (W, dW) in enumerate(zip(params, grads, strict=True)):
-            if self.weight_decay:
-                dW = dW + self.weight_decay * W  # dW ← dW + λ W
-            if mu == 0:
-                W -= self.lr * dW
-                continue
+        for i, (W, dW) in enumerate(zip(params, decayed(self, params, grads), strict=True)):
             if self.v[i] is None:
                 self.v[i] = dW.copy()
             else:
                 self.v[i] = mu * self.v[i] + (1 - tau) * dW
-            step = dW + mu * self.v[i] if self.nesterov else self.v[i]
-            W -= self.lr * step
+            W -= self.lr * (dW + mu * self.v[i] if self.nesterov else self.v[i])
 
     @property
     def grad_scale(self):
@@ -160,9 +175,8 @@ class Adam:
             self.v = [np.zeros_like(W) for W in params]
         self.t += 1
         beta1, beta2 = self.betas
-        for W, dW, m, v in zip(params, grads, self.m, self.v, strict=True):
-            if self.weight_decay:
-                dW = dW + self.weight_decay * W  # dW ← dW + λ W
+        for W, dW, m, v in zip(params, decayed(self, params, grads),
+                               self.m, self.v, strict=True):
             m[...] = beta1 * m + (1 - beta1) * dW
             v[...] = beta2 * v + (1 - beta2) * dW * dW
             m_hat = m / (1 - beta1 ** self.t)
