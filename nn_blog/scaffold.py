@@ -150,7 +150,7 @@ def front_matter(root: Path, conf: dict, title: str, slug: str, date: dt.date) -
     layout = house.get("layout")
     if not (isinstance(layout, str) and layout in available):
         layout = None if hostsite.defaults_layout(conf) else \
-            next((name for name in ("post", "single") if name in available), None)
+            next((name for name in ("post", "single", "default") if name in available), None)
     if layout:
         matter["layout"] = layout
     for key, value in house.items():

@@ -110,8 +110,12 @@ def render_argv(root: str | os.PathLike) -> list[str]:
     return [sys.executable, "-m", "nn_blog", "render", "--root", str(root)]
 
 
-def jekyll_argv(host: str, port: int, livereload_port: int) -> list[str]:
-    return ["bundle", "exec", "jekyll", "serve", "--host", host, "--port", str(port),
+def jekyll_argv(host: str, port: int, livereload_port: int, root: str | os.PathLike = ".",
+                ) -> list[str]:
+    """``jekyll serve`` with live reload; through Bundler when the site has a Gemfile (its
+    plugins and theme are pinned there), else the jekyll on the PATH."""
+    jekyll = ["bundle", "exec", "jekyll"] if (Path(root) / "Gemfile").is_file() else ["jekyll"]
+    return [*jekyll, "serve", "--host", host, "--port", str(port),
             "--livereload", "--livereload-port", str(livereload_port)]
 
 
@@ -170,7 +174,7 @@ def serve(root=".", host="127.0.0.1", port=4000, livereload_port=35729, render=T
         # Figures are this process's job: the Jekyll hook must not render them a second time.
         env = {**os.environ, "NN_BLOG_SKIP_RENDER": "1"}
         # started before the watcher's threads: preexec_fn runs between fork and exec
-        server = subprocess.Popen(list(jekyll or jekyll_argv(host, port, livereload_port)),
+        server = subprocess.Popen(list(jekyll or jekyll_argv(host, port, livereload_port, root)),
                                   cwd=root, env=env, preexec_fn=_die_with_parent)
         if render:
             queue = RenderQueue(lambda: render_once(root, renderer)).start()

@@ -99,7 +99,7 @@ def test_a_minima_site_with_a_serve_target_says_make_serve(tmp_path):
     assert made.returncode == 0 and "next: make serve" in made.stdout, made.stdout
 
 
-def test_a_bare_site_gets_no_layout_it_does_not_have(tmp_path):
+def test_a_bare_site_gets_the_layout_it_has(tmp_path):
     site = tmp_path / "bare"
     (site / "_layouts").mkdir(parents=True)
     (site / "_layouts" / "default.html").write_text("<html>{{ content }}</html>\n")
@@ -108,7 +108,8 @@ def test_a_bare_site_gets_no_layout_it_does_not_have(tmp_path):
     made = _run([*NN_BLOG, "new", "Hello", "--date", "2020-05-06"], site)
     assert made.returncode == 0, made.stderr
     front = _front(site / "_posts/2020-05-06-hello.md")
-    assert "layout" not in front, front  # no 'post' or 'single' here: the defaults apply
+    # no 'post' or 'single' here: its one layout, so the post has a <head> (figure styles, math)
+    assert front["layout"] == "default", front
     assert "make serve" not in made.stdout and "nn-blog serve" in made.stdout
 
 

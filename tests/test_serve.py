@@ -102,9 +102,12 @@ def test_the_watcher_sees_a_declaration_change_but_not_other_files(tmp_path):
 
 
 def test_commands_are_argv_lists(tmp_path):
-    assert serve.jekyll_argv("127.0.0.1", 4000, 35729) == [
+    (tmp_path / "Gemfile").write_text('gem "jekyll"\n')
+    assert serve.jekyll_argv("127.0.0.1", 4000, 35729, tmp_path) == [
         "bundle", "exec", "jekyll", "serve", "--host", "127.0.0.1", "--port", "4000",
         "--livereload", "--livereload-port", "35729"]
+    (tmp_path / "Gemfile").unlink()  # a site without Bundler (minima from Debian, say)
+    assert serve.jekyll_argv("127.0.0.1", 4000, 35729, tmp_path)[:2] == ["jekyll", "serve"]
     assert serve.render_argv(tmp_path)[1:] == ["-m", "nn_blog", "render", "--root", str(tmp_path)]
 
 

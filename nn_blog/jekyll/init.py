@@ -16,6 +16,8 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
+from nn_blog import hostsite
+from nn_blog.declarations import parse_yaml
 from nn_blog.errors import NNBlogError
 from nn_blog.fileio import write_atomic
 
@@ -112,7 +114,23 @@ def _declaration(site: Path, rel: str, head: str) -> Change | None:
 
 def _config(site: Path, say) -> Change | None:
     """Add ``.cache/`` to ``exclude``: a block list gets one more line, a config without
-    ``exclude`` gets the key; anything else is left alone and the line to add is printed."""
+    ``exclude`` gets the key; anything else is left alone and the line to add is printed.
+    The edited text is read back (hardened loader) before it counts."""
+    change = _config_edit(site, say)
+    if change is None:
+        return None
+    try:
+        data = parse_yaml(change.text, CONFIG)
+    except NNBlogError:
+        data = None
+    if not (isinstance(data, dict) and CACHE_ENTRY in (data.get("exclude") or [])):
+        say(f"note: add {CACHE_ENTRY} to exclude in {CONFIG} yourself (init could not edit it "
+            "safely)")
+        return None
+    return change
+
+
+def _config_edit(site: Path, say) -> Change | None:
     text = (site / CONFIG).read_text(encoding="utf-8")
     lines = text.splitlines(keepends=True)
     found = [i for i, line in enumerate(lines) if re.match(r"exclude\s*:", line)]
@@ -147,17 +165,8 @@ def next_steps(site: Path) -> list[str]:
     """Three lines for this site: scaffold a post, serve it, check the set-up."""
     return ["next:",
             '  nn-blog new "My first network"   # a post with its own network and figure',
-            f"  {serve_command(site)}   # then open the URL it prints",
+            f"  {hostsite.serve_command(site)}   # then open the URL it prints",
             "  nn-blog doctor                    # if anything is missing"]
-
-
-def serve_command(site: Path) -> str:
-    """How this site is served: its Makefile's ``serve`` target if it has one, else nn-blog's
-    own (which re-renders figures as their declarations change)."""
-    makefile = site / "Makefile"
-    if makefile.is_file() and re.search(r"^serve\s*:", makefile.read_text(errors="replace"), re.M):
-        return "make serve"
-    return "nn-blog serve"
 
 
 # --- doctor --------------------------------------------------------------------------------
