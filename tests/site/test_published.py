@@ -42,5 +42,5 @@ def test_a_stray_folder_would_be_caught(tmp_path):
                 "node_modules/x/index.js", "nn_blog.egg-info/PKG-INFO"]:
         (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / rel).write_text("x")
-    assert strays(tmp_path) == ["build/lib/nn_blog/x.py", "node_modules/x/index.js",
-                                "nn_blog.egg-info/PKG-INFO"]
+    assert strays(tmp_path) == ["build/lib/nn_blog/x.py", "nn_blog.egg-info/PKG-INFO",
+                                "node_modules/x/index.js"]
