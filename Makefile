@@ -27,15 +27,20 @@ QUIET_DEF = quiet() { what="$$1"; shift; log=$$(mktemp); echo "setup: $$what"; \
 	rm -f "$$log"; return $$rc; fi; };
 QUIET = $(QUIET_DEF) quiet
 
-$(VENV)/.runtime: pyproject.toml
+# The build's libraries at the versions the figures were drawn with (constraints.txt): the
+# render's cache keys hash them, so an unpinned install would redraw every figure (issue 21).
+CONSTRAINTS := constraints.txt
+
+$(VENV)/.runtime: pyproject.toml $(CONSTRAINTS)
 	@test -x $(PY) || { $(QUIET) "Python venv in $(VENV)" $(PYTHON) -m venv $(VENV); }
 	@$(QUIET) "pip (upgrade)" $(PY) -m pip install -q --upgrade pip
-	@$(QUIET) "nn-blog and its runtime dependencies (pip)" $(PY) -m pip install -q -e '.[serve]'
+	@$(QUIET) "nn-blog and its runtime dependencies (pip, pinned by $(CONSTRAINTS))" \
+		$(PY) -m pip install -q -c $(CONSTRAINTS) -e '.[serve]'
 	@touch $@
 
-$(VENV)/.test: pyproject.toml $(VENV)/.runtime
+$(VENV)/.test: pyproject.toml $(CONSTRAINTS) $(VENV)/.runtime
 	@$(QUIET) "test dependencies: pytest, ruff, torch, playwright, ... (pip)" \
-		$(PY) -m pip install -q -e '.[test]'
+		$(PY) -m pip install -q -c $(CONSTRAINTS) -e '.[test]'
 	@touch $@
 
 lint: $(VENV)/.test

@@ -7,7 +7,8 @@
 #   {{ text | nn_strip_math }}              drop \( \) \[ \] $$ (card text, meta descriptions)
 #   {{ content | nn_toc }}                  nested list of the content's two top heading levels
 #   {% assign posts = page | nn_related: 4 %} posts sharing tags with the page, then the newest
-#   SEO defaults: a plain description and a social image for every page and post
+#   SEO defaults: a plain description (<= 160 characters; a post's first paragraph when its
+#   excerpt reads as tags) and a social image for every page and post
 #   accessible markup: two fixes to kramdown's and rouge's HTML that axe-core asks for
 require "cgi"
 
@@ -74,14 +75,20 @@ module NNBlog
     "<ul>#{items.join}</ul>"
   end
 
+  # A summary for sharing (og:description, <meta name="description">, the feed's <summary>, which
+  # jekyll-feed takes from post.description): plain text, at most this many characters.
+  SUMMARY_LENGTH = 160
+
   # SEO: a description from the excerpt (math delimiters dropped) and a social image from the
-  # header, for pages written with Minimal Mistakes' front matter.
+  # header, for pages written with Minimal Mistakes' front matter. An excerpt that reads as tags
+  # ("Neural Network, Deep Learning") is no summary: a post's first paragraph replaces it, once
+  # the post is converted (first_paragraph_description, at :post_convert).
   def seo_defaults(doc, payload)
     data = doc.data
     header = data["header"].is_a?(Hash) ? data["header"] : {}
     image = data["image"] || header["og_image"] || header["image"] || header["overlay_image"] ||
             header["teaser"]
-    description = data["description"] || plain_excerpt(doc)
+    description = data["description"] ? summary(data["description"]) : plain_excerpt(doc)
     # A post's payload is a drop that reads its data live; a page's is a Hash copied earlier.
     [data, payload["page"]].uniq.each do |target|
       next unless target.is_a?(Hash)
@@ -101,8 +108,47 @@ module NNBlog
            else
              excerpt.output
            end
-    plain = strip_math(CGI.unescapeHTML(html.to_s.gsub(/<[^>]+>/, " ")))
-    plain.empty? ? nil : plain
+    plain = plain_text(html)
+    plain.empty? || tags_like?(plain) ? nil : summary(plain)
+  end
+
+  def plain_text(html)
+    strip_math(CGI.unescapeHTML(html.to_s.gsub(/<[^>]+>/, " ")))
+  end
+
+  # Tags, not a sentence: fewer than 8 words and no sentence end, or a comma list of capitalised
+  # terms of at most three words each ("Neural Network, NumPy, Performance").
+  def tags_like?(text)
+    words = text.split
+    return true if words.size < 8 && text !~ /[.!?:]/
+
+    terms = text.split(",").map(&:strip)
+    terms.size >= 2 && terms.all? { |term| term.match?(/\A[[:upper:]]/) && term.split.size <= 3 }
+  end
+
+  # Plain text cut to SUMMARY_LENGTH at a word, with an ellipsis when cut.
+  def summary(text, limit = SUMMARY_LENGTH)
+    text = text.to_s.gsub(/\s+/, " ").strip
+    return text if text.length <= limit
+
+    cut = text[0, limit].rpartition(" ").first
+    cut = text[0, limit - 1] if cut.empty?
+    "#{cut.sub(/[\s,;:.\u2013\u2014-]+\z/, '')}\u2026"
+  end
+
+  # The post's first paragraph with text, once converted (Liquid done, Markdown to HTML), for a
+  # post without a description of its own: its payload reads data live, so the layout's SEO tags
+  # and the feed (rendered after the posts) see it.
+  def first_paragraph_description(doc)
+    return if doc.data["description"] || !doc.respond_to?(:collection)
+
+    doc.content.to_s.scan(%r{<p\b[^>]*>(.*?)</p>}m) do |(inner)|
+      plain = plain_text(inner)
+      next if plain.empty?
+
+      doc.data["description"] = summary(plain)
+      break
+    end
   end
 
   # Two fixes to kramdown's and rouge's markup that axe-core asks for, on every rendered page:
@@ -127,4 +173,5 @@ Liquid::Template.register_filter(NNBlog::ThemeFilters)
 Jekyll::Hooks.register([:pages, :documents], :pre_render) do |doc, payload|
   NNBlog.seo_defaults(doc, payload)
 end
+Jekyll::Hooks.register(:documents, :post_convert) { |doc| NNBlog.first_paragraph_description(doc) }
 Jekyll::Hooks.register([:pages, :documents], :post_render) { |doc| NNBlog.accessible_markup(doc) }

@@ -16,8 +16,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import platform
 import re
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
@@ -60,16 +60,33 @@ def key_of(obj) -> str:
     return sha256(text.encode())[:KEY_LENGTH]
 
 
-def library_versions() -> dict:
-    """Python's and the drawing/numerics libraries' versions, read without importing them."""
+def python_version() -> str:
+    """The running Python's full version (3.11.7); a seam for the tests."""
+    return platform.python_version()
+
+
+def dist_version(dist: str) -> str | None:
+    """An installed distribution's version, read without importing it; a seam for the tests."""
     from importlib import metadata
 
-    out = {"python": ".".join(map(str, sys.version_info[:3]))}
+    try:
+        return metadata.version(dist)
+    except metadata.PackageNotFoundError:
+        return None
+
+
+def library_versions() -> dict:
+    """What decides a render's bytes besides the sources: the numerics and drawing libraries'
+    exact versions (pinned in constraints.txt) and Python's feature release (3.11).
+
+    Not Python's patch release: a runner's ``setup-python "3.11"`` moves from 3.11.7 to 3.11.9
+    without notice, and a patch release changes neither NumPy's arithmetic nor matplotlib's
+    output, so keying on it would redraw every figure for nothing (issue 21). The patch is still
+    recorded for the provenance (render.py's ``_readable_versions``).
+    """
+    out = {"python": ".".join(python_version().split(".")[:2])}
     for dist in VERSIONED:
-        try:
-            out[dist] = metadata.version(dist)
-        except metadata.PackageNotFoundError:
-            out[dist] = None
+        out[dist] = dist_version(dist)
     return out
 
 

@@ -267,13 +267,14 @@ def _readable_versions() -> dict:
     NumPy (the engine's only dependency) and the drawing libraries."""
     from importlib import metadata
 
-    from nn_blog.plan import library_versions
+    from nn_blog.plan import library_versions, python_version
 
     try:
         own = metadata.version("nn-blog")
     except metadata.PackageNotFoundError:
         own = None
-    return {"nn_blog": own, **library_versions()}
+    # The key holds Python's feature release only; the provenance names the exact one.
+    return {"nn_blog": own, **library_versions(), "python": python_version()}
 
 
 def manifest_entry(fig: site.FigureDecl, addressed: dict, digests: dict, parts: dict, key: str,

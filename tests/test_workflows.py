@@ -66,7 +66,8 @@ def test_pages_workflow_publishes_with_the_render_cache():
         assert action in uses, f"pages.yml does not use {action}"
     cache = next(s for s in _steps(doc) if s.get("uses", "").startswith("actions/cache"))
     assert cache["with"]["path"] == ".cache/nn-blog"
-    for keyed_on in ["_data/", "nn_blog/", "Gemfile.lock", "package-lock.json"]:
+    for keyed_on in ["_data/", "nn_blog/", "Gemfile.lock", "nn_blog/jekyll/node/package-lock.json",
+                     "constraints.txt", ".python-version"]:
         assert keyed_on in cache["with"]["key"], f"the cache key ignores {keyed_on}"
     build = next(s for s in _steps(doc) if s.get("run", "").startswith("make "))
     assert build["run"].split()[1] == "site", "Pages must build with the reader's `make site`"
@@ -80,3 +81,12 @@ def test_pull_requests_run_make_test():
     assert runs == ["make test"]
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert "make test" in readme.split("\n## ", 1)[0], "the README's first commands changed"
+
+
+@pytest.mark.parametrize("workflow", ["pages.yml", "test.yml"])
+def test_python_is_the_pinned_one(workflow):
+    """The figures' Python comes from .python-version, not a floating "3.11" (issue 21)."""
+    setup = next(s for s in _steps(_load(workflow))
+                 if s.get("uses", "").startswith("actions/setup-python"))
+    assert setup["with"] == {"python-version-file": ".python-version"}
+    assert (ROOT / ".python-version").read_text().strip().count(".") == 1

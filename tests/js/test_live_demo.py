@@ -6,7 +6,7 @@ request leaving the page's own server. Every wait is bounded and names what it w
 from __future__ import annotations
 
 import json
-import shutil
+import sys
 import threading
 from pathlib import Path
 
@@ -14,7 +14,10 @@ import demo
 import handwriting
 import pytest
 
-CHROMIUM = "/usr/bin/chromium"
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+import chrome  # noqa: E402  (tests/chrome.py: the browser every test folder drives)
+
+FOUND = chrome.find()
 WAIT_MS = 20_000
 
 
@@ -31,12 +34,13 @@ def site(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def browser():
-    if not Path(CHROMIUM).exists() and shutil.which("chromium") is None:
-        pytest.fail("Chromium not found at /usr/bin/chromium (Debian package chromium)")
+    if FOUND.path is None:
+        pytest.fail(FOUND.line())
+    print(f"\nlive demo: {FOUND.line()}")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        b = p.chromium.launch(executable_path=FOUND.path, args=["--no-sandbox"])
         yield b
         b.close()
 

@@ -17,6 +17,7 @@ import http.server
 import io
 import os
 import subprocess
+import sys
 import threading
 import time
 from dataclasses import dataclass, field
@@ -26,8 +27,12 @@ import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "tests"))
+import chrome  # noqa: E402  (tests/chrome.py: the one way every test folder finds Chromium)
+
 ARTIFACTS = ROOT / "test-artifacts" / "site"
-CHROMIUM = "/usr/bin/chromium"
+FOUND = chrome.find()
+CHROMIUM = FOUND.path  # None when no browser was found: the browser fixture says why
 BUILD_SECONDS = 900
 LAUNCH_MS = 60_000
 CHROMIUM_ARGS = [
@@ -161,8 +166,9 @@ def blog_site(tmp_path_factory) -> BuiltSite:
 def browser():
     from playwright.sync_api import sync_playwright
 
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: run `make site-deps` (apt-get install chromium)")
+    if CHROMIUM is None:
+        pytest.fail(FOUND.line())
+    print(f"\nsite tests: {FOUND.line()}")
     with sync_playwright() as p:
         chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS,
                                      timeout=LAUNCH_MS)

@@ -10,13 +10,18 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+import sys
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "tests"))
+import chrome  # noqa: E402  (tests/chrome.py: the browser every test folder drives)
+
 CLI = ROOT / "node_modules" / "lighthouse" / "cli" / "index.js"
-CHROMIUM = "/usr/bin/chromium"
+FOUND = chrome.find()
+CHROMIUM = FOUND.path
 # preferredColorScheme: 0 dark, 1 light (Blink's enum), what a reader's system setting does.
 SCHEME_FLAG = {"dark": "--blink-settings=preferredColorScheme=0",
                "light": "--blink-settings=preferredColorScheme=1"}
@@ -47,8 +52,8 @@ def available() -> str | None:
     """Why Lighthouse cannot run here, or None."""
     if not CLI.is_file():
         return f"{CLI.relative_to(ROOT)} is missing: run `npm ci` (make site-setup)"
-    if not Path(CHROMIUM).exists():
-        return f"{CHROMIUM} is missing: run `make site-deps`"
+    if CHROMIUM is None:
+        return FOUND.line()
     return None
 
 

@@ -13,6 +13,11 @@
 # Every HTML page with math gets it, whatever its front matter says, so a post written for
 # Minimal Mistakes with `mathjax: true` works unchanged, and no reader's browser runs MathJax.
 #
+# The Atom feed (jekyll-feed's feed.xml) carries each post's HTML before this hook typesets it, so
+# a feed reader would show raw TeX. Its entries' <content> gets MathML only (the <math> MathJax
+# writes for screen readers, from the same cache): feed readers render MathML and drop the page's
+# CHTML styles and fonts (issue 21).
+#
 # The cache (.jekyll-cache/nn-math/VERSION-FORMAT.json, or $NN_MATH_CACHE) is keyed by MathJax's
 # version, display mode and the TeX, so a warm build starts no node at all. TeX MathJax cannot parse fails the build with
 # one line naming the page and the expression.
@@ -87,8 +92,24 @@ module NNMath
     end
   end
 
+  # An Atom entry's HTML: <content type="html"> as jekyll-feed writes it, in CDATA.
+  FEED_CONTENT = %r{(<content\b[^>]*><!\[CDATA\[)(.*?)(\]\]></content>)}m.freeze
+  MATHML = %r{<math\b.*?</math>}m.freeze
+
+  def feeds(site)
+    site.pages.select do |page|
+      page.output.is_a?(String) && page.output_ext == ".xml" && page.output.include?("<feed")
+    end
+  end
+
+  def feed_scan(xml)
+    xml.scan(FEED_CONTENT).flat_map { |_, html, _| scan(html) }
+  end
+
   def typeset_site(site)
-    wanted = pages(site).to_h { |doc| [doc, scan(doc.output)] }.reject { |_, exprs| exprs.empty? }
+    wanted = pages(site).to_h { |doc| [doc, scan(doc.output)] }
+    wanted.merge!(feeds(site).to_h { |feed| [feed, feed_scan(feed.output)] })
+    wanted.reject! { |_, exprs| exprs.empty? }
     return if wanted.empty?
 
     version = version(site)
@@ -97,8 +118,22 @@ module NNMath
     missing = wanted.values.flatten.uniq.reject { |expr| cache.expr(expr.key(version)) }
     typeset(missing, wanted, version, cache) unless missing.empty? && cache.base
     fonts = "#{site.config['baseurl'].to_s.chomp('/')}#{FONTS}"
-    wanted.each { |doc, exprs| doc.output = page_output(doc.output, exprs.uniq, version, cache, fonts) }
+    wanted.each do |doc, exprs|
+      doc.output = if doc.output_ext == ".xml"
+                     feed_output(doc.output, exprs.uniq, version, cache)
+                   else
+                     page_output(doc.output, exprs.uniq, version, cache, fonts)
+                   end
+    end
     cache.save
+  end
+
+  # The feed's entries with each expression as its MathML alone (inside CDATA: no escaping).
+  def feed_output(xml, exprs, version, cache)
+    mathml = exprs.to_h { |expr| [expr, cache.expr(expr.key(version))["html"][MATHML]] }
+    missing = mathml.find { |_, math| math.nil? }
+    fail!("feed: no MathML for #{missing[0].shown} in MathJax's output") if missing
+    xml.gsub(FEED_CONTENT) { "#{Regexp.last_match(1)}#{replace(Regexp.last_match(2), mathml)}#{Regexp.last_match(3)}" }
   end
 
   def page_output(html, exprs, version, cache, fonts)
