@@ -126,6 +126,11 @@ export default async function playground(figure) {
     el("div", { class: "nn-pg-row" }, plane.canvas, el("div", {}, netView.canvas, curve.canvas,
       legend)), python);
 
+  // the link opens the page at the figure: its own id, else the heading before it
+  let anchor = figure.id;
+  for (let n = figure; !anchor && n; n = n.previousElementSibling || n.parentElement) {
+    if (/^H[1-6]$/.test(n.tagName) && n.id) anchor = n.id;
+  }
   let colours = await palette();
   let run;
   let extent;
@@ -186,7 +191,7 @@ export default async function playground(figure) {
     u.searchParams.set(PARAM, encode(config));
     if (write) history.replaceState(history.state, "", u);
     const share = new URL(u);
-    share.hash = figure.id || figure.closest("[id]")?.id || "";
+    share.hash = anchor;
     link.href = share.href;
   }
 
@@ -380,8 +385,11 @@ export default async function playground(figure) {
     for (let i = 0; i < 2; i++) tile(ctx, input.data, i, 2, "identity", xs[0], ys[0][i], size);
     acts.layers.forEach(({ A }, l) => {
       const last = l === acts.layers.length - 1;
+      // one sigmoid output: 2p - 1, so the tile is red/blue where class 0/1 wins
+      const values = last && A.cols === 1 ? A.data.map((p) => 2 * p - 1) : A.data;
       for (let j = 0; j < A.cols; j++) {
-        tile(ctx, A.data, j, A.cols, last ? "identity" : run.net.layers[l].activation,
+        tile(ctx, values, j, A.cols, last ? (A.cols === 1 ? "tanh" : "identity")
+          : run.net.layers[l].activation,
           xs[l + 1], ys[l + 1][j], size);
       }
     });
