@@ -126,7 +126,7 @@ def test_generator_data_split_and_weights_match_in_node(page, tmp_path):
     fixture.write_text(json.dumps({"generators": gens, "datasets": sets, "configs": configs}))
     out = _node("--test", "tests/js/playground.test.mjs",
                 env={**os.environ, "NN_BLOG_PLAYGROUND": str(fixture)})
-    assert "# fail 0" in out and "# skipped 0" in out, out[-2000:]
+    assert "# fail 0" in out and "# skipped 0" in out and "# pass 3" in out, out[-2000:]
 
 
 def test_numpy_networks_are_untouched_by_the_shared_generator():
