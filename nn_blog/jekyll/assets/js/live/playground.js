@@ -37,7 +37,9 @@ const STYLE = `
   border:1px solid var(--border,#e1e4e8);border-radius:4px;padding:.2rem .3rem}
 .nn-pg-buttons{display:flex;flex-wrap:wrap;gap:.5rem;justify-content:center;margin:.5rem 0}
 .nn-pg-row{display:flex;flex-wrap:wrap;gap:.75rem;justify-content:center;align-items:flex-start}
-.nn-pg-python pre{font-size:.8rem;overflow-x:auto;max-width:100%}
+.nn-pg-python pre{font-size:.8rem;overflow-x:auto;max-width:100%;text-align:left}
+.nn-pg-python{text-align:left}
+.nn-pg-form label[hidden]{display:none}
 .nn-pg-python summary{min-height:24px;cursor:pointer}
 .nn-pg-legend{font-size:.8rem;color:var(--text-muted,#59636e);text-align:center;margin:.25rem 0}
 `;
