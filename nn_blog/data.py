@@ -178,7 +178,8 @@ def stratified_split(X, y, test_size=0.25, rng=None):
         raise ValueError(f"X has {len(X)} rows but y has {len(y)} labels")
     if not 0.0 < test_size < 1.0:
         raise ValueError(f"test_size must be between 0 and 1, got {test_size}")
-    rng = np.random.default_rng(rng)
+    # a generator with NumPy's permutation (nn_blog.prng.Mulberry32 too) is used as it is
+    rng = rng if hasattr(rng, "permutation") else np.random.default_rng(rng)
     classes, counts = np.unique(y, return_counts=True)
     exact = test_size * counts
     n_test = np.floor(exact).astype(int)

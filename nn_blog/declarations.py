@@ -590,19 +590,25 @@ def _samples(default, low=4):
 
 
 _NOISE = (0.0, 10.0)
-_GATE = {"n_samples": _samples(200, 8), "spread": Float(0.25, 0.0, 1.0)}
+# Points a reader added in the playground: [x, y, class], joining the training split. Absent
+# (or empty) they are left out of the spec, so no existing network's key changes.
+POINTS = ListOf(ListOf(Float(None, -100.0, 100.0), None, 3, 3), None, 0, 200)
+_GATE = {"n_samples": _samples(200, 8), "spread": Float(0.25, 0.0, 1.0), "points": POINTS}
 
 DATASETS: dict[str, DataSetDecl] = {
     "and": DataSetDecl(_GATE, _fixed(2), _fixed(2)),
     "or": DataSetDecl(_GATE, _fixed(2), _fixed(2)),
     "xor": DataSetDecl(_GATE, _fixed(2), _fixed(2)),
-    "moons": DataSetDecl({"n_samples": _samples(1000), "noise": Float(0.2, *_NOISE)},
+    "moons": DataSetDecl({"n_samples": _samples(1000), "noise": Float(0.2, *_NOISE),
+                          "points": POINTS},
                          _fixed(2), _fixed(2)),
     "circles": DataSetDecl({"n_samples": _samples(1000), "noise": Float(0.1, *_NOISE),
-                            "factor": Float(0.5, 0.0, 1.0, above=True, below=True)},
+                            "factor": Float(0.5, 0.0, 1.0, above=True, below=True),
+                            "points": POINTS},
                            _fixed(2), _fixed(2)),
     "spiral": DataSetDecl({"n_samples": _samples(300), "classes": Int(3, 2, 20),
-                           "noise": Float(0.2, *_NOISE)}, _fixed(2), lambda p: p["classes"]),
+                           "noise": Float(0.2, *_NOISE), "points": POINTS},
+                          _fixed(2), lambda p: p["classes"]),
     "blobs": DataSetDecl({"n_samples": _samples(300), "centers": Int(3, 2, 100),
                           "n_features": Int(2, 1, 1000), "std": Float(1.0, 0.0, 1e3),
                           "box": Float(10.0, 0.0, 1e6)},
@@ -632,6 +638,9 @@ NETWORK_FIELDS = {
     "seed": Int(0, 0, 2**32 - 1),
     "snapshots": ListOf(Int(None, 0, MAX_EPOCHS), [], 0, 1000),
     "dtype": Choice("float64", ("float64", "float32"), "dtype"),
+    # mulberry32: data, split, weights and batches from nn_blog.prng, which the browser's
+    # playground computes the same (absent from the spec at its default: keys unchanged)
+    "rng": Choice("numpy", ("numpy", "mulberry32"), "random generator"),
 }
 _LAYER = {"units": Int(REQUIRED, 1, MAX_UNITS),
           "activation": Choice(REQUIRED, ACTIVATIONS, "activation")}
@@ -655,6 +664,12 @@ def _dataset(at: _Place, decl) -> tuple[dict, int, int]:
     params = check_fields(known.params, rest, at.fail, "dataset.",
                           unknown=f"unknown parameter of data set '{name}'")
     n_features, n_classes = known.features(params), known.classes(params)
+    for i, point in enumerate(params.pop("points", None) or []):
+        if point[2] not in range(n_classes):
+            at.fail(f"dataset.points[{i}][2]", f"must be a class, an integer from 0 to "
+                                               f"{n_classes - 1}, got {_show(point[2])}")
+    if ds.get("points"):
+        params["points"] = [[float(x), float(y), int(c)] for x, y, c in ds["points"]]
     n = params.get("n_samples")
     validation = decl.get("validation")
     held_out = isinstance(validation, (int, float)) and not isinstance(validation, bool) \
@@ -742,6 +757,7 @@ def check_network(name: str, decl, file: str = NETWORKS_FILE, line: int | None =
         "layers": layers, "loss": spec["loss"], "optimizer": _optimizer(at, decl),
         "epochs": spec["epochs"], "batch_size": spec["batch_size"], "seed": spec["seed"],
         "snapshots": sorted(set(spec["snapshots"])), "dtype": spec["dtype"],
+        **({"rng": spec["rng"]} if spec["rng"] != "numpy" else {}),
     }
 
 

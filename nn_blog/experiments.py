@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from nn_blog import data, network_specs
+from nn_blog import data, network_specs, prng
 from nn_blog.errors import DivergedError, NNBlogError
 from nn_blog.fileio import write_atomic
 
@@ -65,16 +65,26 @@ def build_data(spec, seed=None):
     Deterministic in (spec, seed): figures call this to get the very points the network saw.
     """
     seed = spec["seed"] if seed is None else seed
-    data_ss, split_ss, _ = _seeds(seed)
-    params = {k: v for k, v in spec["dataset"].items() if k != "name"}
-    X, y = data.make(spec["dataset"]["name"], np.random.default_rng(data_ss), **params)
-    X_train, X_test, y_train, y_test = data.stratified_split(
-        X, y, TEST_FRACTION, np.random.default_rng(split_ss))
+    params = {k: v for k, v in spec["dataset"].items() if k not in ("name", "points")}
+    if spec.get("rng") == "mulberry32":  # the generator the browser's playground shares
+        data_rng, split_rng, val_rng = (prng.Mulberry32.stream(seed, k)
+                                        for k in (prng.DATA, prng.SPLIT, prng.VALIDATION))
+        X, y = data.DATASETS[spec["dataset"]["name"]].make(data_rng, **params)
+    else:
+        data_ss, split_ss, _ = _seeds(seed)
+        split_rng = np.random.default_rng(split_ss)
+        val_rng = np.random.default_rng(_validation_seed(seed))
+        X, y = data.make(spec["dataset"]["name"], np.random.default_rng(data_ss), **params)
+    X_train, X_test, y_train, y_test = data.stratified_split(X, y, TEST_FRACTION, split_rng)
     X_val, y_val = X_train[:0], y_train[:0]
     if spec.get("validation", 0) > 0:
         X_train, X_val, y_train, y_val = data.stratified_split(
-            X_train, y_train, spec["validation"],
-            np.random.default_rng(_validation_seed(seed)))
+            X_train, y_train, spec["validation"], val_rng)
+    points = spec["dataset"].get("points")
+    if points:  # a reader's own points train; the test split stays the generator's
+        P = np.array(points, dtype=np.float64).reshape(-1, 3)
+        X_train = np.concatenate([X_train, P[:, :2]])
+        y_train = np.concatenate([y_train, P[:, 2].astype(np.int64)])
     mean = std = None
     if spec["standardize"]:
         X_train, X_test, mean, std = data.standardize(X_train, X_test)
@@ -89,11 +99,20 @@ def build_network(spec, seed=None):
     """The declaration's untrained Network (weights drawn from the seed's network stream)."""
     from nn_blog.nn import Dense, Network
 
-    _, _, net_seed = _seeds(spec["seed"] if seed is None else seed)
+    seed = spec["seed"] if seed is None else seed
+    _, _, net_seed = _seeds(seed)
     sizes = [spec["n_features"]] + [layer["units"] for layer in spec["layers"]]
     layers = [Dense(n_in, layer["units"], layer["activation"])
               for n_in, layer in zip(sizes, spec["layers"], strict=False)]
-    return Network(layers, loss=spec["loss"], seed=net_seed, dtype=spec["dtype"])
+    net = Network(layers, loss=spec["loss"], seed=net_seed, dtype=spec["dtype"])
+    if spec.get("rng") == "mulberry32":
+        from nn_blog.nn.init import init_weights
+
+        # the weights drawn again, and every later shuffle of fit, from the shared generator
+        net.rng = prng.Mulberry32.stream(seed, prng.NETWORK)
+        for layer in net.layers:
+            layer.W[...] = init_weights(layer.init, net.rng, layer.n_in, layer.n_out, net.dtype)
+    return net
 
 
 def targets(spec, y):

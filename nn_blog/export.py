@@ -333,9 +333,10 @@ def shared_files() -> dict[str, bytes]:
 
 
 # What each live figure kind (assets/js/live/KIND.js) needs of its network's export; None: no
-# network (the learning-rate slider reads loss-surface.json).
+# network (the learning-rate slider reads loss-surface.json; the playground, theme.json).
 LIVE_KINDS = {"digit-pad": {}, "probe": {}, "neurons": {}, "scrubber": {"snapshots": True},
-              "train": {"snapshots": True, "data": True}, "lr-slider": None}
+              "train": {"snapshots": True, "data": True}, "lr-slider": None,
+              "playground": None}  # it makes its own data and weights (nn-playground.js)
 
 
 def options_for(kinds) -> dict:

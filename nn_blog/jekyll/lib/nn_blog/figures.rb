@@ -58,10 +58,12 @@ module NNBlog
     OPTIONS = %w(loading class caption show live hint).freeze
     # live=KIND: the figure becomes a live one in the page (assets/js/live/KIND.js; issue 10).
     # What each kind needs of the network's export (_data/generated/exports.json): a network,
-    # its snapshots, its training split; the learning-rate slider reads only the shared files.
+    # its snapshots, its training split; the learning-rate slider reads only the shared files,
+    # and the playground makes its own data and weights (nn-playground.js).
     LIVE_KINDS = { "digit-pad" => %w(network), "probe" => %w(network),
                    "neurons" => %w(network), "scrubber" => %w(network snapshots),
-                   "train" => %w(network snapshots data), "lr-slider" => [] }.freeze
+                   "train" => %w(network snapshots data), "lr-slider" => [],
+                   "playground" => [] }.freeze
     # Kinds that also read the figure's own drawn layout (its manifest entry's data: where the
     # neuron_heatmaps tiles are), handed to the page as data-nn-layout.
     LIVE_LAYOUT = { "neurons" => %w(wide tiles) }.freeze
