@@ -454,3 +454,39 @@ RSpec.describe "the render hook" do
     end
   end
 end
+
+RSpec.describe "figures and the page's colour schemes" do
+  # A layout of a light-only theme (minima declares no color-scheme): a dark figure on its white
+  # page would be unreadable, so the figure stays light and its live figure draws in light.
+  LIGHT_ONLY = "<!doctype html><html><head><title>t</title></head><body>{{ content }}</body></html>\n"
+
+  def light_page(config = {})
+    build_fixture(config) do
+      write("_layouts/plain.html", LIGHT_ONLY)
+      write("_posts/2020-12-01-plain.md", "---\ntitle: Plain\nlayout: plain\n---\n" \
+                                          "{% nn_figure moons-boundary %}\n")
+    end
+    Nokogiri::HTML(output("plain/index.html"))
+  end
+
+  it "keeps only the light sources on a page that declares no dark scheme" do
+    page = light_page
+    figure = page.at_css("figure.nn-figure")
+    expect(figure["data-nn-scheme"]).to eq("light")
+    expect(figure.css("source").map { |s| s["media"] }.grep(/dark/)).to be_empty
+    expect(page.at_css("style#nn-figures")).not_to be_nil
+  end
+
+  it "keeps the dark sources where the page declares both schemes, or the site says so" do
+    dark = ->(page) { page.css("figure.nn-figure source").map { |s| s["media"] }.grep(/dark/) }
+    expect(dark.call(Nokogiri::HTML(output_of_blog_layout))).not_to be_empty
+    page = light_page("nn_blog" => { "color_scheme" => "light dark" })
+    expect(dark.call(page)).not_to be_empty
+    expect(page.at_css("figure.nn-figure")["data-nn-scheme"]).to be_nil
+  end
+
+  def output_of_blog_layout
+    build_fixture # the blog's own head declares <meta name="color-scheme" content="light dark">
+    output("figures/index.html")
+  end
+end

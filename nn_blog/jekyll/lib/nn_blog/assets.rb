@@ -69,13 +69,35 @@ module NNBlog
       Dir.glob("*.woff2", base: folder).sort.map { |name| [File.join(folder, name), "#{FONTS}/#{name}"] }
     end
 
-    # The figure styles, once, in the <head> of a page whose output shows a figure.
+    # The figure styles, once, in the <head> of a page whose output shows a figure; and the
+    # figures follow the page's colour schemes (see schemes).
     def style(doc)
       html = doc.output
       return unless html.is_a?(String) && html.include?(MARK) && !html.include?('id="nn-figures"')
 
       css = (@css ||= File.read(STYLE).gsub(%r{/\*.*?\*/}m, "").gsub(/\s*\n\s*/, "\n").strip)
+      html = light_only(html) unless schemes(doc.site, html).include?("dark")
       doc.output = html.sub(%r{</head>}i) { %(<style id="nn-figures">#{css}</style>\n</head>) }
+    end
+
+    DARK_SOURCE = /<source media="[^"]*prefers-color-scheme: dark[^"]*"[^>]*>\s*/.freeze
+    COLOR_SCHEME = /<meta\s+name=["']color-scheme["']\s+content=["']([^"']*)["']/i.freeze
+
+    # The schemes the page is drawn in: `nn_blog: {color_scheme: ...}` ("light", "light dark"),
+    # or by default what the page's <meta name="color-scheme"> declares, and "light" when it
+    # declares nothing (a light-only theme such as minima: a dark figure on its white page
+    # would be unreadable).
+    def schemes(site, html)
+      setting = (site.config["nn_blog"] || {})["color_scheme"].to_s.strip
+      setting = html[COLOR_SCHEME, 1].to_s if setting.empty? || setting == "auto"
+      setting.empty? ? "light" : setting.downcase
+    end
+
+    # Drop the figures' dark sources and tell the live figures to draw in light colours.
+    def light_only(html)
+      html.gsub(%r{<figure class="nn-figure.*?</figure>}m) do |figure|
+        figure.gsub(DARK_SOURCE, "").sub("<figure ", '<figure data-nn-scheme="light" ')
+      end
     end
   end
 end
