@@ -5,6 +5,7 @@
 #
 #   {% assign show = page.toc | nn_true %}  true, "true", "yes" -> true; false, "false", nil -> false
 #   {{ text | nn_strip_math }}              drop \( \) \[ \] $$ (card text, meta descriptions)
+#   {{ post | nn_excerpt_text: 40 }}        a post's excerpt as escaped plain text, 40 words at most
 #   {{ content | nn_toc }}                  nested list of the content's two top heading levels
 #   {% assign posts = page | nn_related: 4 %} posts sharing tags with the page, then the newest
 #   SEO defaults: a plain description and a social image for every page and post
@@ -25,6 +26,19 @@ module NNBlog
 
     def nn_strip_math(text)
       NNBlog.strip_math(text)
+    end
+
+    # The excerpt of a post (a drop) as plain text, escaped here, where it is printed: a
+    # generated excerpt is HTML, read as text; one from the front matter is text with inline
+    # Markdown (raw HTML in it shows as written: "a<b and c>d" stays that, and
+    # `<img src=x onerror=... x` is not a tag; strip_html was no escape, issue 20 row 6).
+    def nn_excerpt_text(post, words = 40)
+      data = post.respond_to?(:fallback_data, true) ? post.send(:fallback_data) : post
+      text = NNBlog.excerpt_text(data.respond_to?(:[]) ? data["excerpt"] : nil).to_s
+      count = NNBlog.digits_or_count(words, "nn_excerpt_text")
+      list = text.split
+      text = "#{list.first(count).join(' ')}..." if list.size > count
+      CGI.escapeHTML(text)
     end
 
     # The two shallowest heading levels in the page, nested: enough to find your way.
@@ -92,17 +106,19 @@ module NNBlog
   end
 
   def plain_excerpt(doc)
-    excerpt = doc.data["excerpt"]
-    return if excerpt.nil?
+    plain = excerpt_text(doc.data["excerpt"])
+    plain.nil? || plain.empty? ? nil : plain
+  end
 
-    # A front-matter excerpt is Markdown; a generated one renders (and caches) its own HTML.
-    html = if excerpt.is_a?(String)
-             doc.site.find_converter_instance(Jekyll::Converters::Markdown).convert(excerpt)
-           else
-             excerpt.output
-           end
-    plain = strip_math(CGI.unescapeHTML(html.to_s.gsub(/<[^>]+>/, " ")))
-    plain.empty? ? nil : plain
+  # An excerpt as plain text (not escaped), math delimiters dropped. One from the front matter is
+  # text with inline Markdown, read the way captions are (no raw HTML); a generated one renders
+  # (and caches) its own HTML, which is read as text.
+  def excerpt_text(excerpt)
+    return nil if excerpt.nil?
+
+    html = excerpt.is_a?(String) ? NNBlog::Caption.html(excerpt) : excerpt.output.to_s
+    # (the math marks, NNMath.mark, sit inside the text: they go without a space)
+    strip_math(CGI.unescapeHTML(html.gsub(%r{</?nn-math>}, "").gsub(/<[^>]+>/, " ")))
   end
 
   # Two fixes to kramdown's and rouge's markup that axe-core asks for, on every rendered page:

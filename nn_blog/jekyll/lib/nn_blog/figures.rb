@@ -15,6 +15,7 @@
 #   {{ include.alt | nn_required: "nn-figure.html: alt" }}  fail the build when a value is missing
 require "cgi"
 require "json"
+require_relative "caption"
 
 module NNBlog
   # --- build hook: `nn-blog render` before the site is read ---------------------------------
@@ -199,20 +200,15 @@ module NNBlog
     end
 
     # A caption is plain text with inline Markdown (emphasis, code, links, $$math$$), made safe:
-    # raw HTML is escaped (it shows as text), attribute lists ({: ...}) are not read, and a link
-    # or image whose address has a scheme other than http, https or mailto loses it.
+    # parsed by kramdown and written back element by element (caption.rb): raw HTML and
+    # attribute lists ({: ...}) show as text, and a link whose address has a scheme other than
+    # http, https or mailto shows as its text.
     def nn_caption(text)
       return "" if text.nil? || text.to_s.strip.empty?
 
-      site = @context.registers[:site]
-      converter = site.find_converter_instance(Jekyll::Converters::Markdown)
-      NNBlog.safe_caption(text.to_s) { |markdown| converter.convert(markdown) }
+      NNBlog::Caption.html(text.to_s)
     end
   end
-
-  MATH_SPAN = /(\$\$.*?\$\$)/m.freeze
-  LINK = %r{<a href="([^"]*)"([^>]*)>(.*?)</a>}m.freeze
-  IMAGE = /<img src="([^"]*)"[^>]*>/.freeze
 
   module_function
 
@@ -236,22 +232,5 @@ module NNBlog
 
   def kilobytes(bytes)
     "#{(bytes / 1000.0).round} kB"
-  end
-
-  # ``text`` -> safe inline HTML; the block converts Markdown (the site's converter).
-  def safe_caption(text)
-    markdown = text.split(MATH_SPAN).map.with_index do |part, i|
-      # math stays as written (kramdown escapes it); the rest: HTML escaped, braces defused
-      i.odd? ? part : CGI.escapeHTML(part).gsub("{", "&#123;").gsub("}", "&#125;")
-    end.join
-    html = yield(markdown).strip.delete_prefix("<p>").delete_suffix("</p>").strip
-    html = html.gsub(LINK) { safe_url?(Regexp.last_match(1)) ? Regexp.last_match(0) : Regexp.last_match(3) }
-    html.gsub(IMAGE) { safe_url?(Regexp.last_match(1)) ? Regexp.last_match(0) : "" }
-  end
-
-  def safe_url?(url)
-    plain = CGI.unescapeHTML(url).gsub(/[\x00-\x20]/, "")
-    scheme = plain[/\A([^:\/?#]*):/, 1]
-    scheme.nil? || %w(http https mailto).include?(scheme.downcase)
   end
 end

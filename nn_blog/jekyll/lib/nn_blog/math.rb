@@ -2,9 +2,13 @@
 
 # Math typeset when the site is built, so no reader's browser runs MathJax.
 #
-# kramdown (math_engine: mathjax) turns the posts' $$...$$ into \(...\) inline and \[...\] for
-# display. After every page is rendered, this hook finds those in each HTML page's text (not in
-# pre, code, script, style, textarea), typesets what is not cached yet with MathJax 4's own Node
+# kramdown (math_engine: mathjax, its default) turns the posts' $$...$$ into \(...\) inline and
+# \[...\] for display; this plugin replaces that engine with one that also marks what it wrote,
+# <nn-math>\(...\)</nn-math> (NNMath.mark; captions, written by caption.rb, are marked the same
+# way). After every page is rendered, this hook finds the marked math in each HTML page, and only
+# that: a title, excerpt, card or attribute that merely contains "\(...\)" is text an author or a
+# data file supplied, escaped where it is printed, and is never typeset (issue 20, row 4: an
+# escaped title \(\href{javascript:...}{x}\) became a live link). It typesets what is not cached yet with MathJax 4's own Node
 # API (math.mjs beside this file, one `node` process per build, argv form, JSON on stdin) and puts
 # the CHTML (with assistive MathML for screen readers) in place, plus one <style> with the CSS
 # those expressions need. Fonts come from the site itself (/assets/nn-blog/mathjax/, published
@@ -20,19 +24,18 @@ require "cgi"
 require "digest"
 require "fileutils"
 require "json"
+require "kramdown"
 require "timeout"
 
 module NNMath
   SCRIPT = File.join(__dir__, "math.mjs")
   FONTS = "/#{NNBlog::Assets::FONTS}"
   FONT_MARK = "@@NN_MATH_FONTS@@"
-  # Text outside these elements is searched for math; tags and comments are copied as they are.
-  TOKENS = %r{<(pre|code|script|style|textarea|title|math|svg)\b.*?</\1\s*>|<!--.*?-->|<[^>]*>|[^<]+}im
-    .freeze
-  MATH = /\\\[(.+?)\\\]|\\\((.+?)\\\)/m.freeze
+  # What the math engine below writes, and nothing else, is typeset.
+  MATH = %r{<nn-math>(?:\\\[(.+?)\\\]|\\\((.+?)\\\))</nn-math>}m.freeze
   NODE_SECONDS = 600
   # Bumped when nn_math.mjs changes what it writes, so old cache entries are not reused.
-  FORMAT = 3
+  FORMAT = 4
 
   Expr = Struct.new(:tex, :display) do
     def key(version)
@@ -45,7 +48,27 @@ module NNMath
     end
   end
 
+  # kramdown's math engine (replacing its built-in mathjax one): the TeX, escaped, between the
+  # delimiters MathJax reads, marked as math an author wrote.
+  module Engine
+    def self.call(_converter, element, options)
+      display = element.options[:category] == :block
+      html = NNMath.mark(element.value, display)
+      display ? "#{' ' * options[:indent].to_i}#{html}\n" : html
+    end
+  end
+
   module_function
+
+  def mark(tex, display)
+    body = CGI.escapeHTML(tex.to_s)
+    display ? "<nn-math>\\[#{body}\\]</nn-math>" : "<nn-math>\\(#{body}\\)</nn-math>"
+  end
+
+  # A page that is not typeset (not HTML: the feed, which prints a post's HTML escaped) keeps the TeX as text, without the marks.
+  def unmark(text)
+    text.gsub(%r{</?nn-math>}, "").gsub(%r{&lt;/?nn-math&gt;}, "")
+  end
 
   def fail!(message, site = nil)
     NNNode.fail!("nn_math", message, site)
@@ -64,30 +87,20 @@ module NNMath
 
   # Each page's expressions, in order; a page without math is left out.
   def scan(html)
-    found = []
-    html.scan(TOKENS) do
-      token = Regexp.last_match(0)
-      next if token.start_with?("<")
-
-      token.scan(MATH) do |block, inline|
-        found << Expr.new(CGI.unescapeHTML(block || inline), !block.nil?)
-      end
-    end
-    found
+    html.scan(MATH).map { |block, inline| Expr.new(CGI.unescapeHTML(block || inline), !block.nil?) }
   end
 
   def replace(html, rendered)
-    html.gsub(TOKENS) do |token|
-      next token if token.start_with?("<")
-
-      token.gsub(MATH) do
-        block, inline = Regexp.last_match.captures
-        rendered.fetch(Expr.new(CGI.unescapeHTML(block || inline), !block.nil?))
-      end
+    html.gsub(MATH) do
+      block, inline = Regexp.last_match.captures
+      rendered.fetch(Expr.new(CGI.unescapeHTML(block || inline), !block.nil?))
     end
   end
 
   def typeset_site(site)
+    (site.pages + site.documents).each do |doc|
+      doc.output = unmark(doc.output) if doc.output.is_a?(String) && doc.output_ext != ".html"
+    end
     wanted = pages(site).to_h { |doc| [doc, scan(doc.output)] }.reject { |_, exprs| exprs.empty? }
     return if wanted.empty?
 
@@ -186,3 +199,5 @@ module NNMath
     end
   end
 end
+
+Kramdown::Converter.add_math_engine(:mathjax, NNMath::Engine)

@@ -1,0 +1,116 @@
+# frozen_string_literal: true
+
+# Issue 20 ("Hostile inputs, round 2"): the plugin's and the theme's output side.
+require_relative "spec_helper"
+
+RSpec.describe "hostile inputs (issue 20)" do
+  # A manifest with one more entry, and a post showing it.
+  def with_entry(name, entry, tag = "{% nn_figure #{name} %}", front = "title: Extra")
+    build_fixture do |src|
+      path = File.join(src, "_data", "generated", "figures.json")
+      figures = JSON.parse(File.read(path))
+      write("_data/generated/figures.json", JSON.generate(figures.merge(name => entry)))
+      write("_posts/2020-12-01-extra.md", "---\n#{front}\n---\n#{tag}\n")
+      yield src if block_given?
+    end
+    Nokogiri::HTML(output("extra/index.html"))
+  end
+
+  def entry(caption)
+    { "light" => { "png" => "/assets/images/nn/e.png" }, "dark" => {}, "legacy" => [],
+      "width" => 10, "height" => 10, "hash" => "sha256:9", "key" => "k9", "alt" => "A",
+      "caption" => caption }
+  end
+
+  def no_markup_from_attacker(page)
+    expect(page.xpath("//@*[starts-with(name(), 'on')]")).to be_empty
+    expect(page.xpath("//@href | //@src").map(&:value).grep(/\A\s*javascript/i)).to be_empty
+    expect(page.css("body img").map { |img| img["src"] }).not_to include("x")
+  end
+
+  # row 1
+  describe "captions" do
+    BYPASS = '`$$` <img src="x" onerror="alert(document.domain)"> `$$`'
+
+    it "shows HTML between code spans holding $$ as text (manifest caption)" do
+      page = with_entry("evil", entry(BYPASS))
+      no_markup_from_attacker(page)
+      caption = page.at_css("figure.nn-figure figcaption")
+      expect(caption.css("code").map(&:text)).to eq(["$$", "$$"])
+      # (kramdown's smart quotes curl the quotes of the text)
+      expect(caption.text).to include("<img src=", "onerror=", "alert(document.domain)")
+    end
+
+    it "shows HTML between code spans holding $$ as text (caption= option)" do
+      page = with_entry("evil", entry("c"), "{% nn_figure evil caption='#{BYPASS}' %}")
+      no_markup_from_attacker(page)
+      expect(page.at_css("figure.nn-figure figcaption").text).to include("<img src=")
+    end
+
+    it "keeps emphasis, code, safe links and math, and nothing else" do
+      text = '*e* **s** `c<d>` [ok](https://example.org/?a=1&b=2) [no](java	script:alert(1)) ' \
+             '![i](https://example.org/i.png) {::nomarkdown}<b>x</b>{:/} $$a<b$$ [r][ref] <x@y.z>'
+      caption = with_entry("mixed", entry(text)).at_css("figure.nn-figure figcaption")
+      expect(caption.at_css("em").text).to eq("e")
+      expect(caption.at_css("strong").text).to eq("s")
+      expect(caption.at_css("code").text).to eq("c<d>")
+      expect(caption.css("a").map { |a| a["href"] }).to eq(["https://example.org/?a=1&b=2", "mailto:x@y.z"])
+      expect(caption.css("img, b")).to be_empty
+      expect(caption.text).to include("{::nomarkdown}<b>x</b>{:/}", "[r][ref]", "no ", " i ")
+      expect(caption.at_css("mjx-container math").text).to eq("a<b")
+    end
+  end
+
+  # row 4
+  describe "math" do
+    it "typesets only the body's math, never an escaped title, tagline or card" do
+      title = '\\(\\href{javascript:alert(41)}{Click}\\)'
+      build_fixture do
+        write("_posts/2020-12-02-t.md", "---\ntitle: '#{title}'\nexcerpt: '#{title}'\n" \
+                                        "header:\n  overlay_color: \"#333\"\n---\nBody $$x^2$$.\n")
+      end
+      post = Nokogiri::HTML(output("t/index.html"))
+      home = Nokogiri::HTML(output("index.html"))
+      [post, home].each do |page|
+        expect(page.css("mjx-container a, a[href^='javascript'], [href*='javascript']")).to be_empty
+        no_markup_from_attacker(page)
+      end
+      expect(post.at_css("h1").text).to include("\\href{javascript:alert(41)}{Click}")
+      expect(post.at_css("main p mjx-container math").text).to eq("x2") # the body's math is typeset
+      expect(post.css("nn-math")).to be_empty
+      expect(home.text).to include("\\href{javascript:alert(41)}{Click}")
+      expect(output("feed.xml")).not_to include("nn-math")
+    end
+  end
+
+  # row 6
+  describe "excerpts on cards" do
+    def card_texts(page)
+      page.css(".card__excerpt").map(&:text)
+    end
+
+    it "prints a front-matter excerpt as text on the home page and every related card" do
+      build_fixture do
+        write("_posts/2020-12-02-lone.md", "---\ntitle: Lone\nexcerpt: 'Lone <img src=x onerror=alert(21) x'\n---\nBody.\n")
+        write("_posts/2020-12-03-lt.md", "---\ntitle: Lt\nexcerpt: 'a<b and c>d'\n---\nBody.\n")
+      end
+      home = Nokogiri::HTML(output("index.html"))
+      related = Nokogiri::HTML(output("figures/index.html")) # related: true
+      [home, related].each do |page|
+        no_markup_from_attacker(page)
+        expect(card_texts(page)).to include("Lone <img src=x onerror=alert(21) x", "a<b and c>d")
+      end
+      expect(card_texts(home)).to include("Where \\sigma(z) meets \\tanh.")
+    end
+
+    it "prints a front-matter tagline as text" do
+      build_fixture do
+        write("_posts/2020-12-02-tag.md", "---\ntitle: T\ntagline: '<img src=x onerror=alert(22)>'\n" \
+                                          "header:\n  overlay_color: \"#333\"\n---\nBody.\n")
+      end
+      page = Nokogiri::HTML(output("tag/index.html"))
+      no_markup_from_attacker(page)
+      expect(page.at_css(".page-hero__tagline").text).to eq("<img src=x onerror=alert(22)>")
+    end
+  end
+end
