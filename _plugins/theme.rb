@@ -5,7 +5,7 @@
 #
 #   {% assign show = page.toc | nn_true %}  true, "true", "yes" -> true; false, "false", nil -> false
 #   {{ text | nn_strip_math }}              drop \( \) \[ \] $$ (card text, meta descriptions)
-#   {{ post | nn_excerpt_text: 40 }}        a post's excerpt as escaped plain text, 40 words at most
+#   {{ post.excerpt | nn_excerpt_text: post, 40 }}  the excerpt as escaped plain text, 40 words
 #   {{ content | nn_toc }}                  nested list of the content's two top heading levels
 #   {% assign posts = page | nn_related: 4 %} posts sharing tags with the page, then the newest
 #   SEO defaults: a plain description and a social image for every page and post
@@ -28,18 +28,23 @@ module NNBlog
       NNBlog.strip_math(text)
     end
 
-    # The excerpt of a post (a drop) as plain text, escaped here, where it is printed: a
-    # generated excerpt is HTML, read as text; one from the front matter is text with inline
-    # Markdown (raw HTML in it shows as written: "a<b and c>d" stays that, and
+    # A post's excerpt (as Liquid prints it: `post.excerpt`) as plain text, escaped here, where it
+    # is printed: a generated excerpt is HTML, read as text; one from the post's front matter is
+    # text with inline Markdown (raw HTML in it shows as written: "a<b and c>d" stays that, and
     # `<img src=x onerror=... x` is not a tag; strip_html was no escape, issue 20 row 6).
-    def nn_excerpt_text(post, words = 40)
+    # Liquid renders the excerpt before this filter runs, so an error in it names its own post.
+    def nn_excerpt_text(text, post, words = 40)
       data = post.respond_to?(:fallback_data, true) ? post.send(:fallback_data) : post
-      text = NNBlog.excerpt_text(data.respond_to?(:[]) ? data["excerpt"] : nil).to_s
+      front_matter = data.respond_to?(:[]) && data["excerpt"].is_a?(String)
+      plain = NNBlog.excerpt_text(front_matter ? text.to_s : Html.new(text.to_s)).to_s
       count = NNBlog.digits_or_count(words, "nn_excerpt_text")
-      list = text.split
-      text = "#{list.first(count).join(' ')}..." if list.size > count
-      CGI.escapeHTML(text)
+      list = plain.split
+      plain = "#{list.first(count).join(' ')}..." if list.size > count
+      CGI.escapeHTML(plain)
     end
+
+    # HTML already rendered (a generated excerpt, as Liquid printed it).
+    Html = Struct.new(:to_s)
 
     # The two shallowest heading levels in the page, nested: enough to find your way.
     def nn_toc(html)
@@ -106,17 +111,19 @@ module NNBlog
   end
 
   def plain_excerpt(doc)
-    plain = excerpt_text(doc.data["excerpt"])
+    excerpt = doc.data["excerpt"]
+    excerpt.output unless excerpt.nil? || excerpt.is_a?(String) # a generated one renders (cached)
+    plain = excerpt_text(excerpt)
     plain.nil? || plain.empty? ? nil : plain
   end
 
-  # An excerpt as plain text (not escaped), math delimiters dropped. One from the front matter is
-  # text with inline Markdown, read the way captions are (no raw HTML); a generated one renders
-  # (and caches) its own HTML, which is read as text.
+  # An excerpt as plain text (not escaped), math delimiters dropped. One from the front matter (a
+  # String) is text with inline Markdown, read the way captions are (no raw HTML); a generated
+  # one is its HTML (to_s, as Liquid prints it), read as text.
   def excerpt_text(excerpt)
     return nil if excerpt.nil?
 
-    html = excerpt.is_a?(String) ? NNBlog::Caption.html(excerpt) : excerpt.output.to_s
+    html = excerpt.is_a?(String) ? NNBlog::Caption.html(excerpt) : excerpt.to_s
     # (the math marks, NNMath.mark, sit inside the text: they go without a space)
     strip_math(CGI.unescapeHTML(html.gsub(%r{</?nn-math>}, "").gsub(/<[^>]+>/, " ")))
   end
