@@ -113,4 +113,43 @@ RSpec.describe "hostile inputs (issue 20)" do
       expect(page.at_css(".page-hero__tagline").text).to eq("<img src=x onerror=alert(22)>")
     end
   end
+
+  # row 3
+  describe "TeX" do
+    it "typesets \\href, \\style and \\cssId through MathJax's safe extension" do
+      tex = ['\\href{javascript:alert(1)}{a}', '\\href{ JaVaScRiPt:alert(2)}{b}',
+             '\\href{data:text/html,x}{c}', '\\style{position:fixed;top:0;left:0}{d}',
+             '\\style{background:url(https://evil.example/x.png)}{e}', '\\cssId{evil}{f}',
+             '\\style{color:red}{g}', '\\href{https://example.org/ok}{h}']
+      build_fixture do
+        write("_posts/2020-12-02-tex.md", "---\ntitle: TeX\n---\n#{tex.map { |t| "$$#{t}$$" }.join(' and ')}\n")
+      end
+      page = Nokogiri::HTML(output("tex/index.html"))
+      body = page.at_css(".page__content")
+      expect(body.css("mjx-container").size).to eq(tex.size)
+      expect(body.css("[href]").map { |a| a["href"] }.uniq).to eq(["https://example.org/ok"])
+      styles = body.css("[style]").map { |node| node["style"] }.join(" ")
+      expect(styles).not_to match(/position:\s*(fixed|absolute)|url\(|evil/i)
+      expect(styles).to match(/color:\s*red/)
+      expect(body.css("[id]").map { |node| node["id"] }).not_to include("evil")
+    end
+  end
+
+  describe "TeX the build refuses" do
+    def build_tex(tex)
+      build_fixture("watch" => true) { write("_posts/2020-12-02-tex.md", "---\ntitle: TeX\n---\nSee $$#{tex}$$.\n") }
+    end
+
+    it "refuses a link the safe extension lets through, naming the page and the expression" do
+      expect { build_tex("\\href{java\tscript:alert(1)}{a}") }
+        .to raise_error(Jekyll::Errors::FatalException,
+                        /\Ann_math: _posts\/2020-12-02-tex.md: cannot typeset .*href.*refused: .*a link/)
+    end
+
+    it "refuses an expression over 4 kB in one line naming the page" do
+      expect { build_tex("x+" * 3000) }
+        .to raise_error(Jekyll::Errors::FatalException,
+                        /\Ann_math: _posts\/2020-12-02-tex.md: a math expression of 6000 bytes, over the 4096-byte limit/)
+    end
+  end
 end

@@ -34,8 +34,11 @@ module NNMath
   # What the math engine below writes, and nothing else, is typeset.
   MATH = %r{<nn-math>(?:\\\[(.+?)\\\]|\\\((.+?)\\\))</nn-math>}m.freeze
   NODE_SECONDS = 600
+  # MathJax's time grows faster than linearly with an expression's size (one 100 kB expression:
+  # 193 s); no formula a reader can read is this long (issue 20, tooling row).
+  MAX_TEX = 4096
   # Bumped when nn_math.mjs changes what it writes, so old cache entries are not reused.
-  FORMAT = 4
+  FORMAT = 5
 
   Expr = Struct.new(:tex, :display) do
     def key(version)
@@ -108,6 +111,13 @@ module NNMath
     cache = Cache.new(ENV["NN_MATH_CACHE"] ||
                       File.join(site.source, ".jekyll-cache", "nn-math", "#{version}-#{FORMAT}.json"))
     missing = wanted.values.flatten.uniq.reject { |expr| cache.expr(expr.key(version)) }
+    missing.each do |expr|
+      next if expr.tex.bytesize <= MAX_TEX
+
+      doc = wanted.find { |_, exprs| exprs.include?(expr) }.first
+      fail!("#{doc.relative_path}: a math expression of #{expr.tex.bytesize} bytes, over the " \
+            "#{MAX_TEX}-byte limit: #{expr.shown[0, 60]}...", doc.site)
+    end
     typeset(missing, wanted, version, cache) unless missing.empty? && cache.base
     fonts = "#{site.config['baseurl'].to_s.chomp('/')}#{FONTS}"
     wanted.each { |doc, exprs| doc.output = page_output(doc.output, exprs.uniq, version, cache, fonts) }
