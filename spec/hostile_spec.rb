@@ -152,4 +152,56 @@ RSpec.describe "hostile inputs (issue 20)" do
                         /\Ann_math: _posts\/2020-12-02-tex.md: a math expression of 6000 bytes, over the 4096-byte limit/)
     end
   end
+
+  # low rows: filters
+  describe "number filters" do
+    include NNBlog::Filters
+
+    it "refuses non-finite results and hex, and prints 0 without a sign" do
+      expect { nn_percent("1e308", 1) }.to raise_error(ArgumentError, /\Ann_percent: "1e308" is out of range/)
+      expect { nn_percent(1e308, 1) }.to raise_error(ArgumentError, /nn_percent: .* out of range/)
+      expect { nn_number("0x1A", 1) }.to raise_error(ArgumentError, /\Ann_number: expected a number, got "0x1A"/)
+      %w(Infinity NaN 1_0 0b101).each do |text|
+        expect { nn_number(text, 1) }.to raise_error(ArgumentError, /nn_number: expected a number/)
+      end
+      expect { nn_number(Float::NAN, 1) }.to raise_error(ArgumentError, /nn_number/)
+      expect([nn_number("-0", 1), nn_number(-0.0, 2), nn_number(-0.00001, 1), nn_percent("-0", 0)])
+        .to eq(["0.0", "0.00", "0.0", "0%"])
+      expect([nn_number(" 1.5e1 ", 1), nn_number("-2", 0), nn_percent(".5", 0)]).to eq(["15.0", "-2", "50%"])
+    end
+  end
+
+  # low rows: nn_figure
+  describe "nn_figure options" do
+    def build_tag(tag)
+      build_fixture { write("_posts/2020-12-01-o.md", "---\ntitle: t\n---\n#{tag}\n") }
+    end
+
+    it "refuses an option given twice" do
+      expect { build_tag("{% nn_figure moons-boundary loading=eager loading=lazy %}") }
+        .to raise_error(Liquid::SyntaxError, /nn_figure moons-boundary: option loading given twice/)
+    end
+
+    it "refuses values of show= and loading= it does not know" do
+      expect { build_tag("{% nn_figure moons-boundary show=video %}") }
+        .to raise_error(Liquid::SyntaxError, /nn_figure moons-boundary: show="video" is not one of animation/)
+      expect { build_tag("{% nn_figure moons-boundary loading=soon %}") }
+        .to raise_error(Liquid::SyntaxError, /loading="soon" is not one of lazy, eager/)
+    end
+
+    {
+      "probe" => ["loss_curve", "moons"], "lr-slider" => ["architecture", "moons"],
+      "digit-pad" => ["decision_boundary", "xor"]
+    }.each do |live, (kind, network)|
+      it "refuses live=#{live} on a #{kind} figure" do
+        figure = entry("c").merge("kind" => kind, "network" => network)
+        exports = { "networks" => { network => { "url" => "/n.json", "options" => { "data" => true, "snapshots" => true } } } }
+        expect do
+          with_entry("misfit", figure, "{% nn_figure misfit live=#{live} %}") do
+            write("_data/generated/exports.json", JSON.generate(exports))
+          end
+        end.to raise_error(ArgumentError, /nn_figure misfit: live=#{live} plays with a .* figure; 'misfit' is a "#{kind}" figure/)
+      end
+    end
+  end
 end

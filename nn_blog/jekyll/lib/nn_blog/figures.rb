@@ -63,6 +63,14 @@ module NNBlog
     LIVE_KINDS = { "digit-pad" => %w(network), "probe" => %w(network),
                    "neurons" => %w(network), "scrubber" => %w(network snapshots),
                    "train" => %w(network snapshots data), "lr-slider" => [] }.freeze
+    # The figure kinds (manifest `kind`) each live kind can play with: a probe or a training run
+    # needs the plane of a decision boundary, the scrubber a boundary's evolution, the slider the
+    # loss surface, the pad the digits' network; anything else builds, then fails in the browser.
+    LIVE_FIGURES = { "digit-pad" => %w(digits), "probe" => %w(decision_boundary),
+                     "neurons" => %w(neuron_heatmaps), "scrubber" => %w(boundary_evolution),
+                     "train" => %w(decision_boundary), "lr-slider" => %w(loss_surface) }.freeze
+    # Values the options with a fixed set take.
+    CHOICES = { "show" => %w(animation), "loading" => %w(lazy eager) }.freeze
     # Kinds that also read the figure's own drawn layout (its manifest entry's data: where the
     # neuron_heatmaps tiles are), handed to the page as data-nn-layout.
     LIVE_LAYOUT = { "neurons" => %w(wide tiles) }.freeze
@@ -83,6 +91,12 @@ module NNBlog
       unknown = @options.keys - OPTIONS
       raise Liquid::SyntaxError, "nn_figure #{@name}: unknown option #{unknown.join(', ')}" unless unknown.empty?
 
+      CHOICES.each do |option, values|
+        next if !@options.key?(option) || values.include?(@options[option])
+
+        raise Liquid::SyntaxError, "nn_figure #{@name}: #{option}=#{@options[option].inspect} " \
+                                   "is not one of #{values.join(', ')}"
+      end
       live = @options["live"]
       if @options.key?("hint") && live.nil?
         raise Liquid::SyntaxError, "nn_figure #{@name}: hint= is what to do with a live figure; " \
@@ -99,6 +113,10 @@ module NNBlog
       options = {}
       position = 0
       while (match = OPTION.match(text, position))
+        if options.key?(match[1])
+          raise Liquid::SyntaxError, "nn_figure #{name}: option #{match[1]} given twice"
+        end
+
         options[match[1]] = match[2] || match[3] || match[4]
         position = match.end(0)
       end
@@ -129,6 +147,11 @@ module NNBlog
     # live=KIND names what the figure's network must have been exported with: one clear error
     # otherwise (the page would only warn in the console and stay static).
     def check_live(entry, exports)
+      fits = LIVE_FIGURES[@options["live"]]
+      if fits && !fits.include?(entry["kind"])
+        raise ArgumentError, "nn_figure #{@name}: live=#{@options['live']} plays with a " \
+                             "#{fits.join(' or ')} figure; '#{@name}' is a #{entry['kind'].inspect} figure"
+      end
       layout = LIVE_LAYOUT[@options["live"]]
       if layout && !(entry["data"].is_a?(Hash) && entry["data"].dig(*layout))
         raise ArgumentError, "nn_figure #{@name}: live=#{@options['live']} needs a figure that " \
@@ -186,7 +209,8 @@ module NNBlog
   # --- filters for figures and results ---------------------------------------------------------
   module Filters
     def nn_percent(value, digits = 1)
-      format("%.#{NNBlog.digits(digits, 'nn_percent')}f%%", NNBlog.number(value, "nn_percent") * 100)
+      count = NNBlog.digits(digits, "nn_percent")
+      "#{NNBlog.fixed(NNBlog.number(value, 'nn_percent') * 100, count, 'nn_percent', value)}%"
     end
 
     def nn_required(value, what)
@@ -196,7 +220,8 @@ module NNBlog
     end
 
     def nn_number(value, digits = 2)
-      format("%.#{NNBlog.digits(digits, 'nn_number')}f", NNBlog.number(value, "nn_number"))
+      count = NNBlog.digits(digits, "nn_number")
+      NNBlog.fixed(NNBlog.number(value, "nn_number"), count, "nn_number", value)
     end
 
     # A caption is plain text with inline Markdown (emphasis, code, links, $$math$$), made safe:
@@ -212,12 +237,26 @@ module NNBlog
 
   module_function
 
-  def number(value, filter)
-    return value if value.is_a?(Numeric)
+  # A decimal number as a results file or a post writes it: not hex ("0x1A", which Float reads
+  # as 26), not "1_0", not Infinity or NaN.
+  DECIMAL = /\A\s*[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?\s*\z/.freeze
 
-    Float(value)
+  def number(value, filter)
+    number = value.is_a?(Numeric) ? value : (DECIMAL.match?(value.to_s) && Float(value))
+    raise ArgumentError unless number && (!number.is_a?(Float) || number.finite?)
+
+    number
   rescue ArgumentError, TypeError
     raise ArgumentError, "#{filter}: expected a number, got #{value.inspect} (a missing result?)"
+  end
+
+  # format("%.1f") of a finite value, refusing what overflows (1e308 as a percentage: "Inf%") and
+  # writing no minus sign on a zero ("-0" and -0.00001 both print 0.0).
+  def fixed(value, digits, filter, original)
+    raise ArgumentError, "#{filter}: #{original.inspect} is out of range" unless value.to_f.finite?
+
+    text = format("%.#{digits}f", value)
+    text.match?(/\A-[0.]*\z/) ? text.delete_prefix("-") : text
   end
 
   def digits(value, filter)
