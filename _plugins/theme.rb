@@ -46,6 +46,26 @@ module NNBlog
     # HTML already rendered (a generated excerpt, as Liquid printed it).
     Html = Struct.new(:to_s)
 
+    # A front-matter value printed inside a style attribute (header.overlay_color,
+    # overlay_filter): a colour, a number or a gradient of those, nothing that could end the
+    # declaration, load a URL or run; anything else fails the build naming the field.
+    def nn_css_value(value, what)
+      text = value.to_s.strip
+      return text if CSS_VALUE.match?(text) && !text.match?(/url|expression|image-set|attr/i)
+
+      raise ArgumentError, "#{what}: #{value.to_s.inspect} is not a colour, number or gradient"
+    end
+
+    # An image address printed inside url('...') in a style attribute (header.overlay_image).
+    def nn_css_url(value, what)
+      text = nn_safe_url(value, what).to_s
+      return text unless text.match?(/['"()\\\s<>]/)
+
+      raise ArgumentError, "#{what}: #{value.to_s.inspect} has a quote, bracket, backslash or space"
+    end
+
+    CSS_VALUE = /\A[#\w\s.,%()\/+-]*\z/.freeze
+
     # The two shallowest heading levels in the page, nested: enough to find your way.
     def nn_toc(html)
       heads = html.to_s.scan(HEADING).map do |level, id, inner|

@@ -204,4 +204,53 @@ RSpec.describe "hostile inputs (issue 20)" do
       end
     end
   end
+
+  # low rows: theme includes and the provenance
+  describe "front matter printed by the theme" do
+    def post(front)
+      build_fixture { write("_posts/2020-12-02-h.md", "---\ntitle: H\n#{front}\n---\nBody.\n") }
+    end
+
+    {
+      "header:\n  overlay_color: 'red\" onmouseover=\"alert(1)'" => /header.overlay_color: .* is not a colour/,
+      "header:\n  overlay_color: 'red; position: fixed'" => /header.overlay_color/,
+      "header:\n  overlay_color: '#333'\n  overlay_filter: 'rgba(0,0,0,.5); background: url(https://e.x/)'" =>
+        /header.overlay_filter/,
+      "header:\n  overlay_image: \"/a.jpg'); background: url('https://e.x/\"" => /header.overlay_image: .* has a quote/,
+      "header:\n  overlay_color: '#333'\n  actions:\n    - label: Go\n      url: 'javascript:alert(1)//://'" =>
+        /header.actions url: "javascript:alert\(1\)\/\/:\/\/" is not an address/,
+      "header:\n  image: 'javascript:alert(1)'" => /header.image: /,
+      "header:\n  teaser: ' JavaScript:alert(1)'" => /header.teaser: /
+    }.each do |front, message|
+      it "refuses #{front.lines.last.strip}" do
+        expect { post(front) }.to raise_error(Liquid::ArgumentError, message)
+      end
+    end
+
+    it "escapes header.image and teaser where they are printed" do
+      post("header:\n  image: 'https://e.x/a.png\" onerror=\"alert(1)'\n  teaser: 'https://e.x/t.png\" onerror=\"alert(2)'")
+      [Nokogiri::HTML(output("h/index.html")), Nokogiri::HTML(output("index.html"))].each do |page|
+        no_markup_from_attacker(page)
+      end
+      expect(Nokogiri::HTML(output("h/index.html")).at_css(".page-hero__image")["src"]).to eq('https://e.x/a.png" onerror="alert(1)')
+    end
+
+    it "keeps the theme's own values working" do
+      post("header:\n  overlay_image: /assets/images/header.jpg\n  overlay_filter: 'linear-gradient(rgba(0, 0, 0, 0.5), #000)'\n" \
+           "  actions:\n    - label: Go\n      url: https://example.org/x\n    - label: Local\n      url: /about/")
+      hero = Nokogiri::HTML(output("h/index.html")).at_css(".page-hero")
+      expect(hero["style"]).to include("linear-gradient(rgba(0, 0, 0, 0.5), #000)", "url('/assets/images/header.jpg')")
+      expect(hero.css("a.button").map { |a| a["href"] }).to eq(["https://example.org/x", "/about/"])
+    end
+
+    it "refuses a tampered exports.json url in the provenance" do
+      expect do
+        build_fixture do |src|
+          results = JSON.parse(File.read(File.join(src, "_data/generated/results.json")))
+          network = results["networks"].keys.first
+          write("_data/generated/exports.json", JSON.generate("networks" => { network => { "url" => "javascript:alert(1)" } }))
+        end
+      end.to raise_error(Liquid::ArgumentError, /exports.json: the network's url: "javascript:alert\(1\)" is not an address/)
+    end
+  end
 end

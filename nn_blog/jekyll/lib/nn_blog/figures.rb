@@ -213,6 +213,16 @@ module NNBlog
       "#{NNBlog.fixed(NNBlog.number(value, 'nn_percent') * 100, count, 'nn_percent', value)}%"
     end
 
+    # An address a page may link to or load: http, https, mailto, or a path of the site (no
+    # scheme). Anything else (javascript:, data:, "java\tscript:") fails the build naming `what`:
+    # a front-matter url or a tampered exports.json must not become a live link.
+    def nn_safe_url(value, what = "nn_safe_url")
+      return value if value.nil? || NNBlog::Caption.safe_url?(value.to_s)
+
+      raise ArgumentError, "#{what}: #{value.to_s.inspect} is not an address a page may use " \
+                           "(http, https, mailto or a path of the site)"
+    end
+
     def nn_required(value, what)
       raise ArgumentError, "#{what} is required" if value.nil? || value.to_s.strip.empty?
 
