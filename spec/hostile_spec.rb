@@ -253,4 +253,34 @@ RSpec.describe "hostile inputs (issue 20)" do
       end.to raise_error(Liquid::ArgumentError, /exports.json: the network's url: "javascript:alert\(1\)" is not an address/)
     end
   end
+
+  # low rows: tooling
+  describe "tooling" do
+    it "fails the build in one line naming a script that is not UTF-8" do
+      expect do
+        build_fixture("watch" => true, "nn_blog" => { "minify_js" => true }) do
+          write("assets/nn-blog/js/live/latin.js", "// ok\nconst s = \"caf\xE9\";\n".b)
+        end
+      end.to raise_error(Jekyll::Errors::FatalException,
+                         %r{\Ann_minify: assets/nn-blog/js/live/latin\.js:2: not UTF-8 text})
+    end
+
+    it "keeps in the math cache only what the last build used" do
+      shared = ENV.delete("NN_MATH_CACHE")
+      begin
+        build_fixture { write("_posts/2020-12-02-m.md", "---\ntitle: M\n---\n$$a_1$$\n") }
+        folder = File.join(@source, ".jekyll-cache", "nn-math")
+        cache = -> { JSON.parse(File.read(Dir[File.join(folder, "*.json")].first)) }
+        before = cache.call["exprs"].size
+        write("_posts/2020-12-02-m.md", "---\ntitle: M\n---\n$$b_2$$\n")
+        Jekyll::Site.new(fixture_config).process
+        after = cache.call
+        expect(after["exprs"].size).to eq(before)
+        used = after["exprs"].values.flat_map { |entry| entry["css"] } + after["base"]
+        expect(after["css"].keys - used).to be_empty
+      ensure
+        ENV["NN_MATH_CACHE"] = shared
+      end
+    end
+  end
 end

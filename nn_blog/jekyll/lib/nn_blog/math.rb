@@ -121,6 +121,9 @@ module NNMath
     typeset(missing, wanted, version, cache) unless missing.empty? && cache.base
     fonts = "#{site.config['baseurl'].to_s.chomp('/')}#{FONTS}"
     wanted.each { |doc, exprs| doc.output = page_output(doc.output, exprs.uniq, version, cache, fonts) }
+    # only what this build used is kept: a deleted or edited expression leaves the cache (a cache
+    # shared by several sites, NN_MATH_CACHE as the specs set it, is left whole)
+    cache.keep(wanted.values.flatten.map { |expr| expr.key(version) }) unless ENV["NN_MATH_CACHE"]
     cache.save
   end
 
@@ -177,6 +180,17 @@ module NNMath
 
     def base
       @data["base"]
+    end
+
+    # Forget every expression not in `keys`, and the CSS blocks nothing kept uses.
+    def keep(keys)
+      kept = @data["exprs"].slice(*keys)
+      return if kept.size == @data["exprs"].size
+
+      @data["exprs"] = kept
+      used = (kept.values.flat_map { |entry| entry["css"] } + Array(base)).to_h { |id| [id, true] }
+      @data["css"] = @data["css"].select { |id, _| used[id] }
+      @changed = true
     end
 
     def base=(blocks)
