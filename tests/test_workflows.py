@@ -79,9 +79,9 @@ def test_only_the_deploy_job_can_publish():
     tokens that publish the site or mint an OIDC token."""
     doc = _load("pages.yml")
     writes = {"pages": "write", "id-token": "write"}
-    for scope, permissions in [("workflow", doc.get("permissions", {})),
-                               ("build", doc["jobs"]["build"].get("permissions"))]:
-        assert isinstance(permissions, dict), f"{scope}: no permissions block (the default is broad)"
+    build = doc["jobs"]["build"].get("permissions")
+    for scope, permissions in [("workflow", doc.get("permissions", {})), ("build", build)]:
+        assert isinstance(permissions, dict), f"{scope}: no permissions block (defaults are broad)"
         held = {key for key, value in writes.items() if permissions.get(key) == value}
         assert not held, f"{scope} holds {sorted(held)}"
     assert doc["jobs"]["build"]["permissions"].get("contents") == "read"

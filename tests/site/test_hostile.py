@@ -23,14 +23,18 @@ POSTS = {
                              "{% nn_figure evil caption='" + CAPTION + "' %}\n",
     # row 4: an escaped title and excerpt that hold math
     "2020-12-02-title.md": f"---\ntitle: '{HREF}'\nexcerpt: '{HREF}'\n---\nBody $$x$$.\n",
-    "2020-12-03-overlay.md": f"---\ntitle: '{HREF}'\nheader:\n  overlay_color: '#333'\n---\nBody.\n",
+    "2020-12-03-overlay.md": f"---\ntitle: '{HREF}'\nheader:\n  overlay_color: '#333'\n"
+                             "---\nBody.\n",
     # row 6
     "2020-12-04-excerpt.md": "---\ntitle: Lone\nexcerpt: 'Lone <img src=x onerror=alert(21) x'\n"
-                             "tagline: '<img src=x onerror=alert(22)>'\nheader:\n  overlay_color: '#333'\n"
+                             "tagline: '<img src=x onerror=alert(22)>'\n"
+                             "header:\n  overlay_color: '#333'\n"
                              "related: true\n---\nBody.\n",
     # row 3
-    "2020-12-05-tex.md": "---\ntitle: TeX\n---\n$$\\href{javascript:alert(3)}{a}$$ "
-                         "$$\\href{ JaVaScRiPt:alert(31)}{b}$$ $$\\style{position:fixed;top:0;left:0;"
+    "2020-12-05-tex.md": "---\ntitle: TeX\n---\n"
+                         "$$\\href{javascript:alert(3)}{a}$$ "
+                         "$$\\href{ JaVaScRiPt:alert(31)}{b}$$ "
+                         "$$\\style{position:fixed;top:0;left:0;"
                          "width:100%;height:100%}{\\href{https://example.org}{c}}$$\n",
 }
 

@@ -147,16 +147,16 @@ module NNBlog
     # live=KIND names what the figure's network must have been exported with: one clear error
     # otherwise (the page would only warn in the console and stay static).
     def check_live(entry, exports)
-      fits = LIVE_FIGURES[@options["live"]]
-      if fits && !fits.include?(entry["kind"])
-        raise ArgumentError, "nn_figure #{@name}: live=#{@options['live']} plays with a " \
-                             "#{fits.join(' or ')} figure; '#{@name}' is a #{entry['kind'].inspect} figure"
-      end
       layout = LIVE_LAYOUT[@options["live"]]
       if layout && !(entry["data"].is_a?(Hash) && entry["data"].dig(*layout))
         raise ArgumentError, "nn_figure #{@name}: live=#{@options['live']} needs a figure that " \
                              "records where its tiles are (kind neuron_heatmaps); '#{@name}' " \
                              "is a #{entry['kind']} figure"
+      end
+      fits = LIVE_FIGURES[@options["live"]]
+      if fits && !fits.include?(entry["kind"])
+        raise ArgumentError, "nn_figure #{@name}: live=#{@options['live']} plays with a " \
+                             "#{fits.join(' or ')} figure; '#{@name}' is a #{entry['kind'].inspect} figure"
       end
       needs = LIVE_KINDS[@options["live"]]
       return if needs.nil? || needs.empty?
