@@ -5,6 +5,7 @@
 #
 #   {% assign show = page.toc | nn_true %}  true, "true", "yes" -> true; false, "false", nil -> false
 #   {{ text | nn_strip_math }}              drop \( \) \[ \] $$ (card text, meta descriptions)
+#   {{ post.excerpt | nn_excerpt_text: post, 40 }}  the excerpt as escaped plain text, 40 words
 #   {{ content | nn_toc }}                  nested list of the content's two top heading levels
 #   {% assign posts = page | nn_related: 4 %} posts sharing tags with the page, then the newest
 #   SEO defaults: a plain description (<= 160 characters; a post's first paragraph when its
@@ -27,6 +28,44 @@ module NNBlog
     def nn_strip_math(text)
       NNBlog.strip_math(text)
     end
+
+    # A post's excerpt (as Liquid prints it: `post.excerpt`) as plain text, escaped here, where it
+    # is printed: a generated excerpt is HTML, read as text; one from the post's front matter is
+    # text with inline Markdown (raw HTML in it shows as written: "a<b and c>d" stays that, and
+    # `<img src=x onerror=... x` is not a tag; strip_html was no escape, issue 20 row 6).
+    # Liquid renders the excerpt before this filter runs, so an error in it names its own post.
+    def nn_excerpt_text(text, post, words = 40)
+      data = post.respond_to?(:fallback_data, true) ? post.send(:fallback_data) : post
+      front_matter = data.respond_to?(:[]) && data["excerpt"].is_a?(String)
+      plain = NNBlog.excerpt_text(front_matter ? text.to_s : Html.new(text.to_s)).to_s
+      count = NNBlog.digits_or_count(words, "nn_excerpt_text")
+      list = plain.split
+      plain = "#{list.first(count).join(' ')}..." if list.size > count
+      CGI.escapeHTML(plain)
+    end
+
+    # HTML already rendered (a generated excerpt, as Liquid printed it).
+    Html = Struct.new(:to_s)
+
+    # A front-matter value printed inside a style attribute (header.overlay_color,
+    # overlay_filter): a colour, a number or a gradient of those, nothing that could end the
+    # declaration, load a URL or run; anything else fails the build naming the field.
+    def nn_css_value(value, what)
+      text = value.to_s.strip
+      return text if CSS_VALUE.match?(text) && !text.match?(/url|expression|image-set|attr/i)
+
+      raise ArgumentError, "#{what}: #{value.to_s.inspect} is not a colour, number or gradient"
+    end
+
+    # An image address printed inside url('...') in a style attribute (header.overlay_image).
+    def nn_css_url(value, what)
+      text = nn_safe_url(value, what).to_s
+      return text unless text.match?(/['"()\\\s<>]/)
+
+      raise ArgumentError, "#{what}: #{value.to_s.inspect} has a quote, bracket, backslash or space"
+    end
+
+    CSS_VALUE = /\A[#\w\s.,%()\/+-]*\z/.freeze
 
     # The two shallowest heading levels in the page, nested: enough to find your way.
     def nn_toc(html)
@@ -100,16 +139,9 @@ module NNBlog
 
   def plain_excerpt(doc)
     excerpt = doc.data["excerpt"]
-    return if excerpt.nil?
-
-    # A front-matter excerpt is Markdown; a generated one renders (and caches) its own HTML.
-    html = if excerpt.is_a?(String)
-             doc.site.find_converter_instance(Jekyll::Converters::Markdown).convert(excerpt)
-           else
-             excerpt.output
-           end
-    plain = plain_text(html)
-    plain.empty? || tags_like?(plain) ? nil : summary(plain)
+    excerpt.output unless excerpt.nil? || excerpt.is_a?(String) # a generated one renders (cached)
+    plain = excerpt_text(excerpt)
+    plain.nil? || plain.empty? || tags_like?(plain) ? nil : summary(plain)
   end
 
   def plain_text(html)
@@ -149,6 +181,17 @@ module NNBlog
       doc.data["description"] = summary(plain)
       break
     end
+  end
+
+  # An excerpt as plain text (not escaped), math delimiters dropped. One from the front matter (a
+  # String) is text with inline Markdown, read the way captions are (no raw HTML); a generated
+  # one is its HTML (to_s, as Liquid prints it), read as text.
+  def excerpt_text(excerpt)
+    return nil if excerpt.nil?
+
+    html = excerpt.is_a?(String) ? NNBlog::Caption.html(excerpt) : excerpt.to_s
+    # (the math marks, NNMath.mark, sit inside the text: they go without a space)
+    strip_math(CGI.unescapeHTML(html.gsub(%r{</?nn-math>}, "").gsub(/<[^>]+>/, " ")))
   end
 
   # Two fixes to kramdown's and rouge's markup that axe-core asks for, on every rendered page:

@@ -20,6 +20,12 @@ edited declaration (the post reads ``site.data.networks``), one for the publishe
 
 Jekyll never outlives serve: SIGTERM, SIGHUP and Ctrl-C stop it the way Ctrl-C does, and if serve
 itself is killed (``kill -9``) the kernel sends Jekyll SIGTERM (``PR_SET_PDEATHSIG``, Linux).
+
+Nor does a render (issue 20, row 8: one kept training and published its files after serve was
+gone). Each render runs under a small supervisor (``SUPERVISOR``): the kernel sends it SIGTERM
+when serve dies (``PR_SET_PDEATHSIG``), and serve terminates it on every stop path; either way it
+stops the render's whole process group (the render and its worker pool) and waits for it. The
+handlers for SIGTERM and SIGHUP are in place before the first render starts.
 """
 
 from __future__ import annotations
@@ -119,13 +125,80 @@ def jekyll_argv(host: str, port: int, livereload_port: int, root: str | os.PathL
             "--livereload", "--livereload-port", str(livereload_port)]
 
 
-def render_once(root, argv: Sequence[str] | None = None) -> bool:
+# argv: SERVE_PID COMMAND... Runs COMMAND in a process group of its own and stops that group
+# (SIGTERM, then SIGKILL after 5 s) when it is told to stop or when serve dies. A script run by
+# the interpreter, not preexec_fn: renders start from the watcher's thread, and preexec_fn is
+# not safe in a process with threads.
+SUPERVISOR = """\
+import ctypes, os, signal, subprocess, sys, time
+ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+if os.getppid() != int(sys.argv[1]):
+    sys.exit(1)  # serve died before the line above
+child = None
+def stop(signum, frame):
+    if child is not None:
+        for sig, grace in ((signal.SIGTERM, 5), (signal.SIGKILL, 5)):
+            try:
+                os.killpg(child.pid, sig)
+            except ProcessLookupError:
+                break
+            end = time.monotonic() + grace
+            while child.poll() is None and time.monotonic() < end:
+                time.sleep(0.05)
+            try:
+                os.killpg(child.pid, 0)
+            except ProcessLookupError:
+                break
+    os._exit(128 + signum)
+for s in (signal.SIGTERM, signal.SIGHUP, signal.SIGINT):
+    signal.signal(s, stop)
+child = subprocess.Popen(sys.argv[2:], start_new_session=True)
+sys.exit(child.wait())
+"""
+
+
+class Renders:
+    """The render running now, if any, so that every stop path can end it."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._current: subprocess.Popen | None = None
+        self._stopped = False
+
+    def run(self, root, argv: Sequence[str]) -> int:
+        with self._lock:
+            if self._stopped:
+                return 1
+            self._current = current = subprocess.Popen(
+                [sys.executable, "-c", SUPERVISOR, str(os.getpid()), *argv], cwd=root)
+        code = current.wait()  # a stop signal interrupts this: the render stays for stop()
+        with self._lock:
+            self._current = None
+        return code
+
+    def stop(self, timeout: float = 15) -> None:
+        """End the running render (and no later one starts); waits for it, bounded."""
+        with self._lock:
+            self._stopped = True
+            current = self._current
+        if current is None:
+            return
+        with contextlib.suppress(ProcessLookupError):
+            current.terminate()
+        try:
+            current.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            current.kill()
+
+
+def render_once(root, argv: Sequence[str] | None = None, renders: Renders | None = None) -> bool:
     """Render what is stale; a failure is reported and the site keeps its committed figures."""
-    done = subprocess.run(list(argv or render_argv(root)), cwd=root)
-    if done.returncode != 0:
-        print(f"nn-blog serve: render failed (exit {done.returncode}); serving the figures "
+    argv = list(argv or render_argv(root))
+    code = (renders or Renders()).run(root, argv)
+    if code != 0:
+        print(f"nn-blog serve: render failed (exit {code}); serving the figures "
               "already on disk", file=sys.stderr)
-    return done.returncode == 0
+    return code == 0
 
 
 def _stop(server: subprocess.Popen) -> int:
@@ -163,28 +236,31 @@ def serve(root=".", host="127.0.0.1", port=4000, livereload_port=35729, render=T
     root = os.path.abspath(root)
     if not os.path.isfile(os.path.join(root, "_config.yml")):
         raise FileNotFoundError(f"{root}: no _config.yml, not the blog's root")
-    if render:
-        render_once(root, renderer)
-    # before Jekyll starts: its watcher ignores an excluded folder only if it exists by then
-    with contextlib.suppress(OSError):
-        os.makedirs(os.path.join(root, ".cache", "nn-blog"), exist_ok=True)
     previous = {sig: signal.signal(sig, _raise_stopped) for sig in STOP_SIGNALS}
+    renders = Renders()
     queue = observer = server = None
     try:
+        if render:
+            render_once(root, renderer, renders)
+        # before Jekyll starts: its watcher ignores an excluded folder only if it exists by then
+        with contextlib.suppress(OSError):
+            os.makedirs(os.path.join(root, ".cache", "nn-blog"), exist_ok=True)
         # Figures are this process's job: the Jekyll hook must not render them a second time.
         env = {**os.environ, "NN_BLOG_SKIP_RENDER": "1"}
         # started before the watcher's threads: preexec_fn runs between fork and exec
         server = subprocess.Popen(list(jekyll or jekyll_argv(host, port, livereload_port, root)),
                                   cwd=root, env=env, preexec_fn=_die_with_parent)
         if render:
-            queue = RenderQueue(lambda: render_once(root, renderer)).start()
+            queue = RenderQueue(lambda: render_once(root, renderer, renders)).start()
             observer = watch(root, queue.request)
         return server.wait()
     except (KeyboardInterrupt, Stopped):
         for sig in STOP_SIGNALS:  # a second signal must not cut the shutdown short
             signal.signal(sig, signal.SIG_IGN)
+        renders.stop()
         return _stop(server) if server is not None else 1
     finally:
+        renders.stop()
         for sig, handler in previous.items():
             signal.signal(sig, handler)
         if observer is not None:

@@ -125,8 +125,8 @@ RSpec.describe "nn_figure" do
   end
 
   it "refuses a live figure its network's export cannot serve" do
-    expect { live_post("{% nn_figure digits-samples live=scrubber %}") }
-      .to raise_error(ArgumentError, /nn_figure digits-samples: live=scrubber needs network 'digits' exported with its snapshots/)
+    expect { live_post("{% nn_figure spiral-evolution live=scrubber %}", { "networks" => { "spiral" => { "options" => {} } } }) }
+      .to raise_error(ArgumentError, /nn_figure spiral-evolution: live=scrubber needs network 'spiral' exported with its snapshots/)
     expect { live_post("{% nn_figure moons-boundary live=probe %}") }
       .to raise_error(ArgumentError, /live=probe needs network 'moons' exported at all \(run nn-blog render\)/)
   end
@@ -329,7 +329,8 @@ RSpec.describe "layouts honouring Minimal Mistakes' front matter" do
   it "puts the title over an overlay image" do
     build_fixture
     html = output("newest-other/index.html")
-    expect(html).to include("background-image: linear-gradient(rgba(0, 0, 0, 0.3), rgba(0, 0, 0, 0.3)), url('/assets/images/header.jpg');")
+    expect(Nokogiri::HTML(html).at_css(".page-hero")["style"])
+      .to eq("background-image: linear-gradient(rgba(0, 0, 0, 0.3), rgba(0, 0, 0, 0.3)), url('/assets/images/header.jpg');")
     expect(html).to include('<h1 class="page-hero__title">The newest post, about something else</h1>')
   end
 

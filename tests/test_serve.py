@@ -210,3 +210,55 @@ def test_a_render_writes_nothing_but_its_outputs_outside_the_cache(tmp_path_fact
     outside = {p for p in outside if not p.startswith(".cache")}
     assert outside, "the render published nothing?"
     assert not [p for p in outside if render.TMP_MARK in p], sorted(outside)
+
+
+# --- issue 20, row 8: a render never outlives serve --------------------------------------------
+
+# A render that records its pid, then "trains" for a minute and publishes; with a grandchild (the
+# render's worker pool) that would publish too. The first call (the initial render, when
+# `quick` exists) returns at once, so a test can reach the watcher's render.
+FAKE_RENDER = ("import os, subprocess, sys, time\n"
+               "d = sys.argv[1]\n"
+               "if os.path.exists(os.path.join(d, 'quick')):\n"
+               "    os.remove(os.path.join(d, 'quick')); sys.exit(0)\n"
+               "w = subprocess.Popen([sys.executable, '-c', 'import sys, time; time.sleep(60); "
+               "open(sys.argv[1], \"w\")', os.path.join(d, 'worker-published')])\n"
+               "open(os.path.join(d, 'render.pid'), 'w').write(f'{os.getpid()} {w.pid}')\n"
+               "time.sleep(60)\n"
+               "open(os.path.join(d, 'published'), 'w')\n")
+SERVE_RENDERING = ("import sys\nfrom nn_blog import serve\n"
+                   "sys.exit(serve.serve(sys.argv[1], jekyll=[sys.executable, '-c', sys.argv[2], "
+                   "sys.argv[3]], renderer=[sys.executable, '-c', sys.argv[4], sys.argv[1]]))\n")
+
+
+@pytest.mark.parametrize(("when", "sig"), [("initial", signal.SIGTERM), ("watcher", signal.SIGTERM),
+                                           ("initial", signal.SIGHUP), ("watcher", signal.SIGKILL)])
+def test_a_render_stops_with_serve(tmp_path, when, sig):
+    (tmp_path / "_config.yml").write_text("title: t\n")
+    (tmp_path / "_data").mkdir()
+    if when == "watcher":
+        (tmp_path / "quick").write_text("")
+    pid_file, jekyll_pid = tmp_path / "render.pid", tmp_path / "jekyll.pid"
+    proc = subprocess.Popen([sys.executable, "-c", SERVE_RENDERING, str(tmp_path), FAKE_JEKYLL,
+                             str(jekyll_pid), FAKE_RENDER], start_new_session=True)
+    pids = []
+    try:
+        if when == "watcher":
+            assert wait_for(jekyll_pid.exists, timeout=20), "the fake Jekyll did not start"
+            time.sleep(0.5)  # the watcher is in place once Jekyll runs
+            (tmp_path / "_data" / "networks.yml").write_text("networks: {}\n")
+        assert wait_for(lambda: pid_file.exists() and pid_file.read_text(), timeout=20), \
+            f"the {when} render did not start"
+        pids = [int(p) for p in pid_file.read_text().split()]
+        time.sleep(0.3)
+        proc.send_signal(sig)
+        proc.wait(timeout=30)
+        assert wait_for(lambda: not any(alive(p) for p in pids), timeout=15), \
+            f"the {when} render (or its worker) still runs after {sig.name} to serve"
+        assert not (tmp_path / "published").exists()
+    finally:
+        proc.kill()
+        proc.wait(timeout=10)
+        for pid in pids:
+            if alive(pid):
+                os.kill(pid, signal.SIGKILL)

@@ -57,8 +57,9 @@ def test_every_run_step_is_a_make_target(workflow):
 def test_pages_workflow_publishes_with_the_render_cache():
     doc = _load("pages.yml")
     assert doc["on"]["push"]["branches"] == ["main"]
-    assert doc["permissions"]["pages"] == "write"
-    assert doc["permissions"]["id-token"] == "write"
+    deploy = doc["jobs"]["deploy"]["permissions"]
+    assert deploy["pages"] == "write"
+    assert deploy["id-token"] == "write"
     assert doc["concurrency"]["group"] == "pages"
     uses = [step.get("uses", "").split("@")[0] for step in _steps(doc)]
     for action in ["actions/setup-python", "actions/setup-node", "actions/cache",
@@ -72,6 +73,19 @@ def test_pages_workflow_publishes_with_the_render_cache():
     build = next(s for s in _steps(doc) if s.get("run", "").startswith("make "))
     assert build["run"].split()[1] == "site", "Pages must build with the reader's `make site`"
     assert doc["jobs"]["build"]["env"]["JEKYLL_ENV"] == "production"
+
+
+def test_only_the_deploy_job_can_publish():
+    """Issue 20: the build job runs the site's code (Ruby, Node, Python); it must not hold the
+    tokens that publish the site or mint an OIDC token."""
+    doc = _load("pages.yml")
+    writes = {"pages": "write", "id-token": "write"}
+    build = doc["jobs"]["build"].get("permissions")
+    for scope, permissions in [("workflow", doc.get("permissions", {})), ("build", build)]:
+        assert isinstance(permissions, dict), f"{scope}: no permissions block (defaults are broad)"
+        held = {key for key, value in writes.items() if permissions.get(key) == value}
+        assert not held, f"{scope} holds {sorted(held)}"
+    assert doc["jobs"]["build"]["permissions"].get("contents") == "read"
 
 
 def test_pull_requests_run_make_test():

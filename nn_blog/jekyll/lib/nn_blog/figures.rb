@@ -15,6 +15,7 @@
 #   {{ include.alt | nn_required: "nn-figure.html: alt" }}  fail the build when a value is missing
 require "cgi"
 require "json"
+require_relative "caption"
 
 module NNBlog
   # --- build hook: `nn-blog render` before the site is read ---------------------------------
@@ -64,6 +65,15 @@ module NNBlog
                    "neurons" => %w(network), "scrubber" => %w(network snapshots),
                    "train" => %w(network snapshots data), "lr-slider" => [],
                    "playground" => [] }.freeze
+    # The figure kinds (manifest `kind`) each live kind can play with: a probe or a training run
+    # needs the plane of a decision boundary, the scrubber a boundary's evolution, the slider the
+    # loss surface, the pad the digits' network; anything else builds, then fails in the browser.
+    LIVE_FIGURES = { "digit-pad" => %w(digits), "probe" => %w(decision_boundary),
+                     "neurons" => %w(neuron_heatmaps), "scrubber" => %w(boundary_evolution),
+                     "train" => %w(decision_boundary), "lr-slider" => %w(loss_surface),
+                     "playground" => %w(decision_boundary) }.freeze
+    # Values the options with a fixed set take.
+    CHOICES = { "show" => %w(animation), "loading" => %w(lazy eager) }.freeze
     # Kinds that also read the figure's own drawn layout (its manifest entry's data: where the
     # neuron_heatmaps tiles are), handed to the page as data-nn-layout.
     LIVE_LAYOUT = { "neurons" => %w(wide tiles) }.freeze
@@ -84,6 +94,12 @@ module NNBlog
       unknown = @options.keys - OPTIONS
       raise Liquid::SyntaxError, "nn_figure #{@name}: unknown option #{unknown.join(', ')}" unless unknown.empty?
 
+      CHOICES.each do |option, values|
+        next if !@options.key?(option) || values.include?(@options[option])
+
+        raise Liquid::SyntaxError, "nn_figure #{@name}: #{option}=#{@options[option].inspect} " \
+                                   "is not one of #{values.join(', ')}"
+      end
       live = @options["live"]
       if @options.key?("hint") && live.nil?
         raise Liquid::SyntaxError, "nn_figure #{@name}: hint= is what to do with a live figure; " \
@@ -100,6 +116,10 @@ module NNBlog
       options = {}
       position = 0
       while (match = OPTION.match(text, position))
+        if options.key?(match[1])
+          raise Liquid::SyntaxError, "nn_figure #{name}: option #{match[1]} given twice"
+        end
+
         options[match[1]] = match[2] || match[3] || match[4]
         position = match.end(0)
       end
@@ -135,6 +155,11 @@ module NNBlog
         raise ArgumentError, "nn_figure #{@name}: live=#{@options['live']} needs a figure that " \
                              "records where its tiles are (kind neuron_heatmaps); '#{@name}' " \
                              "is a #{entry['kind']} figure"
+      end
+      fits = LIVE_FIGURES[@options["live"]]
+      if fits && !fits.include?(entry["kind"])
+        raise ArgumentError, "nn_figure #{@name}: live=#{@options['live']} plays with a " \
+                             "#{fits.join(' or ')} figure; '#{@name}' is a #{entry['kind'].inspect} figure"
       end
       needs = LIVE_KINDS[@options["live"]]
       return if needs.nil? || needs.empty?
@@ -187,7 +212,18 @@ module NNBlog
   # --- filters for figures and results ---------------------------------------------------------
   module Filters
     def nn_percent(value, digits = 1)
-      format("%.#{NNBlog.digits(digits, 'nn_percent')}f%%", NNBlog.number(value, "nn_percent") * 100)
+      count = NNBlog.digits(digits, "nn_percent")
+      "#{NNBlog.fixed(NNBlog.number(value, 'nn_percent') * 100, count, 'nn_percent', value)}%"
+    end
+
+    # An address a page may link to or load: http, https, mailto, or a path of the site (no
+    # scheme). Anything else (javascript:, data:, "java\tscript:") fails the build naming `what`:
+    # a front-matter url or a tampered exports.json must not become a live link.
+    def nn_safe_url(value, what = "nn_safe_url")
+      return value if value.nil? || NNBlog::Caption.safe_url?(value.to_s)
+
+      raise ArgumentError, "#{what}: #{value.to_s.inspect} is not an address a page may use " \
+                           "(http, https, mailto or a path of the site)"
     end
 
     def nn_required(value, what)
@@ -197,33 +233,43 @@ module NNBlog
     end
 
     def nn_number(value, digits = 2)
-      format("%.#{NNBlog.digits(digits, 'nn_number')}f", NNBlog.number(value, "nn_number"))
+      count = NNBlog.digits(digits, "nn_number")
+      NNBlog.fixed(NNBlog.number(value, "nn_number"), count, "nn_number", value)
     end
 
     # A caption is plain text with inline Markdown (emphasis, code, links, $$math$$), made safe:
-    # raw HTML is escaped (it shows as text), attribute lists ({: ...}) are not read, and a link
-    # or image whose address has a scheme other than http, https or mailto loses it.
+    # parsed by kramdown and written back element by element (caption.rb): raw HTML and
+    # attribute lists ({: ...}) show as text, and a link whose address has a scheme other than
+    # http, https or mailto shows as its text.
     def nn_caption(text)
       return "" if text.nil? || text.to_s.strip.empty?
 
-      site = @context.registers[:site]
-      converter = site.find_converter_instance(Jekyll::Converters::Markdown)
-      NNBlog.safe_caption(text.to_s) { |markdown| converter.convert(markdown) }
+      NNBlog::Caption.html(text.to_s)
     end
   end
 
-  MATH_SPAN = /(\$\$.*?\$\$)/m.freeze
-  LINK = %r{<a href="([^"]*)"([^>]*)>(.*?)</a>}m.freeze
-  IMAGE = /<img src="([^"]*)"[^>]*>/.freeze
-
   module_function
 
-  def number(value, filter)
-    return value if value.is_a?(Numeric)
+  # A decimal number as a results file or a post writes it: not hex ("0x1A", which Float reads
+  # as 26), not "1_0", not Infinity or NaN.
+  DECIMAL = /\A\s*[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?\s*\z/.freeze
 
-    Float(value)
+  def number(value, filter)
+    number = value.is_a?(Numeric) ? value : (DECIMAL.match?(value.to_s) && Float(value))
+    raise ArgumentError unless number && (!number.is_a?(Float) || number.finite?)
+
+    number
   rescue ArgumentError, TypeError
     raise ArgumentError, "#{filter}: expected a number, got #{value.inspect} (a missing result?)"
+  end
+
+  # format("%.1f") of a finite value, refusing what overflows (1e308 as a percentage: "Inf%") and
+  # writing no minus sign on a zero ("-0" and -0.00001 both print 0.0).
+  def fixed(value, digits, filter, original)
+    raise ArgumentError, "#{filter}: #{original.inspect} is out of range" unless value.to_f.finite?
+
+    text = format("%.#{digits}f", value)
+    text.match?(/\A-[0.]*\z/) ? text.delete_prefix("-") : text
   end
 
   def digits(value, filter)
@@ -238,22 +284,5 @@ module NNBlog
 
   def kilobytes(bytes)
     "#{(bytes / 1000.0).round} kB"
-  end
-
-  # ``text`` -> safe inline HTML; the block converts Markdown (the site's converter).
-  def safe_caption(text)
-    markdown = text.split(MATH_SPAN).map.with_index do |part, i|
-      # math stays as written (kramdown escapes it); the rest: HTML escaped, braces defused
-      i.odd? ? part : CGI.escapeHTML(part).gsub("{", "&#123;").gsub("}", "&#125;")
-    end.join
-    html = yield(markdown).strip.delete_prefix("<p>").delete_suffix("</p>").strip
-    html = html.gsub(LINK) { safe_url?(Regexp.last_match(1)) ? Regexp.last_match(0) : Regexp.last_match(3) }
-    html.gsub(IMAGE) { safe_url?(Regexp.last_match(1)) ? Regexp.last_match(0) : "" }
-  end
-
-  def safe_url?(url)
-    plain = CGI.unescapeHTML(url).gsub(/[\x00-\x20]/, "")
-    scheme = plain[/\A([^:\/?#]*):/, 1]
-    scheme.nil? || %w(http https mailto).include?(scheme.downcase)
   end
 end

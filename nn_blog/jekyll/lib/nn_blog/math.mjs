@@ -38,9 +38,37 @@ function slim(html, display) {
   return display ? html.replace(/^<mjx-container /, '<mjx-container tabindex="0" ') : html;
 }
 
+// What TeX may put in the page (issue 20, row 3), enforced twice: MathJax's ui/safe extension
+// filters \href, \style, \class and \cssId as it typesets (links: http, https, mailto and
+// relative only; no ids; styles from its safe list less cursor, which takes a url()), and then
+// every expression's HTML is checked for what must never pass (unsafe(): a link with another
+// scheme, an id, a style with url() or position), which fails the build naming the expression.
+const SAFE = {
+  allow: {URLs: 'safe', classes: 'safe', cssIDs: 'none', styles: 'safe'},
+  safeProtocols: {http: true, https: true, mailto: true, file: false, javascript: false, data: false},
+  safeStyles: {cursor: false},
+};
+const SCHEMES = new Set(['http', 'https', 'mailto']);
+
+function unsafe(html) {
+  for (const [, url] of html.matchAll(/ href="([^"]*)"/g)) {
+    // a browser drops ASCII whitespace and control characters anywhere in a URL
+    const plain = url.replace(/&[a-z]+;|&#x?[0-9a-f]+;/gi, (e) => (e === '&amp;' ? '&' : '\0'))
+      .replace(/[\u0000-\u0020\u007f]/g, '');
+    const scheme = /^([^:/?#]*):/.exec(plain);
+    if (scheme && !SCHEMES.has(scheme[1].toLowerCase())) return `a link to ${url}`;
+  }
+  if (/ id="/.test(html)) return 'an element id (\\cssId)';
+  for (const [, style] of html.matchAll(/ style="([^"]*)"/g)) {
+    if (/url\s*\(|position:(?!\s*relative\b)|@import|expression\s*\(/i.test(style)) return `the style "${style}"`;
+  }
+  return null;
+}
+
 const input = JSON.parse(await readStdin());
 await MathJax.init({
-  loader: {load: ['input/tex', 'output/chtml', 'a11y/assistive-mml']},
+  loader: {load: ['input/tex', 'output/chtml', 'a11y/assistive-mml', 'ui/safe']},
+  options: {safeOptions: SAFE},
   startup: {typeset: false},
   // Undefined macros are errors (noundefined would draw them in red), and every error throws, so
   // the build can name the expression instead of shipping a red box.
@@ -61,7 +89,10 @@ for (const {tex, display} of input.exprs) {
     output.clearCache();
     const node = await MathJax.tex2chtmlPromise(tex, {display});
     const css = blocks(adaptor.textContent(MathJax.chtmlStylesheet())).filter((b) => !base.has(b));
-    results.push({html: slim(adaptor.outerHTML(node), display), css});
+    const html = slim(adaptor.outerHTML(node), display);
+    const refused = unsafe(html);
+    if (refused) throw new Error(`refused: it would put ${refused} in the page`);
+    results.push({html, css});
   } catch (err) {
     results.push({error: String(err && err.message ? err.message : err).split('\n')[0]});
   }

@@ -2,9 +2,13 @@
 
 # Math typeset when the site is built, so no reader's browser runs MathJax.
 #
-# kramdown (math_engine: mathjax) turns the posts' $$...$$ into \(...\) inline and \[...\] for
-# display. After every page is rendered, this hook finds those in each HTML page's text (not in
-# pre, code, script, style, textarea), typesets what is not cached yet with MathJax 4's own Node
+# kramdown (math_engine: mathjax, its default) turns the posts' $$...$$ into \(...\) inline and
+# \[...\] for display; this plugin replaces that engine with one that also marks what it wrote,
+# <nn-math>\(...\)</nn-math> (NNMath.mark; captions, written by caption.rb, are marked the same
+# way). After every page is rendered, this hook finds the marked math in each HTML page, and only
+# that: a title, excerpt, card or attribute that merely contains "\(...\)" is text an author or a
+# data file supplied, escaped where it is printed, and is never typeset (issue 20, row 4: an
+# escaped title \(\href{javascript:...}{x}\) became a live link). It typesets what is not cached yet with MathJax 4's own Node
 # API (math.mjs beside this file, one `node` process per build, argv form, JSON on stdin) and puts
 # the CHTML (with assistive MathML for screen readers) in place, plus one <style> with the CSS
 # those expressions need. Fonts come from the site itself (/assets/nn-blog/mathjax/, published
@@ -25,19 +29,21 @@ require "cgi"
 require "digest"
 require "fileutils"
 require "json"
+require "kramdown"
 require "timeout"
 
 module NNMath
   SCRIPT = File.join(__dir__, "math.mjs")
   FONTS = "/#{NNBlog::Assets::FONTS}"
   FONT_MARK = "@@NN_MATH_FONTS@@"
-  # Text outside these elements is searched for math; tags and comments are copied as they are.
-  TOKENS = %r{<(pre|code|script|style|textarea|title|math|svg)\b.*?</\1\s*>|<!--.*?-->|<[^>]*>|[^<]+}im
-    .freeze
-  MATH = /\\\[(.+?)\\\]|\\\((.+?)\\\)/m.freeze
+  # What the math engine below writes, and nothing else, is typeset.
+  MATH = %r{<nn-math>(?:\\\[(.+?)\\\]|\\\((.+?)\\\))</nn-math>}m.freeze
   NODE_SECONDS = 600
+  # MathJax's time grows faster than linearly with an expression's size (one 100 kB expression:
+  # 193 s); no formula a reader can read is this long (issue 20, tooling row).
+  MAX_TEX = 4096
   # Bumped when nn_math.mjs changes what it writes, so old cache entries are not reused.
-  FORMAT = 3
+  FORMAT = 5
 
   Expr = Struct.new(:tex, :display) do
     def key(version)
@@ -50,7 +56,27 @@ module NNMath
     end
   end
 
+  # kramdown's math engine (replacing its built-in mathjax one): the TeX, escaped, between the
+  # delimiters MathJax reads, marked as math an author wrote.
+  module Engine
+    def self.call(_converter, element, options)
+      display = element.options[:category] == :block
+      html = NNMath.mark(element.value, display)
+      display ? "#{' ' * options[:indent].to_i}#{html}\n" : html
+    end
+  end
+
   module_function
+
+  def mark(tex, display)
+    body = CGI.escapeHTML(tex.to_s)
+    display ? "<nn-math>\\[#{body}\\]</nn-math>" : "<nn-math>\\(#{body}\\)</nn-math>"
+  end
+
+  # A page that is not typeset (not HTML: the feed, which prints a post's HTML escaped) keeps the TeX as text, without the marks.
+  def unmark(text)
+    text.gsub(%r{</?nn-math>}, "").gsub(%r{&lt;/?nn-math&gt;}, "")
+  end
 
   def fail!(message, site = nil)
     NNNode.fail!("nn_math", message, site)
@@ -69,26 +95,13 @@ module NNMath
 
   # Each page's expressions, in order; a page without math is left out.
   def scan(html)
-    found = []
-    html.scan(TOKENS) do
-      token = Regexp.last_match(0)
-      next if token.start_with?("<")
-
-      token.scan(MATH) do |block, inline|
-        found << Expr.new(CGI.unescapeHTML(block || inline), !block.nil?)
-      end
-    end
-    found
+    html.scan(MATH).map { |block, inline| Expr.new(CGI.unescapeHTML(block || inline), !block.nil?) }
   end
 
   def replace(html, rendered)
-    html.gsub(TOKENS) do |token|
-      next token if token.start_with?("<")
-
-      token.gsub(MATH) do
-        block, inline = Regexp.last_match.captures
-        rendered.fetch(Expr.new(CGI.unescapeHTML(block || inline), !block.nil?))
-      end
+    html.gsub(MATH) do
+      block, inline = Regexp.last_match.captures
+      rendered.fetch(Expr.new(CGI.unescapeHTML(block || inline), !block.nil?))
     end
   end
 
@@ -110,12 +123,19 @@ module NNMath
     wanted = pages(site).to_h { |doc| [doc, scan(doc.output)] }
     wanted.merge!(feeds(site).to_h { |feed| [feed, feed_scan(feed.output)] })
     wanted.reject! { |_, exprs| exprs.empty? }
-    return if wanted.empty?
+    typeset_wanted(site, wanted) unless wanted.empty?
+    # What is not HTML keeps no marks (the feed's marked math is MathML by now)
+    (site.pages + site.documents).each do |doc|
+      doc.output = unmark(doc.output) if doc.output.is_a?(String) && doc.output_ext != ".html"
+    end
+  end
 
+  def typeset_wanted(site, wanted)
     version = version(site)
     cache = Cache.new(ENV["NN_MATH_CACHE"] ||
                       File.join(site.source, ".jekyll-cache", "nn-math", "#{version}-#{FORMAT}.json"))
     missing = wanted.values.flatten.uniq.reject { |expr| cache.expr(expr.key(version)) }
+    refuse_long(missing, wanted)
     typeset(missing, wanted, version, cache) unless missing.empty? && cache.base
     fonts = "#{site.config['baseurl'].to_s.chomp('/')}#{FONTS}"
     wanted.each do |doc, exprs|
@@ -125,7 +145,20 @@ module NNMath
                      page_output(doc.output, exprs.uniq, version, cache, fonts)
                    end
     end
+    # only what this build used is kept: a deleted or edited expression leaves the cache (a cache
+    # shared by several sites, NN_MATH_CACHE as the specs set it, is left whole)
+    cache.keep(wanted.values.flatten.map { |expr| expr.key(version) }) unless ENV["NN_MATH_CACHE"]
     cache.save
+  end
+
+  def refuse_long(missing, wanted)
+    missing.each do |expr|
+      next if expr.tex.bytesize <= MAX_TEX
+
+      doc = wanted.find { |_, exprs| exprs.include?(expr) }.first
+      fail!("#{doc.relative_path}: a math expression of #{expr.tex.bytesize} bytes, over the " \
+            "#{MAX_TEX}-byte limit: #{expr.shown[0, 60]}...", doc.site)
+    end
   end
 
   # The feed's entries with each expression as its MathML alone (inside CDATA: no escaping).
@@ -191,6 +224,17 @@ module NNMath
       @data["base"]
     end
 
+    # Forget every expression not in `keys`, and the CSS blocks nothing kept uses.
+    def keep(keys)
+      kept = @data["exprs"].slice(*keys)
+      return if kept.size == @data["exprs"].size
+
+      @data["exprs"] = kept
+      used = (kept.values.flat_map { |entry| entry["css"] } + Array(base)).to_h { |id| [id, true] }
+      @data["css"] = @data["css"].select { |id, _| used[id] }
+      @changed = true
+    end
+
     def base=(blocks)
       @data["base"] = ids(blocks)
       @changed = true
@@ -221,3 +265,5 @@ module NNMath
     end
   end
 end
+
+Kramdown::Converter.add_math_engine(:mathjax, NNMath::Engine)

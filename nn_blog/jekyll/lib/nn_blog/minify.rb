@@ -50,7 +50,7 @@ module NNMinify
     version = version(site)
     folder = File.join(site.source, ".jekyll-cache", "nn-minify")
     cached = ->(code) { File.join(folder, "#{Digest::SHA256.hexdigest("#{version}\0#{FORMAT}\0#{code}")}.js") }
-    sources = files.to_h { |file| [file, File.binread(file.path).force_encoding(Encoding::UTF_8)] }
+    sources = files.to_h { |file| [file, source(file, site)] }
     missing = sources.reject { |_, code| File.file?(cached.call(code)) }
     minify(missing, site).each { |code, small| write(cached.call(code), small) } unless missing.empty?
     sources.each do |file, code|
@@ -58,6 +58,16 @@ module NNMinify
       small = File.binread(cached.call(code))
       write(dest, small) unless File.file?(dest) && File.binread(dest) == small
     end
+  end
+
+  # A script's text, read as UTF-8; one that is not (a Latin-1 byte) fails the build with one line
+  # naming it (JSON.generate would raise a 38-line backtrace on it, issue 20).
+  def source(file, site)
+    code = File.binread(file.path).force_encoding(Encoding::UTF_8)
+    return code if code.valid_encoding?
+
+    line = code.each_line.find_index { |text| !text.valid_encoding? }.to_i + 1
+    fail!("#{file.relative_path.delete_prefix('/')}:#{line}: not UTF-8 text (save the script as UTF-8)", site)
   end
 
   # {file => source} -> [[source, minified], ...]
