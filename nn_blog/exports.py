@@ -19,8 +19,12 @@ render has something to export.
 from __future__ import annotations
 
 import gzip
+from typing import TYPE_CHECKING
 
-from nn_blog.plan import Hasher, Item, Plan, closure, key_of, read_json, sha256
+from nn_blog.keys import Hasher, Item, closure, key_of, read_json, sha256
+
+if TYPE_CHECKING:  # the plan calls this module: its type only, for the annotations
+    from nn_blog.plan import Plan
 
 EXPORTS = "_data/generated/exports.json"
 SHARED = "(shared)"                     # the item name of the theme and loss-surface files

@@ -26,17 +26,16 @@ from nn_blog import excerpts as excerpts_mod
 from nn_blog import exports, layout, publish, site
 from nn_blog.errors import NNBlogError
 from nn_blog.fileio import TMP_MARK
+from nn_blog.keys import Item, sha256
 from nn_blog.plan import (
     CACHE_DIR,
     MANIFEST,
     NETWORK_CACHE,
     RESULTS,
-    Item,
     Plan,
     entry_files,
     files_hash,
     make_plan,
-    sha256,
 )
 
 LOCK_FILE = f"{CACHE_DIR}/render.lock"

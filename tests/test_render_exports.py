@@ -10,7 +10,7 @@ import json
 import pytest
 from test_render_fixture import FIGURES, rendered, snapshot
 
-from nn_blog import export, exports, plan, render
+from nn_blog import export, exports, keys, render
 
 
 @pytest.fixture
@@ -36,7 +36,7 @@ def test_every_drawn_network_is_exported_and_listed(site):
         assert entry["url"] == f"/assets/nn/{name}.json"
         assert entry["bytes"] == len(data)
         assert entry["gzip_bytes"] == len(gzip.compress(data, 9, mtime=0))
-        assert entry["hash"] == f"sha256:{plan.sha256(data)}"
+        assert entry["hash"] == f"sha256:{keys.sha256(data)}"
         assert json.loads(data)["format"] == export.FORMAT
     # xor-evolution (boundary_evolution) draws xor: its snapshots, for the scrubber; both data
     # sets are small planes: their training split too, for training in the page
@@ -44,7 +44,7 @@ def test_every_drawn_network_is_exported_and_listed(site):
     assert [s["epoch"] for s in xor["snapshots"]][0] == 0 and "train" in xor
     assert listed["networks"]["xor"]["options"] == {"snapshots": True, "data": True}
     for rel, entry in listed["shared"]["files"].items():
-        assert entry["hash"] == f"sha256:{plan.sha256((site / rel).read_bytes())}"
+        assert entry["hash"] == f"sha256:{keys.sha256((site / rel).read_bytes())}"
     assert set(_export_items(site).values()) == {("fresh", "")}
 
 
