@@ -21,6 +21,7 @@ from __future__ import annotations
 import gzip
 from typing import TYPE_CHECKING
 
+from nn_blog.declarations import KIND_DECLS
 from nn_blog.keys import Hasher, Item, closure, key_of, read_json, sha256
 
 if TYPE_CHECKING:  # the plan calls this module: its type only, for the annotations
@@ -65,9 +66,7 @@ def keys(plan: Plan, hasher: Hasher) -> tuple[dict[str, str], str]:
     nets = {name: key_of({"network": plan.net_keys[name], "code": code, "options": opts,
                           "format": FORMAT})
             for name, opts in options(plan).items() if name in plan.net_keys}
-    from nn_blog.figures import KINDS  # already imported by the plan: no cost
-
-    steps = KINDS["loss_surface"].default("steps") if "loss_surface" in KINDS else None
+    steps = KIND_DECLS["loss_surface"].default("steps") if "loss_surface" in KIND_DECLS else None
     return nets, key_of({"code": code, "steps": steps, "format": FORMAT})
 
 
@@ -138,9 +137,9 @@ def render_files(plan: Plan, networks, orphans=True) -> tuple[dict[str, bytes], 
     files: dict[str, bytes] = {}
     kept = {n: e for n, e in old.items() if (n in nets or not orphans) and n not in todo}
     if todo:
-        from nn_blog import experiments, export, site
+        from nn_blog import declarations, experiments, export
 
-        specs = site.load_networks(plan.root)
+        specs = declarations.load_networks(plan.root)
         for name in todo:
             trained = experiments.load_trained(specs[name], plan.cache(name))
             data = export.export(trained, **opts[name])

@@ -18,7 +18,7 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from nn_blog import excerpts, exports, publish, site
+from nn_blog import declarations, excerpts, exports, publish
 from nn_blog.excerpts import PACKAGE_DIR
 from nn_blog.figures import KINDS
 from nn_blog.keys import NOT_HASHED, Hasher, Item, closure, key_of, read_json, sha256
@@ -28,7 +28,7 @@ MANIFEST = "_data/generated/figures.json"
 RESULTS = "_data/generated/results.json"
 CACHE_DIR = ".cache/nn-blog"
 NETWORK_CACHE = f"{CACHE_DIR}/networks"
-ENGINE_MODULES = ("nn_blog.experiments", "nn_blog.network_specs", "nn_blog.data", "nn_blog.nn")
+ENGINE_MODULES = ("nn_blog.experiments", "nn_blog.data", "nn_blog.nn")
 VERSIONED = ("numpy", "matplotlib", "pillow")
 
 
@@ -82,7 +82,7 @@ class Plan:
     """The declarations, their keys, the generated files as they are, and what is stale."""
 
     root: Path
-    figures: dict[str, site.FigureDecl]
+    figures: dict[str, declarations.FigureDecl]
     networks: dict                       # raw declarations by name
     excerpts: dict[str, str]             # name -> the include file's text as it should be
     net_keys: dict[str, str]
@@ -116,8 +116,8 @@ EXCERPT_REASONS = {"fresh": "", "stale": "source changed", "missing": "not writt
 def make_plan(root) -> Plan:
     """Read and check every declaration, compute every key, and compare with what is on disk."""
     root = Path(root).resolve()
-    networks = site.network_declarations(root)
-    figures = site.load_figures(root, networks)
+    networks = declarations.load_networks(root)  # the checked specs: what the keys hash
+    figures = declarations.load_figures(root, networks)
     texts = excerpts.plan(root)
     hasher, versions = Hasher(), library_versions()
     engine = hasher.sources(engine_sources())

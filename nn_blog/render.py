@@ -22,8 +22,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from nn_blog import declarations, exports, layout, publish
 from nn_blog import excerpts as excerpts_mod
-from nn_blog import exports, layout, publish, site
 from nn_blog.errors import NNBlogError
 from nn_blog.fileio import TMP_MARK
 from nn_blog.keys import Item, sha256
@@ -106,7 +106,7 @@ def _render(root: Path, names, force, jobs, check, dry_run, say) -> Report:
     plan = make_plan(root)  # checks every declaration before anything is touched
     work = select(plan, names, force)
     if work.networks or work.draw:
-        site.load_networks(root)  # the networks' own checks (imports NumPy: work is coming)
+        declarations.load_networks(root)  # the networks' own checks (NumPy: work is coming)
     report = Report(stale=work.stale, to_train=work.networks, to_draw=work.draw)
     if not (check or dry_run) and (work.stale or force or publish.pending(root)):
         with render_lock(root, say):
@@ -180,7 +180,7 @@ def _targets(plan: Plan, names):
             raise NNBlogError(f"unknown figure {name!r}; known figures: "
                               f"{', '.join(plan.figures) or 'none'} (or a network: "
                               f"{', '.join(plan.net_keys) or 'none'})",
-                              file=site.FIGURES_FILE, item=name)
+                              file=declarations.FIGURES_FILE, item=name)
     return list(dict.fromkeys(figs)), nets, exs
 
 
@@ -275,8 +275,8 @@ def _readable_versions() -> dict:
     return {"nn_blog": own, **library_versions()}
 
 
-def manifest_entry(fig: site.FigureDecl, addressed: dict, digests: dict, parts: dict, key: str,
-                   inputs: dict) -> dict:
+def manifest_entry(fig: declarations.FigureDecl, addressed: dict, digests: dict, parts: dict,
+                   key: str, inputs: dict) -> dict:
     """The manifest's record of one figure (see docs/architecture.md).
 
     ``addressed``: slot -> the content-addressed path written for it; ``digests``: every written
@@ -318,7 +318,7 @@ def dump_json(data) -> bytes:
 
 def _check_outputs(plan: Plan) -> None:
     """Every folder the render writes into resolves inside the site (symlinks followed)."""
-    rels = {rel for fig in plan.figures.values() for rel in site.output_files(fig)}
+    rels = {rel for fig in plan.figures.values() for rel in declarations.output_files(fig)}
     rels |= {MANIFEST, RESULTS, excerpts_mod.output_path("x"), publish.JOURNAL,
              exports.output_path("x"), exports.EXPORTS}
     for rel in sorted(rels):
@@ -328,7 +328,7 @@ def _check_outputs(plan: Plan) -> None:
 def _sweep_temporaries(plan: Plan) -> None:
     """Remove what a killed render left half-written (never a file the site uses)."""
     dirs = {(plan.root / rel).parent for fig in plan.figures.values()
-            for rel in site.output_files(fig)}
+            for rel in declarations.output_files(fig)}
     dirs |= {(plan.root / p).parent for p in (MANIFEST, RESULTS, excerpts_mod.output_path("x"),
                                               publish.JOURNAL, exports.output_path("x"))}
     dirs.add(plan.root / publish.STAGE)

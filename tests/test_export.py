@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from nn_blog import experiments, export, site
+from nn_blog import declarations, experiments, export
 from nn_blog.nn.activations import ACTIVATIONS
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -51,7 +51,7 @@ def _toy_specs(specs):
 
 @pytest.fixture(scope="module")
 def specs():
-    declared = site.load_networks(ROOT)
+    declared = declarations.load_networks(ROOT)
     return {**declared, **_toy_specs(declared)}
 
 

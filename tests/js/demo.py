@@ -37,9 +37,9 @@ MINIFY = ROOT / "_plugins" / "nn_minify.mjs"
 
 
 def train_live_networks():
-    from nn_blog import experiments, site
+    from nn_blog import declarations, experiments
 
-    specs = site.load_networks(ROOT)
+    specs = declarations.load_networks(ROOT)
     return {name: experiments.train(specs[name]) for name in LIVE_FIGURES}
 
 

@@ -34,10 +34,9 @@ BUDGET = 60_000  # bytes, gzipped: all live-figure scripts and data of one page 
 
 @functools.cache
 def trained(name):
-    from nn_blog import experiments, plan
-    from nn_blog import site as site_mod
+    from nn_blog import declarations, experiments, plan
 
-    spec = site_mod.load_networks(ROOT)[name]
+    spec = declarations.load_networks(ROOT)[name]
     path = plan.make_plan(ROOT).cache(name)
     return experiments.load_trained(spec, path) if path.exists() else experiments.train(spec)
 
