@@ -18,7 +18,7 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from nn_blog import declarations, excerpts, exports, publish
+from nn_blog import declarations, excerpts, export_plan, publish
 from nn_blog.excerpts import PACKAGE_DIR
 from nn_blog.figures import KINDS
 from nn_blog.keys import NOT_HASHED, Hasher, Item, closure, key_of, read_json, sha256
@@ -142,7 +142,7 @@ def make_plan(root) -> Plan:
         Item("excerpt", rel.rsplit("/", 1)[1][:-3], "orphan", "no longer declared (its include "
              "goes at the next render)")
         for rel in publish.orphan_excerpts(root, excerpts.OUTPUT_DIR, texts)]
-    plan.items += exports.items(plan, hasher)  # the networks exported for the live figures
+    plan.items += export_plan.items(plan, hasher)  # the networks exported for the live figures
     return plan
 
 

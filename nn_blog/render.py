@@ -22,7 +22,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from nn_blog import declarations, exports, layout, publish
+from nn_blog import declarations, export_plan, layout, publish
 from nn_blog import excerpts as excerpts_mod
 from nn_blog.errors import NNBlogError
 from nn_blog.fileio import TMP_MARK
@@ -154,7 +154,8 @@ def select(plan: Plan, names=None, force=False) -> Work:
     # every network a drawing uses goes through a network job: it loads (and checks) the cache,
     # or trains again when the cache fails a check (D14): a drawing never reads a bad cache
     # a network whose export is stale is loaded (or trained) too, and exported (issue 10)
-    exporting, exported = exports.select(plan, None if names is None else set(nets) | drawn_from)
+    touched = None if names is None else set(nets) | drawn_from
+    exporting, exported = export_plan.select(plan, touched)
     stale += [i for i in exporting if i not in stale]
     needed = [n for n in plan.net_keys
               if n in nets and (force or ("network", n) not in fresh) or n in drawn_from
@@ -202,7 +203,7 @@ def _do(plan: Plan, work: Work, jobs, say, report: Report, sweep_orphans: bool) 
     legacy = {item.path for fig in plan.figures.values() for item in fig.legacy}
     fixed.update({rel: data for rel, data in files.items() if rel in legacy})  # fixed names
     fixed[RESULTS] = dump_json(_results(plan, results))
-    exported, gone = exports.render_files(plan, set(work.networks), orphans=sweep_orphans)
+    exported, gone = export_plan.render_files(plan, set(work.networks), orphans=sweep_orphans)
     fixed.update(exported)
     fixed[MANIFEST] = dump_json(manifest)  # renamed last: the commit of the figures
     named = {rel for entry in manifest.values() for rel in entry_files(entry)}
@@ -320,7 +321,7 @@ def _check_outputs(plan: Plan) -> None:
     """Every folder the render writes into resolves inside the site (symlinks followed)."""
     rels = {rel for fig in plan.figures.values() for rel in declarations.output_files(fig)}
     rels |= {MANIFEST, RESULTS, excerpts_mod.output_path("x"), publish.JOURNAL,
-             exports.output_path("x"), exports.EXPORTS}
+             export_plan.output_path("x"), export_plan.EXPORTS}
     for rel in sorted(rels):
         publish.inside(plan.root, rel)
 
@@ -330,7 +331,7 @@ def _sweep_temporaries(plan: Plan) -> None:
     dirs = {(plan.root / rel).parent for fig in plan.figures.values()
             for rel in declarations.output_files(fig)}
     dirs |= {(plan.root / p).parent for p in (MANIFEST, RESULTS, excerpts_mod.output_path("x"),
-                                              publish.JOURNAL, exports.output_path("x"))}
+                                              publish.JOURNAL, export_plan.output_path("x"))}
     dirs.add(plan.root / publish.STAGE)
     for directory in dirs:
         if not directory.resolve().is_relative_to(plan.root.resolve()) and \
