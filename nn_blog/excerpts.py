@@ -20,8 +20,8 @@ import re
 import textwrap
 from pathlib import Path
 
+from nn_blog.declarations import EXCERPTS_FILE, load_excerpts
 from nn_blog.errors import NNBlogError
-from nn_blog.site import EXCERPTS_FILE, load_excerpts
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 OUTPUT_DIR = "_includes/generated/excerpts"

@@ -1,6 +1,6 @@
 """The post's networks: read their declarations, train them, keep what the figures need.
 
-``load_networks(root)`` reads and checks ``_data/networks.yml`` (see ``network_specs``);
+``load_networks(root)`` reads and checks ``_data/networks.yml`` (see ``nn_blog.declarations``);
 ``train(spec)`` turns one declaration into a :class:`Trained` (the network, its history, weight
 snapshots and the numbers the post quotes); ``save_trained``/``load_trained`` keep a ``Trained``
 in one ``.npz`` so the render service can cache it.
@@ -15,12 +15,16 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from nn_blog import data, network_specs, prng
+from nn_blog import data, declarations, prng
+from nn_blog.declarations import NETWORKS_FILE
 from nn_blog.errors import DivergedError, NNBlogError
 from nn_blog.fileio import write_atomic
 
-NETWORKS_FILE = network_specs.NETWORKS_FILE
-load_networks = network_specs.load_networks
+
+def load_networks(root) -> dict[str, dict]:
+    """The checked specs of ``_data/networks.yml`` (``root``: the site or the file itself);
+    unlike the render's view, a missing file is an error: something is about to train."""
+    return declarations.load_networks(root, required=True)
 
 
 # --- training -------------------------------------------------------------------------------

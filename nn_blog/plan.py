@@ -14,50 +14,22 @@ reads a few YAML and JSON files and hashes sources and outputs, nothing more.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import platform
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import NamedTuple
 
-from nn_blog import excerpts, publish, site
-from nn_blog.excerpts import PACKAGE_DIR, module_file
+from nn_blog import declarations, excerpts, export_plan, publish
+from nn_blog.excerpts import PACKAGE_DIR
 from nn_blog.figures import KINDS
+from nn_blog.keys import NOT_HASHED, Hasher, Item, closure, key_of, read_json, sha256
 
 FORMAT = 2                       # bump when the output layout or the manifest's shape changes
-KEY_LENGTH = 20                  # hex digits of sha256 kept in keys (80 bits)
 MANIFEST = "_data/generated/figures.json"
 RESULTS = "_data/generated/results.json"
 CACHE_DIR = ".cache/nn-blog"
 NETWORK_CACHE = f"{CACHE_DIR}/networks"
-ENGINE_MODULES = ("nn_blog.experiments", "nn_blog.network_specs", "nn_blog.data", "nn_blog.nn")
-# Never part of a key: the package's version string, error wording, the kinds' registry and the
-# declarations' checker (what they default to reaches the key through the checked specs and the
-# resolved parameters).
-NOT_HASHED = {PACKAGE_DIR / "__init__.py", PACKAGE_DIR / "errors.py",
-              PACKAGE_DIR / "figures" / "__init__.py", PACKAGE_DIR / "declarations.py"}
+ENGINE_MODULES = ("nn_blog.experiments", "nn_blog.data", "nn_blog.nn")
 VERSIONED = ("numpy", "matplotlib", "pillow")
-
-
-class Item(NamedTuple):
-    """One line of ``render.status``: ("figure"/"network"/"excerpt", name, status, reason)."""
-
-    kind: str
-    name: str
-    status: str       # fresh | stale | missing
-    reason: str
-
-
-def sha256(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
-def key_of(obj) -> str:
-    """A short, stable hash of a JSON-able object."""
-    text = json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
-    return sha256(text.encode())[:KEY_LENGTH]
 
 
 def python_version() -> str:
@@ -90,75 +62,6 @@ def library_versions() -> dict:
     return out
 
 
-# An import statement at the start of a line (also indented, inside a function); a docstring's
-# ">>> from ..." example does not match. Parsing with ast would be exact but costs ten times more,
-# and this runs on every render.
-_IMPORT = re.compile(r"^[ \t]*(?:from[ \t]+(\.*[\w.]*)[ \t]+import[ \t]+(\([^)]*\)|[^\n#]*)"
-                     r"|import[ \t]+([^\n#]*))", re.MULTILINE)
-_SCANNED: dict[tuple, list[str]] = {}  # (path, mtime, size) -> what it imports
-
-
-def _names(text: str) -> list[str]:
-    """``a as b, c`` or ``(a,\n c)`` -> ["a", "c"]."""
-    parts = text.replace("(", " ").replace(")", " ").replace("\\", " ").split(",")
-    return [p.split()[0] for p in parts if p.split() and p.split()[0] != "*"]
-
-
-def _imported(path: Path, module: str) -> list[str]:
-    """The absolute names of every module ``path`` imports (and names that may be modules)."""
-    stat = path.stat()
-    memo = (path, stat.st_mtime_ns, stat.st_size, module)
-    if memo not in _SCANNED:
-        package = module if path.name == "__init__.py" else module.rpartition(".")[0]
-        out = []
-        for base, names, plain in _IMPORT.findall(path.read_text(encoding="utf-8")):
-            if plain:
-                out += _names(plain)
-                continue
-            level = len(base) - len(base.lstrip("."))
-            if level:
-                parts = package.split(".")[:len(package.split(".")) - (level - 1)]
-                base = ".".join(parts + ([base.lstrip(".")] if base.lstrip(".") else []))
-            out += [base] + [f"{base}.{name}" for name in _names(names)]
-        _SCANNED[memo] = out
-    return _SCANNED[memo]
-
-
-def closure(modules) -> set[Path]:
-    """The files of ``modules`` and of every ``nn_blog`` module they import, transitively."""
-    seen: set[Path] = set()
-    stack = list(modules)
-    while stack:
-        name = stack.pop()
-        path = module_file(name) if name.startswith("nn_blog") else None
-        if path is None or path in seen or path in NOT_HASHED:
-            continue
-        seen.add(path)
-        stack.extend(_imported(path, name))
-    return seen
-
-
-class Hasher:
-    """Content hashes of files, each read once per plan."""
-
-    def __init__(self):
-        self._files: dict[Path, str | None] = {}
-
-    def file(self, path: Path) -> str | None:
-        if path not in self._files:
-            try:
-                self._files[path] = sha256(path.read_bytes())
-            except (FileNotFoundError, IsADirectoryError):
-                self._files[path] = None
-        return self._files[path]
-
-    def sources(self, paths) -> str:
-        """One hash over (path relative to the package, content hash) of every file."""
-        rows = sorted(f"{p.relative_to(PACKAGE_DIR.parent).as_posix()} {self.file(p)}"
-                      for p in paths)
-        return key_of(rows)
-
-
 def engine_sources() -> set[Path]:
     """All of nn/, data.py, experiments.py, the vendored data, and what they import."""
     resources = {p for p in (PACKAGE_DIR / "resources").glob("*") if p.suffix != ".md"}
@@ -185,15 +88,6 @@ def entry_files(entry: dict) -> list[str]:
     return [u.lstrip("/") for u in urls if isinstance(u, str)]
 
 
-def read_json(root: Path, rel: str) -> dict:
-    """A generated JSON file, or {} when it is absent or unreadable (then all is stale)."""
-    try:
-        data = json.loads((root / rel).read_text(encoding="utf-8"))
-    except (FileNotFoundError, ValueError):
-        return {}
-    return data if isinstance(data, dict) else {}
-
-
 def cache_path(root: Path, name: str, key: str) -> Path:
     return root / NETWORK_CACHE / f"{name}-{key}.npz"
 
@@ -205,7 +99,7 @@ class Plan:
     """The declarations, their keys, the generated files as they are, and what is stale."""
 
     root: Path
-    figures: dict[str, site.FigureDecl]
+    figures: dict[str, declarations.FigureDecl]
     networks: dict                       # raw declarations by name
     excerpts: dict[str, str]             # name -> the include file's text as it should be
     net_keys: dict[str, str]
@@ -239,8 +133,8 @@ EXCERPT_REASONS = {"fresh": "", "stale": "source changed", "missing": "not writt
 def make_plan(root) -> Plan:
     """Read and check every declaration, compute every key, and compare with what is on disk."""
     root = Path(root).resolve()
-    networks = site.network_declarations(root)
-    figures = site.load_figures(root, networks)
+    networks = declarations.load_networks(root)  # the checked specs: what the keys hash
+    figures = declarations.load_figures(root, networks)
     texts = excerpts.plan(root)
     hasher, versions = Hasher(), library_versions()
     engine = hasher.sources(engine_sources())
@@ -265,9 +159,7 @@ def make_plan(root) -> Plan:
         Item("excerpt", rel.rsplit("/", 1)[1][:-3], "orphan", "no longer declared (its include "
              "goes at the next render)")
         for rel in publish.orphan_excerpts(root, excerpts.OUTPUT_DIR, texts)]
-    from nn_blog import exports  # the networks exported for the live figures (issue 10)
-
-    plan.items += exports.items(plan, hasher)
+    plan.items += export_plan.items(plan, hasher)  # the networks exported for the live figures
     return plan
 
 

@@ -22,21 +22,20 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from nn_blog import declarations, export_plan, layout, publish
 from nn_blog import excerpts as excerpts_mod
-from nn_blog import exports, layout, publish, site
 from nn_blog.errors import NNBlogError
 from nn_blog.fileio import TMP_MARK
+from nn_blog.keys import Item, sha256
 from nn_blog.plan import (
     CACHE_DIR,
     MANIFEST,
     NETWORK_CACHE,
     RESULTS,
-    Item,
     Plan,
     entry_files,
     files_hash,
     make_plan,
-    sha256,
 )
 
 LOCK_FILE = f"{CACHE_DIR}/render.lock"
@@ -107,7 +106,7 @@ def _render(root: Path, names, force, jobs, check, dry_run, say) -> Report:
     plan = make_plan(root)  # checks every declaration before anything is touched
     work = select(plan, names, force)
     if work.networks or work.draw:
-        site.load_networks(root)  # the networks' own checks (imports NumPy: work is coming)
+        declarations.load_networks(root)  # the networks' own checks (NumPy: work is coming)
     report = Report(stale=work.stale, to_train=work.networks, to_draw=work.draw)
     if not (check or dry_run) and (work.stale or force or publish.pending(root)):
         with render_lock(root, say):
@@ -155,7 +154,8 @@ def select(plan: Plan, names=None, force=False) -> Work:
     # every network a drawing uses goes through a network job: it loads (and checks) the cache,
     # or trains again when the cache fails a check (D14): a drawing never reads a bad cache
     # a network whose export is stale is loaded (or trained) too, and exported (issue 10)
-    exporting, exported = exports.select(plan, None if names is None else set(nets) | drawn_from)
+    touched = None if names is None else set(nets) | drawn_from
+    exporting, exported = export_plan.select(plan, touched)
     stale += [i for i in exporting if i not in stale]
     needed = [n for n in plan.net_keys
               if n in nets and (force or ("network", n) not in fresh) or n in drawn_from
@@ -181,7 +181,7 @@ def _targets(plan: Plan, names):
             raise NNBlogError(f"unknown figure {name!r}; known figures: "
                               f"{', '.join(plan.figures) or 'none'} (or a network: "
                               f"{', '.join(plan.net_keys) or 'none'})",
-                              file=site.FIGURES_FILE, item=name)
+                              file=declarations.FIGURES_FILE, item=name)
     return list(dict.fromkeys(figs)), nets, exs
 
 
@@ -203,7 +203,7 @@ def _do(plan: Plan, work: Work, jobs, say, report: Report, sweep_orphans: bool) 
     legacy = {item.path for fig in plan.figures.values() for item in fig.legacy}
     fixed.update({rel: data for rel, data in files.items() if rel in legacy})  # fixed names
     fixed[RESULTS] = dump_json(_results(plan, results))
-    exported, gone = exports.render_files(plan, set(work.networks), orphans=sweep_orphans)
+    exported, gone = export_plan.render_files(plan, set(work.networks), orphans=sweep_orphans)
     fixed.update(exported)
     fixed[MANIFEST] = dump_json(manifest)  # renamed last: the commit of the figures
     named = {rel for entry in manifest.values() for rel in entry_files(entry)}
@@ -277,8 +277,8 @@ def _readable_versions() -> dict:
     return {"nn_blog": own, **library_versions(), "python": python_version()}
 
 
-def manifest_entry(fig: site.FigureDecl, addressed: dict, digests: dict, parts: dict, key: str,
-                   inputs: dict) -> dict:
+def manifest_entry(fig: declarations.FigureDecl, addressed: dict, digests: dict, parts: dict,
+                   key: str, inputs: dict) -> dict:
     """The manifest's record of one figure (see docs/architecture.md).
 
     ``addressed``: slot -> the content-addressed path written for it; ``digests``: every written
@@ -320,9 +320,9 @@ def dump_json(data) -> bytes:
 
 def _check_outputs(plan: Plan) -> None:
     """Every folder the render writes into resolves inside the site (symlinks followed)."""
-    rels = {rel for fig in plan.figures.values() for rel in site.output_files(fig)}
+    rels = {rel for fig in plan.figures.values() for rel in declarations.output_files(fig)}
     rels |= {MANIFEST, RESULTS, excerpts_mod.output_path("x"), publish.JOURNAL,
-             exports.output_path("x"), exports.EXPORTS}
+             export_plan.output_path("x"), export_plan.EXPORTS}
     for rel in sorted(rels):
         publish.inside(plan.root, rel)
 
@@ -330,9 +330,9 @@ def _check_outputs(plan: Plan) -> None:
 def _sweep_temporaries(plan: Plan) -> None:
     """Remove what a killed render left half-written (never a file the site uses)."""
     dirs = {(plan.root / rel).parent for fig in plan.figures.values()
-            for rel in site.output_files(fig)}
+            for rel in declarations.output_files(fig)}
     dirs |= {(plan.root / p).parent for p in (MANIFEST, RESULTS, excerpts_mod.output_path("x"),
-                                              publish.JOURNAL, exports.output_path("x"))}
+                                              publish.JOURNAL, export_plan.output_path("x"))}
     dirs.add(plan.root / publish.STAGE)
     for directory in dirs:
         if not directory.resolve().is_relative_to(plan.root.resolve()) and \

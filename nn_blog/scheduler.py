@@ -15,7 +15,7 @@ import sys
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 
-from nn_blog import layout, site, workers
+from nn_blog import declarations, layout, workers
 from nn_blog.figures import KINDS
 
 
@@ -27,7 +27,7 @@ def default_jobs() -> int:
         return os.cpu_count() or 1
 
 
-def figure_spec(fig: site.FigureDecl, params: dict | None = None) -> dict:
+def figure_spec(fig: declarations.FigureDecl, params: dict | None = None) -> dict:
     """What a kind's ``draw`` receives: the declaration, parameters defaulted."""
     return {"name": fig.name, "kind": fig.kind, "network": fig.network,
             "networks": list(fig.all_networks), "params": dict(fig.params if params is None
@@ -35,7 +35,7 @@ def figure_spec(fig: site.FigureDecl, params: dict | None = None) -> dict:
             "alt": fig.alt, "caption": fig.caption, "output": fig.output}
 
 
-def draw_jobs(fig: site.FigureDecl, networks: dict) -> list[workers.DrawJob]:
+def draw_jobs(fig: declarations.FigureDecl, networks: dict) -> list[workers.DrawJob]:
     """The parts of one figure. ``networks``: name -> (spec, cache path) of those it draws."""
     paths = layout.variants(fig.output)
     spec, needed = figure_spec(fig), {n: networks[n] for n in fig.all_networks}
@@ -108,7 +108,7 @@ def run(plan, work, jobs: int | None, say, warn=warn):
     ``parts``: figure -> part -> what the worker measured (size, smallest font, ...).
     A lost worker raises :class:`WorkerLost` naming the job it ran; nothing is written then.
     """
-    specs = site.load_networks(plan.root)  # validated: a bad declaration stops us here
+    specs = declarations.load_networks(plan.root)  # validated: a bad declaration stops us here
     caches = {n: (specs[n], str(plan.cache(n))) for n in plan.net_keys}
     queue = _Queue(plan, [workers.NetworkJob(n, specs[n], caches[n][1], n in work.retrain)
                           for n in work.networks],

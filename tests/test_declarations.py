@@ -334,7 +334,7 @@ def test_engine_names_agree_with_the_declarations():
     from nn_blog.nn.losses import LOSSES
 
     assert set(declarations.ACTIVATIONS) == set(ACTIVATIONS), (
-        "add the engine's new activation to ACTIVATIONS in nn_blog/declarations.py")
+        "add the engine's new activation to ACTIVATIONS in nn_blog/declarations/networks.py")
     assert set(declarations.LOSSES) == set(LOSSES)
     assert nn is not None
 

@@ -1,4 +1,5 @@
-"""The browser export (nn_blog/export.py) and the JavaScript engine that runs it (in the plugin).
+"""The browser export (nn_blog/browser_export.py) and the JavaScript engine that runs it
+(nn_blog/jekyll/assets/js).
 
 The post's networks and a few small ones covering every activation are trained once; the export
 must be byte-identical across runs, keep every test-split prediction when rounded, and use the
@@ -20,7 +21,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from nn_blog import experiments, export, site
+from nn_blog import browser_export, declarations, experiments
 from nn_blog.nn.activations import ACTIVATIONS
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -51,7 +52,7 @@ def _toy_specs(specs):
 
 @pytest.fixture(scope="module")
 def specs():
-    declared = site.load_networks(ROOT)
+    declared = declarations.load_networks(ROOT)
     return {**declared, **_toy_specs(declared)}
 
 
@@ -76,38 +77,38 @@ def _raw_test(t):
 
 def test_export_is_byte_identical_across_runs_and_trainings(trained, specs):
     for name in ("xor", "spiral"):
-        first = export.export(trained[name], snapshots=True)
-        assert export.export(trained[name], snapshots=True) == first
-        assert export.export(experiments.train(specs[name]), snapshots=True) == first
+        first = browser_export.export(trained[name], snapshots=True)
+        assert browser_export.export(trained[name], snapshots=True) == first
+        assert browser_export.export(experiments.train(specs[name]), snapshots=True) == first
         assert first.count(b"\n") == 1 and first.endswith(b"\n")  # compact: one line
     # the weights are part of the bytes: another seed, another file
     other = experiments.train(specs["xor"], seed=1)
-    assert export.export(other) != export.export(trained["xor"])
+    assert browser_export.export(other) != browser_export.export(trained["xor"])
 
 
 def test_export_holds_sizes_activations_preprocessing_and_classes(trained):
     t = trained["digits"]
-    data = json.loads(export.export(t))
-    assert data["format"] == export.FORMAT and data["name"] == "digits"
+    data = json.loads(browser_export.export(t))
+    assert data["format"] == browser_export.FORMAT and data["name"] == "digits"
     assert [(layer["n_in"], layer["n_out"], layer["activation"]) for layer in data["layers"]] \
         == [(64, 128, "relu"), (128, 10, "softmax")]  # the logits' softmax is part of forward
     assert data["classes"] == [str(i) for i in range(10)]
     assert np.allclose(data["input"]["mean"], t.data.mean, rtol=0, atol=5e-7)
     assert np.allclose(data["input"]["std"], t.data.std, rtol=0, atol=5e-7)
-    exact = json.loads(export.export(t, exact=True))["input"]
+    exact = json.loads(browser_export.export(t, exact=True))["input"]
     assert exact == {"mean": t.data.mean.tolist(), "std": t.data.std.tolist()}
     # the first test rows of each class, one of each class in turn
-    per_class = export.SAMPLES_PER_CLASS
+    per_class = browser_export.SAMPLES_PER_CLASS
     assert data["samples"]["y"] == list(range(10)) * per_class
     raw = t.data.inverse_transform(t.data.X_test)
     firsts = np.concatenate([np.flatnonzero(t.data.y_test == c)[:per_class] for c in range(10)])
     assert sorted(map(tuple, np.rint(raw[firsts]))) == sorted(map(tuple, data["samples"]["X"]))
     assert all(float(x).is_integer() and 0 <= x <= 16 for row in data["samples"]["X"] for x in row)
     assert "snapshots" not in data and "plane" not in data
-    xor = json.loads(export.export(trained["xor"]))
+    xor = json.loads(browser_export.export(trained["xor"]))
     assert xor["input"] is None and xor["classes"] == ["false", "true"] and len(xor["plane"]) == 4
     assert "samples" not in xor
-    spiral = json.loads(export.export(trained["spiral"], snapshots=True))
+    spiral = json.loads(browser_export.export(trained["spiral"], snapshots=True))
     assert spiral["classes"] == ["arm 1", "arm 2", "arm 3"]
     assert [s["epoch"] for s in spiral["snapshots"]] == sorted(trained["spiral"].snapshots)
     last, first = spiral["snapshots"][-1], spiral["snapshots"][0]
@@ -116,9 +117,9 @@ def test_export_holds_sizes_activations_preprocessing_and_classes(trained):
     assert spiral["snapshots"][1]["loss"] == round(trained["spiral"].history["loss"][0], 4)
     # a 2-D network carries an even sample of its training points, in raw units, to draw
     assert "points" not in data
-    moons, split = json.loads(export.export(trained["moons"])), trained["moons"].data
+    moons, split = json.loads(browser_export.export(trained["moons"])), trained["moons"].data
     X, y = np.array(moons["points"]["X"]), np.array(moons["points"]["y"])
-    assert len(X) == len(y) == min(export.POINTS, len(split.y_train))
+    assert len(X) == len(y) == min(browser_export.POINTS, len(split.y_train))
     raw = np.round(split.inverse_transform(split.X_train), 2)
     rows = {tuple(r): int(c) for r, c in zip(raw, split.y_train, strict=True)}
     assert all(rows[tuple(r)] == c for r, c in zip(X, y, strict=True))
@@ -129,14 +130,14 @@ def test_export_holds_sizes_activations_preprocessing_and_classes(trained):
                                   "toy-leaky_relu", "toy-ce-softmax"])
 def test_rounding_keeps_every_test_prediction_with_the_fewest_decimals(trained, name):
     t = trained[name]
-    data = json.loads(export.export(t, snapshots=True))
-    weights = [(t.net.params, data["decimals"], data["layers"], None, export.TOLERANCE)]
+    data = json.loads(browser_export.export(t, snapshots=True))
+    weights = [(t.net.params, data["decimals"], data["layers"], None, browser_export.TOLERANCE)]
     held = None  # what the browser holds after the previous snapshot
     for s in data["snapshots"]:
         if "layers" in s:
             assert s.get("delta", False) == (held is not None)
             weights.append((t.snapshots[s["epoch"]], s["decimals"], s["layers"], held,
-                            export.SNAPSHOT_TOLERANCE))
+                            browser_export.SNAPSHOT_TOLERANCE))
             change = _decode(s["layers"], s["decimals"])
             held = change if held is None else [B + D for B, D in zip(held, change, strict=True)]
     X = t.data.X_test
@@ -144,21 +145,21 @@ def test_rounding_keeps_every_test_prediction_with_the_fewest_decimals(trained, 
     if data["input"] is not None:
         X_seen = (_raw_test(t) - data["input"]["mean"]) / np.asarray(data["input"]["std"])
     for params, decimals, layers, base, tolerance in weights:
-        exact = export.float64_network(t.net, params)
-        reference, P = exact.predict_classes(X), export.probabilities(exact, X)
-        assert decimals is not None and 0 <= decimals <= export.MAX_DECIMALS
+        exact = browser_export.float64_network(t.net, params)
+        reference, P = exact.predict_classes(X), browser_export.probabilities(exact, X)
+        assert decimals is not None and 0 <= decimals <= browser_export.MAX_DECIMALS
         read = _decode(layers, decimals)
         if base is not None:
             read = [B + D for B, D in zip(base, read, strict=True)]
-        rounded = export.float64_network(t.net, read)
+        rounded = browser_export.float64_network(t.net, read)
         assert np.array_equal(rounded.predict_classes(X_seen), reference)
-        assert np.max(np.abs(export.probabilities(rounded, X_seen) - P)) <= tolerance
+        assert np.max(np.abs(browser_export.probabilities(rounded, X_seen) - P)) <= tolerance
         if decimals > 0:  # one decimal fewer breaks a prediction or moves a probability too far
-            coarser = export.float64_network(
-                t.net, [export.rounded(W, decimals - 1, B) for W, B in
+            coarser = browser_export.float64_network(
+                t.net, [browser_export.rounded(W, decimals - 1, B) for W, B in
                         zip(params, base or [None] * len(params), strict=True)])
             changed = not np.array_equal(coarser.predict_classes(X_seen), reference)
-            moved = np.max(np.abs(export.probabilities(coarser, X_seen) - P)) > tolerance
+            moved = np.max(np.abs(browser_export.probabilities(coarser, X_seen) - P)) > tolerance
             assert changed or moved
 
 
@@ -168,16 +169,16 @@ def test_non_finite_weights_are_refused(trained):
                                  t.snapshots, t.results)
     broken.net.params[0][0, 0] = np.nan
     with pytest.raises(ValueError, match="non-finite"):
-        export.export(broken, exact=True)
+        browser_export.export(broken, exact=True)
 
 
 def test_write_is_atomic_and_leaves_an_unchanged_file_alone(trained, tmp_path):
     t = trained["xor"]
-    assert export.write(tmp_path, t) == ["assets/nn/xor.json"]
+    assert browser_export.write(tmp_path, t) == ["assets/nn/xor.json"]
     path = tmp_path / "assets/nn/xor.json"
-    assert path.read_bytes() == export.export(t)
+    assert path.read_bytes() == browser_export.export(t)
     before = path.stat().st_mtime_ns
-    assert export.write(tmp_path, t) == []
+    assert browser_export.write(tmp_path, t) == []
     assert path.stat().st_mtime_ns == before
     assert [p.name for p in path.parent.iterdir()] == ["xor.json"]  # no temporary left
 
@@ -192,20 +193,21 @@ def write_fixtures(trained, out: Path) -> dict:
         has_snapshots = len(t.snapshots) > 2
         rows = _raw_test(t)
         X = t.data.transform(rows)
-        net = export.float64_network(t.net)
+        net = browser_export.float64_network(t.net)
         epochs = {}
         for epoch, params in sorted(t.snapshots.items()):
-            at = export.float64_network(t.net, params)
+            at = browser_export.float64_network(t.net, params)
             epochs[str(epoch)] = at.predict_classes(X).tolist()
-        (out / f"{name}.exact.json").write_bytes(export.export(t, snapshots=True, exact=True))
-        (out / f"{name}.json").write_bytes(export.export(t, snapshots=has_snapshots))
-        case = {"rows": rows.tolist(), "P": export.probabilities(net, X).tolist(),
+        exact = browser_export.export(t, snapshots=True, exact=True)
+        (out / f"{name}.exact.json").write_bytes(exact)
+        (out / f"{name}.json").write_bytes(browser_export.export(t, snapshots=has_snapshots))
+        case = {"rows": rows.tolist(), "P": browser_export.probabilities(net, X).tolist(),
                 "labels": net.predict_classes(X).tolist(), "epochs": epochs}
         (out / f"{name}.cases.json").write_text(json.dumps(case))
         (out / f"{name}.grads.json").write_text(json.dumps(_training_case(t)))
         index[name] = len(rows)
     (out / "index.json").write_text(json.dumps(index))
-    (out / "loss-surface.json").write_bytes(export.dumps(export.loss_surface()))
+    (out / "loss-surface.json").write_bytes(browser_export.dumps(browser_export.loss_surface()))
     (out / "loss-surface.paths.json").write_text(json.dumps(_loss_surface_paths()))
     return index
 
@@ -215,7 +217,7 @@ def _loss_surface_paths():
     from nn_blog.figures import loss_surface as ls
     from nn_blog.nn import SGD, Adam
 
-    steps = export.loss_surface()["steps"]
+    steps = browser_export.loss_surface()["steps"]
     methods = {"plain": lambda lr: SGD(lr=lr), "momentum": lambda lr: SGD(lr=lr, momentum=0.9),
                "adam": lambda lr: Adam(lr=lr)}
     return [{"method": m, "lr": lr, "path": ls.path(methods[m](lr), steps).tolist()}
@@ -232,7 +234,7 @@ def _training_case(t):
     from nn_blog.nn import SGD, Adam
 
     X, y = t.data.X_train[:GRAD_ROWS], t.data.y_train[:GRAD_ROWS]
-    net = export.float64_network(t.net)
+    net = browser_export.float64_network(t.net)
     Y = experiments.targets(t.spec, y)
     loss, grads = net.loss_and_grads(X, Y)
     options = {k: v for k, v in t.spec["optimizer"].items() if k != "name"}
@@ -280,18 +282,18 @@ def test_browser_engine_matches_numpy_on_every_exported_network(trained, tmp_pat
 def test_the_post_networks_fit_the_page_budget(trained):
     """What a page with every live figure loads of network data, gzipped (the scripts come on
     top; the page budget for both is 60 kB)."""
-    sizes = {name: len(gzip.compress(export.export(trained[name], snapshots=name == "spiral"),
-                                     9, mtime=0))
+    sizes = {name: len(gzip.compress(
+                 browser_export.export(trained[name], snapshots=name == "spiral"), 9, mtime=0))
              for name in ("neuron", "xor", "moons", "spiral", "digits")}
     assert sum(sizes.values()) <= 50_000, sizes
 
 
 def test_options_for_live_figures_are_the_union_of_their_needs():
-    assert export.options_for(["probe"]) == {"snapshots": False, "data": False}
-    assert export.options_for(["probe", "scrubber"]) == {"snapshots": True, "data": False}
-    assert export.options_for(["train", "lr-slider"]) == {"snapshots": True, "data": True}
+    assert browser_export.options_for(["probe"]) == {"snapshots": False, "data": False}
+    assert browser_export.options_for(["probe", "scrubber"]) == {"snapshots": True, "data": False}
+    assert browser_export.options_for(["train", "lr-slider"]) == {"snapshots": True, "data": True}
     live = ROOT / "nn_blog" / "jekyll" / "assets" / "js" / "live"
-    assert set(export.LIVE_KINDS) == {p.stem for p in live.glob("*.js")} - {"common"}
+    assert set(browser_export.LIVE_KINDS) == {p.stem for p in live.glob("*.js")} - {"common"}
     bootstrap = (ROOT / "nn_blog" / "jekyll" / "assets" / "js" / "nn-figures.js").read_text()
     listed = re.search(r"const KINDS = new Set\(\[(.*?)\]\)", bootstrap).group(1)
-    assert set(re.findall(r'"([a-z-]+)"', listed)) == set(export.LIVE_KINDS)
+    assert set(re.findall(r'"([a-z-]+)"', listed)) == set(browser_export.LIVE_KINDS)

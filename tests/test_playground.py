@@ -22,8 +22,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from nn_blog import experiments, prng
-from nn_blog import site as site_mod
+from nn_blog import declarations, experiments, prng
 from nn_blog.declarations import check_network, parse_yaml
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -81,7 +80,7 @@ def test_the_url_state_round_trips(page):
 
 
 def test_the_pages_first_configuration_is_the_declared_playground(page):
-    declared = site_mod.load_networks(ROOT)["playground"]
+    declared = declarations.load_networks(ROOT)["playground"]
     shown = _spec(page["defaults"])
     assert {**shown, "epochs": declared["epochs"], "title": declared["title"]} == declared
 
@@ -132,7 +131,7 @@ def test_generator_data_split_and_weights_match_in_node(page, tmp_path):
 def test_numpy_networks_are_untouched_by_the_shared_generator():
     """A declaration without rng keeps NumPy's streams: its spec (hence its key) has no rng
     and no points, and its data are what data.make gives from the seed's first stream."""
-    specs = site_mod.load_networks(ROOT)
+    specs = declarations.load_networks(ROOT)
     for name, spec in specs.items():
         if name != "playground":
             assert "rng" not in spec and "points" not in spec["dataset"], name

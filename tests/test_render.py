@@ -23,8 +23,8 @@ from test_render_fixture import (
     snapshot,
 )
 
+from nn_blog import keys, render
 from nn_blog import plan as plan_mod
-from nn_blog import render
 
 
 @pytest.fixture
@@ -58,7 +58,7 @@ def test_outputs_follow_the_contract(site):
         assert entry["alt"] and entry["hash"].startswith("sha256:") and entry["key"]
     # content-addressed names: the slot's name, then the first 12 hex digits of the file's sha256
     svg = manifest["neuron"]["light"]["svg"]
-    digest = plan_mod.sha256((site / svg.lstrip("/")).read_bytes())[:12]
+    digest = keys.sha256((site / svg.lstrip("/")).read_bytes())[:12]
     assert svg == f"/assets/images/misc/neuron.{digest}.svg"
     assert manifest["neuron"]["extra"] == {}
     extra = manifest["xor-evolution"]["extra"]
@@ -216,7 +216,7 @@ def test_list_shows_every_figure_network_and_excerpt(site):
 
 def test_png_is_readable_at_the_manifest_hash(site):
     entry = _manifest(site)["xor-boundary"]
-    digests = {rel: plan_mod.sha256((site / rel).read_bytes())
+    digests = {rel: keys.sha256((site / rel).read_bytes())
                for rel in plan_mod.entry_files(entry)}
     assert plan_mod.files_hash(digests) == entry["hash"]
     Image.open(io.BytesIO((site / entry["dark"]["png"].lstrip("/")).read_bytes())).load()

@@ -1,4 +1,4 @@
-"""The render's exported networks (issue 10, nn_blog/exports.py) on the small fixture site:
+"""The render's exported networks (issue 10, nn_blog/export_plan.py) on the small fixture site:
 listed in _data/generated/exports.json with sizes and hashes, covered by keys, rewritten when
 edited or when the export code changes, swept when no figure draws the network any more."""
 
@@ -10,7 +10,7 @@ import json
 import pytest
 from test_render_fixture import FIGURES, rendered, snapshot
 
-from nn_blog import export, exports, plan, render
+from nn_blog import browser_export, export_plan, keys, render
 
 
 @pytest.fixture
@@ -21,7 +21,7 @@ def site(tmp_path_factory, tmp_path):
 
 
 def _listed(root):
-    return json.loads((root / exports.EXPORTS).read_text())
+    return json.loads((root / export_plan.EXPORTS).read_text())
 
 
 def _export_items(root):
@@ -36,15 +36,15 @@ def test_every_drawn_network_is_exported_and_listed(site):
         assert entry["url"] == f"/assets/nn/{name}.json"
         assert entry["bytes"] == len(data)
         assert entry["gzip_bytes"] == len(gzip.compress(data, 9, mtime=0))
-        assert entry["hash"] == f"sha256:{plan.sha256(data)}"
-        assert json.loads(data)["format"] == export.FORMAT
+        assert entry["hash"] == f"sha256:{keys.sha256(data)}"
+        assert json.loads(data)["format"] == browser_export.FORMAT
     # xor-evolution (boundary_evolution) draws xor: its snapshots, for the scrubber; both data
     # sets are small planes: their training split too, for training in the page
     xor = json.loads((site / "assets/nn/xor.json").read_text())
     assert [s["epoch"] for s in xor["snapshots"]][0] == 0 and "train" in xor
     assert listed["networks"]["xor"]["options"] == {"snapshots": True, "data": True}
     for rel, entry in listed["shared"]["files"].items():
-        assert entry["hash"] == f"sha256:{plan.sha256((site / rel).read_bytes())}"
+        assert entry["hash"] == f"sha256:{keys.sha256((site / rel).read_bytes())}"
     assert set(_export_items(site).values()) == {("fresh", "")}
 
 
@@ -62,15 +62,16 @@ def test_an_edited_export_is_written_again_identically(site):
 
 
 def test_a_change_of_the_export_code_stales_every_export(site, monkeypatch):
-    monkeypatch.setattr(exports, "FORMAT", exports.FORMAT + 1)  # as an edit of export.py would
+    # as an edit of browser_export.py would
+    monkeypatch.setattr(export_plan, "FORMAT", export_plan.FORMAT + 1)
     items = _export_items(site)
-    assert {items[n] for n in ("xor", "moons", exports.SHARED)} == {
+    assert {items[n] for n in ("xor", "moons", export_plan.SHARED)} == {
         ("stale", "network or export code changed")}
     before = snapshot(site)
     render.render(site, jobs=1)
     assert set(_export_items(site).values()) == {("fresh", "")}
     changed = {rel for rel, data in snapshot(site).items() if before.get(rel) != data}
-    assert changed == {exports.EXPORTS}  # new keys; the same bytes in every export
+    assert changed == {export_plan.EXPORTS}  # new keys; the same bytes in every export
 
 
 def test_an_export_no_figure_needs_is_swept(site):

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 from matplotlib.figure import Figure
 
-from nn_blog import layout, plan, render, scheduler, site, workers
+from nn_blog import declarations, keys, layout, plan, render, scheduler, workers
 from nn_blog.figures import KINDS, style
 
 
@@ -34,7 +34,7 @@ def smallest_font(fig):
 
 
 def decl(output="nn/fake"):
-    return site.FigureDecl(name="fake", kind="fake", network=None, networks=(),
+    return declarations.FigureDecl(name="fake", kind="fake", network=None, networks=(),
                            params={"width": 7.5, "font": 9}, alt="A fake figure.", caption="",
                            output=output, legacy=())
 
@@ -57,7 +57,7 @@ def test_a_kind_with_narrow_gets_narrow_variants_light_and_dark(monkeypatch):
     assert set(narrow_slots) <= set(files)
     assert files[slots["narrow"]["light"]["png"]] != files[slots["narrow"]["dark"]["png"]]
     addressed = {slot: layout.addressed(slot, data) for slot, data in files.items()}
-    digests = {addressed[s]: plan.sha256(d) for s, d in files.items()}
+    digests = {addressed[s]: keys.sha256(d) for s, d in files.items()}
     entry = render.manifest_entry(decl(), addressed, digests, parts, "key", {})
     assert (entry["width"], entry["height"]) == (720, 288)
     assert entry["min_font_px"] == pytest.approx(12.0)
@@ -97,6 +97,6 @@ def test_an_animated_kind_has_dark_extras():
                      "gif_dark": "assets/images/nn/x-dark.gif",
                      "poster_dark": "assets/images/nn/x-dark-poster.png"}
     fig = decl()
-    fig = site.FigureDecl(**{**fig.__dict__, "kind": "boundary_evolution"})
+    fig = declarations.FigureDecl(**{**fig.__dict__, "kind": "boundary_evolution"})
     parts = {job.part for job in scheduler.draw_jobs(fig, {})}
     assert {"animation", "animation-dark"} <= parts

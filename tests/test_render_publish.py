@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 from test_render_fixture import ENV, FIGURES, NETWORKS, PYTHON, cli, rendered, set_lr
 
-from nn_blog import layout, publish, render
+from nn_blog import keys, layout, publish, render
 from nn_blog import plan as plan_mod
 from nn_blog.errors import NNBlogError
 
@@ -48,9 +48,9 @@ def one_render(root, check_fixed=True):
         for rel in files:
             if layout.slot_of(rel):
                 digest = re.search(r"\.([0-9a-f]{12})\.\w+$", rel)[1]
-                assert plan_mod.sha256((root / rel).read_bytes())[:12] == digest, rel
+                assert keys.sha256((root / rel).read_bytes())[:12] == digest, rel
         if check_fixed:
-            digests = {rel: plan_mod.sha256((root / rel).read_bytes()) for rel in files}
+            digests = {rel: keys.sha256((root / rel).read_bytes()) for rel in files}
             assert plan_mod.files_hash(digests) == entry["hash"], name
     if check_fixed:
         results = results_of(root)

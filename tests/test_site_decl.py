@@ -8,7 +8,7 @@ import pytest
 from click.testing import CliRunner
 from test_render_fixture import FIGURES, NETWORKS, make_root, snapshot
 
-from nn_blog import site
+from nn_blog import declarations
 from nn_blog.cli import main
 from nn_blog.errors import NNBlogError
 
@@ -141,21 +141,21 @@ def test_missing_declarations_say_where_they_were_looked_for(tmp_path):
 
 
 def test_declarations_load_with_defaults(tmp_path):
-    figures = site.load_figures(make_root(tmp_path, figures=FIGURES + GOOD_FIGURE))
+    figures = declarations.load_figures(make_root(tmp_path, figures=FIGURES + GOOD_FIGURE))
     fig = figures["xor-boundary"]
     assert fig.output == "nn/xor-boundary" and fig.params["resolution"] == 40
     assert fig.params["show_test"] is True  # the kind's default
     assert [item.path for item in fig.legacy] == ["assets/images/xor_old.png",
                                                   "assets/images/xor_old.jpg"]
     assert figures["neuron"].output == "misc/neuron" and figures["neuron"].network is None
-    assert "assets/images/misc/neuron-dark.png" in site.output_files(figures["neuron"])
+    assert "assets/images/misc/neuron-dark.png" in declarations.output_files(figures["neuron"])
 
 
 def test_legacy_params_are_checked_and_merged(tmp_path):
     text = ("teaser:\n  kind: decision_boundary\n  network: xor\n  alt: Regions.\n"
             "  params: {resolution: 50}\n"
             "  legacy: [{path: assets/images/t.jpg, params: {show_test: false}}]\n")
-    (item,) = site.load_figures(with_figure(tmp_path, text))["teaser"].legacy
+    (item,) = declarations.load_figures(with_figure(tmp_path, text))["teaser"].legacy
     assert item.params["resolution"] == 50 and item.params["show_test"] is False
     with pytest.raises(NNBlogError, match="params.show_test"):
-        site.load_figures(with_figure(tmp_path, text.replace("false", "'no'")))
+        declarations.load_figures(with_figure(tmp_path, text.replace("false", "'no'")))

@@ -5,11 +5,12 @@ it does not import matplotlib, so a render with nothing stale can validate decla
 kind's code (``Kind.sources``) without paying for it. The kind's module is imported on the first
 ``draw``.
 
-A kind's ``params`` map a parameter name to a field of :mod:`nn_blog.declarations` (its type,
-default and bounds, checked when ``_data/figures.yml`` is read). ``spec`` handed to ``draw`` is
-the figure's declaration; its parameters may sit at the top level or under ``spec["params"]``
-(:func:`param` reads either, falling back to the default). ``ctx`` carries ``style``
-(``style.LIGHT`` or ``style.DARK``), ``trained`` (the figure's network as an
+A kind's name, ``needs_network`` and ``params`` (a parameter name -> a field of
+:mod:`nn_blog.declarations`: its type, default and bounds, checked when ``_data/figures.yml`` is
+read) are declared in :mod:`nn_blog.declarations.kinds`; :class:`Kind` adds the drawing. ``spec``
+handed to ``draw`` is the figure's declaration; its parameters may sit at the top level or under
+``spec["params"]`` (:func:`param` reads either, falling back to the default). ``ctx`` carries
+``style`` (``style.LIGHT`` or ``style.DARK``), ``trained`` (the figure's network as an
 ``experiments.Trained``, or None) and ``networks`` (name -> Trained).
 
 ``needs_network`` True means the declaration must name a network. A kind with False may still be
@@ -24,24 +25,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from nn_blog.declarations import (  # noqa: F401 -- the fields kinds declare params with
-    ACTIVATIONS,
-    MAX_EPOCHS,
-    MAX_LAYERS,
-    MAX_UNITS,
-    Bool,
-    Choice,
-    Float,
-    Int,
-    ListOf,
-    Text,
-    _Place,
-    as_field,
-    resolve_params,
-)
+from nn_blog.declarations import FIGURES_FILE, KIND_DECLS, KindDecl, Place, resolve_params
 
 _HERE = Path(__file__).resolve().parent
-FIGURES_FILE = "_data/figures.yml"
 
 
 @dataclass
@@ -54,18 +40,11 @@ class Context:
 
 
 @dataclass(frozen=True)
-class Kind:
-    """One figure kind. ``draw``/``animate`` import the kind's module on first use.
-
-    ``params`` maps each parameter to a field of :mod:`nn_blog.declarations` (``Int(default,
-    low, high)``, ``Float``, ``Bool``, ``Choice``, ``Text``, ``ListOf``); an old-style
-    ``(type, default)`` pair is accepted too and gets generic bounds.
+class Kind(KindDecl):
+    """One figure kind: its declaration (name, ``needs_network``, ``params``, ``animated``; see
+    :class:`~nn_blog.declarations.kinds.KindDecl`) and its drawing. ``draw``/``animate`` import
+    the kind's module on first use.
     """
-
-    name: str
-    needs_network: bool
-    params: dict[str, Any]
-    animated: bool = False
 
     @property
     def module(self):
@@ -94,13 +73,10 @@ class Kind:
         """Frames of the animation (a list of Figures), or None when the kind has none."""
         return self.module.animate(spec, ctx) if self.animated else None
 
-    def default(self, key: str):
-        return as_field(self.params[key]).default
-
     def resolve(self, params: dict | None, *, item: str | None = None,
                 file: str = FIGURES_FILE) -> dict:
         """``params`` checked against the kind (type, bounds) with defaults filled in."""
-        at = _Place(file or "", item or "", params or {}, None)
+        at = Place(file or "", item or "", params or {}, None)
         return resolve_params(self, params, at)
 
 
@@ -117,36 +93,5 @@ def param(spec: dict, key: str):
     return kind.default(key)
 
 
-# One line per kind, one field per parameter: type, default and bounds (see nn_blog.declarations).
-_ACTIVATION = Choice(None, ACTIVATIONS, "activation")
-_NARROW = Bool(False)          # the phone-width variant (contract 3), set by the kind's narrow()
-KINDS: dict[str, Kind] = {k.name: k for k in [
-    Kind("biological_neuron", False, {"narrow": _NARROW}),
-    Kind("artificial_neuron", False, {"n_inputs": Int(3, 1, 6), "narrow": _NARROW}),
-    Kind("architecture", False, {"layers": ListOf(Int(None, 1, MAX_UNITS), None, 2, MAX_LAYERS),
-                                 "max_neurons": Int(8, 3, 16), "weights": Bool(True),
-                                 "narrow": _NARROW}),
-    Kind("activations", False, {"functions": ListOf(_ACTIVATION, None, 1, 8),
-                                "leaky_slope": Float(0.1, 0.0, 1.0, below=True),
-                                "narrow": _NARROW}),
-    Kind("loss_curve", True, {"log_scale": Bool(False), "narrow": _NARROW}),
-    Kind("decision_boundary", True, {"resolution": Int(200, 8, 1000), "show_test": Bool(True),
-                                     "mark_mistakes": Bool(True), "narrow": _NARROW}),
-    Kind("boundary_evolution", True, {"epochs": ListOf(Int(None, 0, MAX_EPOCHS), None, 1, 64),
-                                      "columns": Int(4, 1, 12), "frames": Int(40, 2, 200),
-                                      "resolution": Int(120, 8, 1000), "narrow": _NARROW},
-         animated=True),
-    Kind("neuron_heatmaps", True, {"resolution": Int(60, 8, 400), "max_neurons": Int(8, 3, 32),
-                                   "points": Int(300, 0, 10_000), "narrow": _NARROW}),
-    Kind("loss_surface", False, {"steps": Int(40, 1, 1000),
-                                 "panels": Choice("both", ("both", "plain")),
-                                 "narrow": _NARROW}),
-    Kind("digits", True, {"mode": Choice("samples", ("samples", "confusion", "weights")),
-                          "count": Int(32, 1, 128), "narrow": _NARROW}),
-    Kind("computation_graph", False, {"x": ListOf(Float(None, -100.0, 100.0), [1.0, 0.0], 2, 2),
-                                      "y": Int(1, 0, 1), "seed": Int(0, 0, 2**32 - 1),
-                                      "lr": Float(1.0, 0.0, 100.0, above=True),
-                                      "narrow": _NARROW}),
-    Kind("header", True, {"variant": Choice("banner", ("banner", "teaser")),
-                          "scheme": Choice("light", ("light", "dark"))}),
-]}
+KINDS: dict[str, Kind] = {name: Kind(decl.name, decl.needs_network, decl.params, decl.animated)
+                          for name, decl in KIND_DECLS.items()}

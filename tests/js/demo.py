@@ -8,7 +8,7 @@ figures the live ones enhance -- and serves it on 127.0.0.1. ``tests/js/test_liv
 the same site and drives it in Chromium. Its scripts are minified as the Jekyll build serves them.
 
 The exports here are the ones the render service writes for the post's live figures
-(``LIVE_FIGURES``, through ``export.options_for``, as ``nn_blog/exports.py`` does).
+(``LIVE_FIGURES``, through ``browser_export.options_for``, as ``nn_blog/export_plan.py`` does).
 """
 
 from __future__ import annotations
@@ -40,16 +40,16 @@ MINIFY = ROOT / "nn_blog" / "jekyll" / "lib" / "nn_blog" / "minify.mjs"
 
 
 def train_live_networks():
-    from nn_blog import experiments, site
+    from nn_blog import declarations, experiments
 
-    specs = site.load_networks(ROOT)
+    specs = declarations.load_networks(ROOT)
     return {name: experiments.train(specs[name]) for name in LIVE_FIGURES}
 
 
 def build(out: Path, trained: dict) -> dict[str, int]:
     """Write the demo site into ``out``; returns {file: gzipped bytes} of what the page loads
     for its live figures (scripts and data)."""
-    from nn_blog import export
+    from nn_blog import browser_export
 
     shutil.copytree(JS, out / "assets" / "nn-blog" / "js")
     (out / "assets" / "css").mkdir(parents=True)
@@ -66,9 +66,9 @@ def build(out: Path, trained: dict) -> dict[str, int]:
                 url = (group.get(scheme) or {}).get("png")
                 if url and (ROOT / url.lstrip("/")).exists():
                     shutil.copy(ROOT / url.lstrip("/"), images / variant)
-    files = dict(export.shared_files())
+    files = dict(browser_export.shared_files())
     for name, kinds in LIVE_FIGURES.items():
-        files.update(export.files(trained[name], **export.options_for(kinds)))
+        files.update(browser_export.files(trained[name], **browser_export.options_for(kinds)))
     for rel, data in files.items():
         (out / rel).parent.mkdir(parents=True, exist_ok=True)
         (out / rel).write_bytes(data)

@@ -341,7 +341,7 @@ def test_scrubber_shades_each_snapshots_own_regions(page, site):
     """At an early epoch the canvas shows that snapshot's classes, as NumPy predicts them."""
     import numpy as np
 
-    from nn_blog import export
+    from nn_blog import browser_export
 
     out, t = site[1], site[3]["spiral"]
     ready(page, "scrubber")
@@ -353,8 +353,8 @@ def test_scrubber_shades_each_snapshots_own_regions(page, site):
     page.keyboard.press("ArrowRight")
     epoch = int(page.get_attribute("#scrubber", "data-nn-epoch"))
     points, shown = demo.shaded_classes(page, "#scrubber canvas", theme, plane)
-    net = export.float64_network(t.net, t.snapshots[epoch])
-    P = export.probabilities(net, t.data.transform(points))
+    net = browser_export.float64_network(t.net, t.snapshots[epoch])
+    P = browser_export.probabilities(net, t.data.transform(points))
     sure = P.max(axis=1) > 0.9
     assert sure.sum() >= 10, f"epoch {epoch}: too few confident points to compare"
     assert np.array_equal(shown[sure], P[sure].argmax(axis=1))

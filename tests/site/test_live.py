@@ -36,10 +36,9 @@ BUDGET = 80_000
 
 @functools.cache
 def trained(name):
-    from nn_blog import experiments, plan
-    from nn_blog import site as site_mod
+    from nn_blog import declarations, experiments, plan
 
-    spec = site_mod.load_networks(ROOT)[name]
+    spec = declarations.load_networks(ROOT)[name]
     path = plan.make_plan(ROOT).cache(name)
     return experiments.load_trained(spec, path) if path.exists() else experiments.train(spec)
 
@@ -150,16 +149,16 @@ def test_predict_on_the_test_digits_matches_numpy(post):
 
 def test_the_published_export_is_numpys_network(site):
     """The site serves the export of the very network NumPy trained (byte for byte)."""
-    from nn_blog import export, exports, plan
+    from nn_blog import browser_export, export_plan, plan
 
-    options = exports.options(plan.make_plan(ROOT))["digits"]
+    options = export_plan.options(plan.make_plan(ROOT))["digits"]
     served = (site.dest / "assets/nn/digits.json").read_bytes()
-    assert served == export.export(trained("digits"), **options)
+    assert served == browser_export.export(trained("digits"), **options)
 
 
 def test_the_scrubber_shows_each_snapshots_regions(post, site):
     """At an early epoch the canvas shades the classes NumPy's snapshot predicts there."""
-    from nn_blog import export
+    from nn_blog import browser_export
 
     page, _ = post
     page.emulate_media(color_scheme="light")
@@ -177,7 +176,7 @@ def test_the_scrubber_shows_each_snapshots_regions(post, site):
     points, shown = shaded_classes(page, "figure[data-nn-live=scrubber] canvas", theme,
                                    spiral["plane"])
     t = trained("spiral")
-    P = export.probabilities(export.float64_network(t.net, t.snapshots[epoch]),
+    P = browser_export.probabilities(browser_export.float64_network(t.net, t.snapshots[epoch]),
                              t.data.transform(points))
     # a pixel under one of the training points drawn over the regions shows the point
     drawn = np.array(spiral["points"]["X"])

@@ -1,7 +1,7 @@
 """The render's exported networks (issue 10): which networks go to ``assets/nn/``, their keys,
 what is stale, and the files a render publishes with the rest.
 
-Every network a figure draws is exported as ``assets/nn/NAME.json`` (:mod:`nn_blog.export`
+Every network a figure draws is exported as ``assets/nn/NAME.json`` (:mod:`nn_blog.browser_export`
 makes the bytes), with the snapshots when a ``boundary_evolution`` figure draws it (the epoch
 scrubber), and with its training split and first snapshot when its data set is a small plane
 (``TRAIN_DATA_MAX`` points or fewer: a reader can train it in the page). The files every live
@@ -10,7 +10,7 @@ figure shares (theme, loss surface) come with them. ``_data/generated/exports.js
     {"networks": {NAME: {"url", "bytes", "gzip_bytes", "hash", "key", "options"}},
      "shared": {"key", "files": {PATH: {"url", "bytes", "gzip_bytes", "hash"}}}}
 
-An export's key hashes its network's key, the export code (``nn_blog/export.py`` and what it
+An export's key hashes its network's key, the export code (``nn_blog/browser_export.py`` and what it
 imports) and its options; it is stale when the key differs from the one listed, or the file is
 missing or edited. Like the plan, this module imports neither NumPy nor the engine until a
 render has something to export.
@@ -19,8 +19,13 @@ render has something to export.
 from __future__ import annotations
 
 import gzip
+from typing import TYPE_CHECKING
 
-from nn_blog.plan import Hasher, Item, Plan, closure, key_of, read_json, sha256
+from nn_blog.declarations import KIND_DECLS
+from nn_blog.keys import Hasher, Item, closure, key_of, read_json, sha256
+
+if TYPE_CHECKING:  # the plan calls this module: its type only, for the annotations
+    from nn_blog.plan import Plan
 
 EXPORTS = "_data/generated/exports.json"
 SHARED = "(shared)"                     # the item name of the theme and loss-surface files
@@ -31,7 +36,7 @@ FORMAT = 1
 
 
 def output_path(name: str) -> str:
-    """``assets/nn/NAME.json`` (as :func:`nn_blog.export.output_path`, without NumPy)."""
+    """``assets/nn/NAME.json`` (as :func:`nn_blog.browser_export.output_path`, without NumPy)."""
     return f"assets/nn/{name}.json"
 
 
@@ -57,13 +62,11 @@ def options(plan: Plan) -> dict[str, dict]:
 
 def keys(plan: Plan, hasher: Hasher) -> tuple[dict[str, str], str]:
     """-> ({network: its export's key}, the shared files' key)."""
-    code = hasher.sources(closure(["nn_blog.export"]))
+    code = hasher.sources(closure(["nn_blog.browser_export"]))
     nets = {name: key_of({"network": plan.net_keys[name], "code": code, "options": opts,
                           "format": FORMAT})
             for name, opts in options(plan).items() if name in plan.net_keys}
-    from nn_blog.figures import KINDS  # already imported by the plan: no cost
-
-    steps = KINDS["loss_surface"].default("steps") if "loss_surface" in KINDS else None
+    steps = KIND_DECLS["loss_surface"].default("steps") if "loss_surface" in KIND_DECLS else None
     return nets, key_of({"code": code, "steps": steps, "format": FORMAT})
 
 
@@ -134,20 +137,20 @@ def render_files(plan: Plan, networks, orphans=True) -> tuple[dict[str, bytes], 
     files: dict[str, bytes] = {}
     kept = {n: e for n, e in old.items() if (n in nets or not orphans) and n not in todo}
     if todo:
-        from nn_blog import experiments, export, site
+        from nn_blog import browser_export, declarations, experiments
 
-        specs = site.load_networks(plan.root)
+        specs = declarations.load_networks(plan.root)
         for name in todo:
             trained = experiments.load_trained(specs[name], plan.cache(name))
-            data = export.export(trained, **opts[name])
+            data = browser_export.export(trained, **opts[name])
             files[output_path(name)] = data
             kept[name] = {**_record(output_path(name), data), "key": nets[name],
                           "options": opts[name]}
     shared = listed.get("shared") if isinstance(listed.get("shared"), dict) else None
     if status.get(SHARED) != "fresh" or not shared:
-        from nn_blog import export
+        from nn_blog import browser_export
 
-        made = export.shared_files()
+        made = browser_export.shared_files()
         files.update(made)
         shared = {"key": shared_key, "files": {rel: _record(rel, data)
                                                for rel, data in sorted(made.items())}}
