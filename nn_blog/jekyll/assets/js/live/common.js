@@ -19,7 +19,10 @@ export function data(name) {
   return cache.get(name);
 }
 
-export const dark = () => matchMedia("(prefers-color-scheme: dark)").matches;
+// A page drawn only in light (its theme declares no dark scheme: the plugin then marks its
+// figures data-nn-scheme="light") keeps light colours whatever the reader's setting.
+export const dark = () => !document.querySelector('[data-nn-scheme="light"]') &&
+  matchMedia("(prefers-color-scheme: dark)").matches;
 export const reducedMotion = () =>
   matchMedia("(prefers-reduced-motion: reduce)").matches;
 
