@@ -46,6 +46,7 @@ BARE_LAYOUT = """\
 <!doctype html>
 <html lang="en">
 <head><meta charset="utf-8"><title>{{ page.title | escape }}</title>
+<meta name="color-scheme" content="light dark">
 <meta name="viewport" content="width=device-width, initial-scale=1"></head>
 <body><main>{{ content }}</main></body>
 </html>
@@ -225,8 +226,10 @@ def _check_post(browser, host, url, scheme, width, shots) -> list[str]:
         figure.scroll_into_view_if_needed()
         src = figure.locator("img").evaluate(
             "img => img.complete && img.naturalWidth > 0 ? img.currentSrc : ''")
+        # minima is light only (it declares no color-scheme): its figures stay light; the bare
+        # site declares both, and its figures follow the reader.
         dark = "-dark" in src
-        if not src or dark != (scheme == "dark"):
+        if not src or dark != (scheme == "dark" and host["kind"] == "bare"):
             problems.append(f"figure shows {src!r} in {scheme}")
         narrow = "-narrow" in src
         if narrow != (width < 600):
@@ -241,11 +244,19 @@ def _check_post(browser, host, url, scheme, width, shots) -> list[str]:
         if not (len(probs) == 2 and all(abs(sum(row) - 1) < 1e-6 for row in probs)):
             problems.append(f"nnBlog.predict answered {probs!r}")
         page.wait_for_selector("figure.nn-figure .nn-live", timeout=20_000)
+        page.wait_for_timeout(300)  # the probe's first paint
         box = figure.locator("canvas").last.bounding_box()
         page.mouse.move(box["x"] + box["width"] / 3, box["y"] + box["height"] / 2)
         readout = figure.locator(".nn-live").inner_text()
         if "%" not in readout:
             problems.append(f"the probe says {readout!r}")
+        # the probe's plane is drawn in the page's scheme too (a corner pixel's brightness)
+        shade = page.evaluate(
+            "() => { const c = [...document.querySelectorAll('figure.nn-figure canvas')].pop();"
+            " const d = c.getContext('2d').getImageData(2, 2, 1, 1).data;"
+            " return d[0] + d[1] + d[2]; }")
+        if (shade < 384) != dark:
+            problems.append(f"the probe's plane has brightness {shade} in {scheme}")
         found = page.evaluate(
             "async () => { const pf = await import('/pagefind/pagefind.js');"
             " const r = await pf.search('introduction');"
