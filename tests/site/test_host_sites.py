@@ -245,14 +245,17 @@ def _check_post(browser, host, url, scheme, width, shots) -> list[str]:
             problems.append(f"nnBlog.predict answered {probs!r}")
         page.wait_for_selector("figure.nn-figure .nn-live", timeout=20_000)
         page.wait_for_timeout(300)  # the probe's first paint
-        box = figure.locator("canvas").last.bounding_box()
+        plane = figure.locator(".nn-live canvas").first  # the decision regions
+        before = figure.locator(".nn-live").inner_text()
+        box = plane.bounding_box()
         page.mouse.move(box["x"] + box["width"] / 3, box["y"] + box["height"] / 2)
+        page.wait_for_timeout(300)
         readout = figure.locator(".nn-live").inner_text()
-        if "%" not in readout:
+        if "%" not in readout or readout == before:
             problems.append(f"the probe says {readout!r}")
         # the probe's plane is drawn in the page's scheme too (a corner pixel's brightness)
         shade = page.evaluate(
-            "() => { const c = [...document.querySelectorAll('figure.nn-figure canvas')].pop();"
+            "() => { const c = document.querySelector('figure.nn-figure .nn-live canvas');"
             " const d = c.getContext('2d').getImageData(2, 2, 1, 1).data;"
             " return d[0] + d[1] + d[2]; }")
         if (shade < 384) != dark:
