@@ -19,7 +19,8 @@ BUILD_DEBS := jekyll ruby-jekyll-feed ruby-jekyll-seo-tag ruby-jekyll-sitemap ru
 # names on PATH, Playwright's): GitHub's Ubuntu 24.04 runners have Google Chrome, and their
 # `chromium` package is a transitional snap shim that `dpkg -s` never reports installed.
 CHROME_FOUND = $(shell $(PYTHON) tests/chrome.py >/dev/null 2>&1 && echo yes)
-TEST_DEBS = ruby-rspec ruby-html-proofer $(if $(CHROME_FOUND),,chromium)
+# jekyll-theme-minima: tests/site/test_host_sites.py builds a stock minima blog with nn-blog in it.
+TEST_DEBS = ruby-rspec ruby-html-proofer jekyll-theme-minima $(if $(CHROME_FOUND),,chromium)
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # The tests' own Node packages (Lighthouse, axe-core, vnu-jar): package.json at the root; the
 # build's are the package's (nn_blog/jekyll/node/), which `nn-blog setup` installs.
