@@ -619,9 +619,16 @@ def test_neuron_heatmaps_data_places_every_tile_where_it_is_drawn(variant, nets)
         others = [np.asarray(values[t["layer"]][:, j]).reshape(ny, nx)
                   for j in range(values[t["layer"]].shape[1]) if j != t["neuron"]]
         image = np.asarray(drawn[tuple(t["box"])])
-        # the drawn colours follow this neuron's values and no other neuron's
+        # the drawn colours follow this neuron's values and no other neuron's (a neuron whose
+        # values rank like this one's -- two hidden units that learned the same feature -- cannot
+        # be told apart by its picture, and is not asked to be)
         score = _rank_match(image, V)
-        assert all(score > _rank_match(image, W) for W in others), t
+        assert all(score > _rank_match(image, W) or _rank_corr(V, W) > 0.98 for W in others), t
+
+
+def _rank_corr(V, W):
+    a, b = (np.argsort(np.argsort(M.ravel())) for M in (V, W))
+    return np.corrcoef(a, b)[0, 1]
 
 
 def _rank_match(image, V):
