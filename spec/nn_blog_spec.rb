@@ -121,7 +121,7 @@ RSpec.describe "nn_figure" do
 
   it "rejects an unknown live figure, naming the figure and the value" do
     expect { live_post("{% nn_figure moons-boundary live=slider %}") }
-      .to raise_error(Liquid::SyntaxError, /nn_figure moons-boundary: unknown live figure live="slider" \(known: digit-pad, probe, neurons, scrubber, train, lr-slider\)/)
+      .to raise_error(Liquid::SyntaxError, /nn_figure moons-boundary: unknown live figure live="slider" \(known: digit-pad, probe, neurons, scrubber, train, lr-slider, playground\)/)
   end
 
   it "refuses a live figure its network's export cannot serve" do
