@@ -225,6 +225,9 @@ def network_dict(trained, snapshots=False, exact=False, data=False):
         "input": preprocessing,
         "decimals": decimals, "layers": layers,
         "test_accuracy": _number(trained.results["test_accuracy"], 6),
+        # the final weights' accuracy on the whole training split (results.json's), which the
+        # scrubber's last epoch quotes
+        "train_accuracy": _number(trained.results["train_accuracy"], 6),
         # how the post trained it, for training in the browser (assets/js/nn-train.js)
         "training": {"loss": spec["loss"], "optimizer": spec["optimizer"],
                      "batch_size": spec["batch_size"], "epochs": spec["epochs"]},
@@ -322,6 +325,7 @@ def loss_surface() -> dict:
     return {"H": _numbers(ls.H), "w_star": _numbers(ls.W_STAR), "start": _numbers(ls.START),
             "extent": _numbers(ls.EXTENT), "curvatures": _numbers(ls.CURVATURES),
             "angle": float(ls.ANGLE),  # of the valley floor, radians
+            "lambda_max": float(ls.CURVATURES.max()),  # the steepest curvature: the bounds
             "lr_limit": 2.0 / float(ls.CURVATURES.max()),
             "steps": KINDS["loss_surface"].default("steps")}
 

@@ -166,7 +166,7 @@ def test_the_scrubber_shows_each_snapshots_regions(post, site):
     theme = json.loads((site.dest / "assets/nn/theme.json").read_text())["light"]
     spiral = json.loads((site.dest / "assets/nn/spiral.json").read_text())
     x0, x1, y0, y1 = spiral["plane"]
-    fig.locator("input[type=range]").focus()
+    fig.locator("input[type=range]").first.focus()
     page.keyboard.press("Home")
     page.keyboard.press("ArrowRight")
     page.keyboard.press("ArrowRight")
@@ -192,7 +192,7 @@ def test_the_largest_learning_rate_diverges(post):
     page, _ = post
     fig = ready(page, "loss-surface")
     assert fig.get_attribute("data-nn-diverges") == "false"
-    fig.locator("input[type=range]").focus()
+    fig.locator("input[type=range]").first.focus()
     page.keyboard.press("End")
     assert fig.get_attribute("data-nn-diverges") == "true"
     assert "diverges" in fig.locator("output").first.text_content()
