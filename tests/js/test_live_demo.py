@@ -306,7 +306,7 @@ def test_training_in_the_browser_learns_xor(page):
 
 
 def test_training_pauses_and_resumes(page):
-    """Pause keeps the epoch and offers "Resume"; the run is paced by time, not frames."""
+    """Pause keeps the epoch and offers "Resume"."""
     ready(page, "train")
     assert "loss" in page.locator("#train output").text_content()  # the starting loss
     page.get_by_role("button", name="Start").click()
@@ -327,6 +327,55 @@ def test_training_pauses_and_resumes(page):
     page.wait_for_function("document.querySelector('#train').dataset.nnEpoch === '100'",
                            timeout=WAIT_MS)
     assert page.locator("#train output").text_content().startswith("done: epoch 100 of 100")
+    assert page.locator("#train button").first.text_content() == "Start"
+
+
+EPOCH = "Number(document.querySelector('#train').dataset.nnEpoch)"
+
+
+def test_training_survives_a_frozen_tab(page):
+    """The run is paced by frames: three seconds in which the page cannot draw (a frozen tab, a
+    busy main thread) move it on by one frame's worth, not 60 epochs."""
+    ready(page, "train")
+    page.get_by_role("button", name="Start").click()
+    page.wait_for_function(f"{EPOCH} >= 1", timeout=WAIT_MS)
+    before = page.evaluate(f"""() => {{
+      const e = {EPOCH}; const end = performance.now() + 3000;
+      while (performance.now() < end) {{}}  // the main thread frozen for 3 s
+      return e; }}""")
+    after = page.evaluate(f"""() => new Promise(r => requestAnimationFrame(
+      () => requestAnimationFrame(() => r({EPOCH}))))""")
+    assert after - before <= 5, (before, after)
+    page.get_by_role("button", name="Pause").click()
+
+
+HIDE = """() => {
+  Object.defineProperty(document, 'hidden', {value: true, configurable: true});
+  Object.defineProperty(document, 'visibilityState', {value: 'hidden', configurable: true});
+  document.dispatchEvent(new Event('visibilitychange'));
+}"""
+
+
+def test_training_pauses_when_the_page_is_hidden(page):
+    ready(page, "train")
+    page.get_by_role("button", name="Start").click()
+    page.wait_for_function(f"{EPOCH} >= 1", timeout=WAIT_MS)
+    page.evaluate(HIDE)
+    epoch = page.get_attribute("#train", "data-nn-epoch")
+    assert page.locator("#train button").first.text_content() == "Resume"
+    assert "the page was hidden" in page.locator("#train output").text_content()
+    page.wait_for_timeout(400)
+    assert page.get_attribute("#train", "data-nn-epoch") == epoch
+
+
+def test_training_paused_before_its_first_epoch_offers_resume(page):
+    ready(page, "train")
+    # start and pause within one task: no frame, so no epoch, has run
+    page.evaluate("""() => { const b = document.querySelector('#train button');
+                            b.click(); b.click(); }""")
+    assert page.get_attribute("#train", "data-nn-epoch") == "0"
+    assert page.locator("#train button").first.text_content() == "Resume"
+    page.get_by_role("button", name="Reset").click()
     assert page.locator("#train button").first.text_content() == "Start"
 
 
