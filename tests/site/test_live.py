@@ -172,6 +172,8 @@ def test_the_scrubber_shows_each_snapshots_regions(post, site):
     page.keyboard.press("ArrowRight")
     epoch = int(fig.get_attribute("data-nn-epoch"))
     assert epoch == spiral["snapshots"][2]["epoch"]
+    # a coarse frame shows at once, the fine one follows in idle slices
+    fig.locator("xpath=self::*[@data-nn-frame='fine']").wait_for(timeout=WAIT_MS)
     points, shown = shaded_classes(page, "figure[data-nn-live=scrubber] canvas", theme,
                                    spiral["plane"])
     t = trained("spiral")
@@ -279,6 +281,123 @@ def test_the_xor_network_trains_in_the_page(post):
         pytest.fail(f"training in the page did not reach epoch {epochs} within {WAIT_MS} ms")
     status = fig.locator("output").text_content()
     assert float(status.rsplit("loss ", 1)[1]) < 0.1  # from ln 2 ~ 0.69 at the start
+
+
+def test_the_scrubber_quotes_the_exported_accuracy_and_labels_its_epochs(post, site):
+    page, _ = post
+    fig = ready(page, "spiral-evolution")
+    spiral = json.loads((site.dest / "assets/nn/spiral.json").read_text())
+    results = json.loads((ROOT / "_data/generated/results.json").read_text())
+    accuracy = results["networks"]["spiral"]["train_accuracy"]
+    assert spiral["train_accuracy"] == round(accuracy, 6)
+    label = fig.locator("output").first.text_content()
+    assert label == (f"epoch {spiral['snapshots'][-1]['epoch']} of "
+                     f"{spiral['snapshots'][-1]['epoch']}, training accuracy "
+                     f"{float(f'{100 * accuracy:.2f}'):g}%"), label
+    ticks = fig.locator(".nn-live-ticks span").all_text_contents()
+    assert ticks == [str(s["epoch"]) for s in spiral["snapshots"]]
+    assert fig.locator("datalist option").count() == len(spiral["snapshots"])
+
+
+LONG_TASKS = """
+window.__long = [];
+new PerformanceObserver((list) => {
+  for (const e of list.getEntries()) window.__long.push([e.startTime, e.duration]);
+}).observe({type: 'longtask', buffered: true});
+"""
+
+
+def test_no_long_task_while_scrubbing_or_training(browser, site):
+    """No task over 50 ms from the moment the scrubber comes near until every frame of it is
+    made, while it is scrubbed from end to end, and while XOR trains to the end."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    bounded(context)
+    context.add_init_script(LONG_TASKS)
+    try:
+        page = context.new_page()
+        page.goto(site.url(post_path(site)), wait_until="load")
+        page.wait_for_timeout(1000)  # the page's own start-up (fonts, images) is not ours
+        t0 = page.evaluate("performance.now()")
+        fig = ready(page, "spiral-evolution")
+        n = len(json.loads((site.dest / "assets/nn/spiral.json").read_text())["snapshots"])
+        slider = fig.locator("input[type=range]").first
+        slider.focus()
+        for key in ["Home"] + ["ArrowRight"] * (n - 1):
+            page.keyboard.press(key)
+            page.wait_for_timeout(60)
+        page.wait_for_function("document.querySelector('figure[data-nn-live=scrubber]')"
+                               f".dataset.nnFramesReady === '{n}'", timeout=WAIT_MS)
+        train = ready(page, "xor-boundary")
+        train.get_by_role("button", name="Start").click()
+        epochs = trained("xor").spec["epochs"]
+        page.wait_for_function("document.querySelector('figure[data-nn-live=train]')"
+                               f".dataset.nnEpoch === '{epochs}'", timeout=WAIT_MS)
+        long = [(round(t), round(d)) for t, d in page.evaluate("window.__long") if t >= t0]
+        assert long == [], f"tasks over 50 ms (start, ms): {long}"
+    finally:
+        context.close()
+
+
+CLS = """
+window.__shifts = [];
+new PerformanceObserver((list) => {
+  for (const e of list.getEntries()) {
+    if (!e.hadRecentInput) window.__shifts.push([e.startTime, e.value,
+      e.sources.map(s => s.node ? (s.node.nodeName + '.' + (s.node.className || '')) : '?')
+        .join(' ')]);
+  }
+}).observe({type: 'layout-shift', buffered: true});
+"""
+
+SLOW_3G = {"offline": False, "latency": 400, "downloadThroughput": 400 * 1024 / 8,
+           "uploadThroughput": 400 * 1024 / 8}
+
+
+def cls(shifts):
+    """The largest session window's sum (shifts under 1 s apart, a window at most 5 s): CLS as
+    Chrome reports it."""
+    best = total = 0.0
+    start = last = None
+    for t, value, _ in sorted(shifts):
+        if start is None or t - last > 1000 or t - start > 5000:
+            start, total = t, 0.0
+        total += value
+        last = t
+        best = max(best, total)
+    return best
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+def test_no_layout_shift_when_live_panels_arrive_on_a_slow_network(browser, site, width):
+    """Slow 3G (400 ms, 400 kbit/s): a reader scrolls through the post while the live figures
+    load as they near; their panels take the space kept for them. CLS <= 0.02."""
+    context = browser.new_context(viewport={"width": width, "height": 844})
+    bounded(context)
+    context.add_init_script(CLS)
+    try:
+        page = context.new_page()
+        cdp = context.new_cdp_session(page)
+        cdp.send("Network.enable")
+        cdp.send("Network.emulateNetworkConditions", SLOW_3G)
+        page.goto(site.url(post_path(site)), wait_until="domcontentloaded", timeout=120_000)
+        height = page.evaluate("document.documentElement.scrollHeight")
+        y = 0
+        while y < height:
+            y += 500
+            page.evaluate(f"scrollTo(0, {y})")
+            page.wait_for_timeout(250)
+            height = page.evaluate("document.documentElement.scrollHeight")
+        page.wait_for_function(
+            "[...document.querySelectorAll('figure[data-nn-live]')].every(f => "
+            "['ready', 'failed'].includes(f.dataset.nnLiveState))", timeout=120_000)
+        states = page.eval_on_selector_all("figure[data-nn-live]",
+                                           "fs => fs.map(f => f.dataset.nnLiveState)")
+        assert set(states) == {"ready"}, states
+        shifts = page.evaluate("window.__shifts")
+        worst = sorted(shifts, key=lambda s: -s[1])[:5]
+        assert cls(shifts) <= 0.02, f"CLS {cls(shifts):.3f}; largest shifts: {worst}"
+    finally:
+        context.close()
 
 
 def test_the_posts_live_scripts_and_data_fit_the_budget(post, site):

@@ -91,11 +91,14 @@ export default async function scrubber(figure) {
   function work(deadline) {
     scheduled = false;
     const start = performance.now();
-    // the idle callback's own budget when it has one, never more than SLICE_MS
-    const left = () => Math.min(SLICE_MS - (performance.now() - start),
-      deadline && deadline.timeRemaining ? deadline.timeRemaining() : SLICE_MS);
+    // the idle callback's own budget when it has one, never more than SLICE_MS;
+    // at least one slice per call (a callback run for its timeout has no idle
+    // time left, and would otherwise make no progress)
+    const idleLeft = deadline && !deadline.didTimeout && deadline.timeRemaining
+      ? () => deadline.timeRemaining() : () => SLICE_MS;
+    const left = () => Math.min(SLICE_MS - (performance.now() - start), idleLeft());
     const current = Number(slider.value);
-    while (left() > 1) {
+    for (let first = true; first || left() > 1; first = false) {
       const index = !frames.has(current) ? current
         : epochs.findIndex((_, i) => !frames.has(i));
       if (index < 0) return; // every frame made
@@ -113,6 +116,7 @@ export default async function scrubber(figure) {
       task.row = end;
       if (task.row >= task.job.rows) {
         frames.set(index, task.job.image);
+        figure.dataset.nnFramesReady = String(frames.size);
         jobs.delete(index);
         rough.delete(index);
         if (index === Number(slider.value)) show(index); // the fine frame replaces the coarse
