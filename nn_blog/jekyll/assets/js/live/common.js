@@ -139,6 +139,31 @@ export function regionRows(net, extent, w, h, colours, cells = 96) {
   return { image, rows: ny, fill };
 }
 
+// regions() made a slice of rows at a time in separate tasks (idle time, or
+// timeouts), none longer than about `budget` ms: a Promise of the image.
+export function regionsInSlices(net, extent, w, h, colours, cells = 96, budget = 8) {
+  const job = regionRows(net, extent, w, h, colours, cells);
+  const later = (fn) => (window.requestIdleCallback
+    ? requestIdleCallback(fn, { timeout: 200 }) : setTimeout(fn, 0));
+  return new Promise((resolve) => {
+    let row = 0;
+    let per = 0; // ms per row, measured
+    (function slice() {
+      const start = performance.now();
+      do {
+        const step = per ? Math.max(1, Math.floor(2 / per)) : 2;
+        const end = Math.min(job.rows, row + step);
+        const t = performance.now();
+        job.fill(row, end);
+        per = (performance.now() - t) / (end - row);
+        row = end;
+      } while (row < job.rows && performance.now() - start < budget - 2 * per);
+      if (row < job.rows) later(slice);
+      else resolve(job.image);
+    }());
+  });
+}
+
 // The cheap half: the cells' pixels stretched, smoothly, over the page colour.
 export function paintRegions(ctx, image, w, h, colours) {
   const small = new OffscreenCanvas(image.width, image.height);

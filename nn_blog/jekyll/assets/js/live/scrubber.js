@@ -14,10 +14,10 @@ const FRAME_MS = 700;
 // to keep the spiral's arms from looking blocky at 480 px.
 const CELLS = 160;
 // An epoch shown before its fine frame is ready gets a coarse one at once
-// (ROUGH cells across: ~5 ms); its fine one is made next, a slice of rows at
+// (ROUGH cells across: ~5 ms, 20 on a slow phone); its fine one is made next, a slice of rows at
 // a time, in idle time or short timeouts, never holding the main thread more
 // than about SLICE_MS (a 50 ms task makes the page feel stuck).
-const ROUGH = 40;
+const ROUGH = 32;
 const SLICE_MS = 8;
 
 let count = 0;
