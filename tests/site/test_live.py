@@ -416,6 +416,97 @@ def test_no_layout_shift_when_live_panels_arrive_on_a_slow_network(browser, site
         context.close()
 
 
+@pytest.fixture
+def phone(browser, site):
+    """The post at 390 px with touch, console watched -> (page, log)."""
+    context = browser.new_context(viewport={"width": 390, "height": 844}, has_touch=True,
+                                  is_mobile=True, device_scale_factor=2)
+    bounded(context)
+    log = {"problems": []}
+    watch(context, site.origin, log)
+    page = context.new_page()
+    page.on("pageerror", lambda e: log["problems"].append(str(e)))
+    page.on("console", lambda m: m.type == "error" and log["problems"].append(m.text))
+    page.goto(site.url(post_path(site)), wait_until="load")
+    yield page, log
+    context.close()
+    assert log["problems"] == [], log["problems"]
+
+
+def test_every_neuron_shows_on_a_phone(phone):
+    """The picture shows 3 of each layer's 16 neurons below 600 px; the live panel adds all."""
+    page, _ = phone
+    fig = ready(page, "moons-neurons")
+    widths = [layer["n_out"] for layer in json.loads(
+        (ROOT / "assets/nn/moons.json").read_text())["layers"][:-1]]
+    assert fig.get_attribute("data-nn-neurons-shown") == str(sum(widths))
+    grid = fig.locator("canvas.nn-live-grid")
+    assert grid.is_visible()
+    box = grid.bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= 390  # no sideways scrolling
+    # each tile at least 32 px: legible
+    assert (box["width"] - 7 * 4) / 8 >= 32
+    # a tap on the grid probes there
+    page.evaluate("window.__probed = 0; document.addEventListener('nn-probe', "
+                  "() => { window.__probed += 1; })")
+    grid.tap(position={"x": 10, "y": 30})
+    page.wait_for_function("window.__probed >= 1", timeout=WAIT_MS)
+
+
+def test_touch_targets_are_at_least_24_px(phone):
+    page, _ = phone
+    small = []
+    for name in LIVE:
+        fig = ready(page, name)
+        for c in fig.locator(".nn-live").locator("button, select, input").all():
+            if c.is_visible():
+                b = c.bounding_box()
+                if b["height"] < 24 or b["width"] < 24:
+                    small.append((name, c.evaluate("e => e.outerHTML.slice(0, 60)"),
+                                  round(b["width"]), round(b["height"])))
+    assert small == []
+
+
+def test_a_vertical_swipe_on_the_slider_scrolls_and_keeps_the_rate(phone):
+    page, _ = phone
+    fig = ready(page, "loss-surface")
+    slider = fig.locator("input[type=range]").first
+    before = slider.input_value()
+    box = slider.bounding_box()
+    x, y = box["x"] + 0.85 * box["width"], box["y"] + box["height"] / 2  # off the thumb
+    scrolled = page.evaluate("scrollY")
+    cdp = page.context.new_cdp_session(page)
+
+    def touch(kind, points):
+        cdp.send("Input.dispatchTouchEvent", {"type": kind, "touchPoints": points})
+
+    touch("touchStart", [{"x": x, "y": y}])
+    for k in range(1, 11):
+        touch("touchMove", [{"x": x, "y": y - 20 * k}])
+        page.wait_for_timeout(16)
+    touch("touchEnd", [])
+    page.wait_for_timeout(300)
+    assert slider.input_value() == before
+    assert page.evaluate("scrollY") > scrolled  # the page scrolled instead
+    # a horizontal drag still moves it
+    box = slider.bounding_box()
+    x, y = box["x"] + 0.3 * box["width"], box["y"] + box["height"] / 2
+    touch("touchStart", [{"x": x, "y": y}])
+    for k in range(1, 11):
+        touch("touchMove", [{"x": x + 15 * k, "y": y}])
+        page.wait_for_timeout(16)
+    touch("touchEnd", [])
+    assert slider.input_value() != before
+
+
+def test_below_600_px_a_live_figure_stands_in_for_its_static_twin(phone):
+    page, _ = phone
+    for name in ("loss-surface", "xor-boundary"):
+        fig = ready(page, name)
+        assert fig.locator("picture").is_hidden(), name
+        assert fig.locator(".nn-live canvas").first.is_visible(), name
+
+
 def test_the_posts_live_scripts_and_data_fit_the_budget(post, site):
     page, log = post
     for name in LIVE:
