@@ -345,6 +345,7 @@ def loss_surface() -> dict:
             "extent": _numbers(ls.EXTENT), "curvatures": _numbers(ls.CURVATURES),
             "angle": float(ls.ANGLE),  # of the valley floor, radians
             "lambda_max": float(ls.CURVATURES.max()),  # the steepest curvature: the bounds
+            "momentum": ls.MOMENTUM,  # the slider's starting momentum, as the post quotes it
             "lr_limit": 2.0 / float(ls.CURVATURES.max()),
             "steps": KINDS["loss_surface"].default("steps")}
 

@@ -118,3 +118,12 @@ test("loss surface: the growth factor is the theory's (plain: |1 - lr c|)", () =
   assert.ok(growth(surface, bound(surface, "momentum", 0.9) - 1e-6, 0.9) < 1);
   assert.ok(growth(surface, bound(surface, "momentum", 0.9) + 1e-6, 0.9) > 1);
 });
+
+test("loss surface: the bounds the post quotes (figures.json) are the slider's", () => {
+  const figures = JSON.parse(readFileSync(fileURLToPath(
+    new URL("../../_data/generated/figures.json", import.meta.url)), "utf8"));
+  const quoted = figures["loss-surface"].data;
+  assert.equal(quoted.momentum, surface.momentum);
+  assert.ok(Math.abs(quoted.lr_limit - bound(surface, "plain")) < 1e-12);
+  assert.ok(Math.abs(quoted.momentum_limit - bound(surface, "momentum", surface.momentum)) < 1e-12);
+});

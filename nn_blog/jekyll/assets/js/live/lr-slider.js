@@ -181,8 +181,9 @@ export default async function lrSlider(figure) {
   // every optimizer can be seen to fly off
   const slider = el("input", { type: "range", id, min: "0.005", max: "0.8", step: "0.005",
     value: "0.15" });
+  // starting where the post's sentence on momentum's bound does (the export's momentum)
   const betaSlider = el("input", { type: "range", id: `${id}-beta`, min: "0", max: "0.99",
-    step: "0.01", value: String(BETA) });
+    step: "0.01", value: String(surface.momentum ?? BETA) });
   // the value beside it, for the eye (the slider itself tells a screen reader)
   const betaValue = el("span", { class: "nn-live-note", "aria-hidden": "true" });
   const method = el("select", { "aria-label": "Optimizer" },
