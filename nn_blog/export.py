@@ -244,7 +244,7 @@ def network_dict(trained, snapshots=False, exact=False, data=False):
     else:  # raw pixels are integers: 6 decimals only undo inverse_transform's rounding error
         out["samples"] = {"X": _numbers(raw_test[first], 6),
                           "y": [int(split.y_test[i]) for i in first]}
-        out["typical"] = typical(split, n_classes)
+        out["typical"] = typical(split, out["samples"], n_classes)
     if data:  # the training split in raw units, for training in the browser
         out["train"] = {"X": _numbers(split.inverse_transform(split.X_train), 2),
                         "y": [int(y) for y in split.y_train]}
@@ -260,17 +260,17 @@ def network_dict(trained, snapshots=False, exact=False, data=False):
 TYPICAL_QUANTILE = 0.005
 
 
-def typical(split, n_classes) -> dict:
+def typical(split, samples, n_classes) -> dict:
     """What a training image looks like, for the digit pad to tell a drawing unlike all of them
-    (a dot, a dash): each class's mean image (raw units), the least ink (sum of the inputs) of
-    any training image, and the distance to the nearest class mean that all but
-    TYPICAL_QUANTILE of the training images stay within."""
+    (a dot, a dash), in two numbers: the least ink (sum of the inputs) of any training image, and
+    the distance to the nearest class mean that all but TYPICAL_QUANTILE of the training images
+    stay within. The class means are those of the exported ``samples`` (a few test images per
+    class), which the page has anyway: the pad computes the same means from them."""
     X = np.asarray(split.inverse_transform(split.X_train), dtype=np.float64)
-    y = np.asarray(split.y_train)
-    means = np.array([X[y == c].mean(axis=0) for c in range(n_classes)])
+    S, y = np.asarray(samples["X"], dtype=np.float64), np.asarray(samples["y"])
+    means = np.array([S[y == c].mean(axis=0) for c in range(n_classes)])
     nearest = np.sqrt(((X[:, None, :] - means[None]) ** 2).sum(-1)).min(axis=1)
-    return {"class_means": _numbers(means, 1),
-            "ink": _number(X.sum(axis=1).min(), 2),
+    return {"ink": _number(X.sum(axis=1).min(), 2),
             "distance": _number(np.quantile(nearest, 1 - TYPICAL_QUANTILE), 2)}
 
 

@@ -107,7 +107,7 @@ test("loss surface: the cases the issue found", () => {
   assert.equal(judge("plain", 0.4).state, "diverges");
   const below = judge("plain", surface.lr_limit - 0.002);
   assert.equal(below.diverges, false, below.text);
-  assert.match(below.text, /below 2\/κmax = [0-9.]+: still on its way \(each swing 0\.99× the last\), loss [0-9.]+ after 40 steps/);
+  assert.match(below.text, /below 2\/κmax = [0-9.]+: still on its way \(×0\.988 a swing\), loss [0-9.]+ after 40 steps/);
 });
 
 test("loss surface: the growth factor is the theory's (plain: |1 - lr c|)", () => {

@@ -11,8 +11,8 @@
 // erases). Keyboard: arrows move a cursor over the 8x8 blocks, Space or
 // Enter inks a block (neighbouring blocks join into a stroke),
 // Delete/Backspace erases one; each move says where the cursor is.
-// Ink outside the pad is not kept: a stroke that leaves it ends at its edge
-// and one that comes back starts anew.
+// Ink outside the pad is not kept: a stroke that leaves it ends at its last
+// point on it and one that comes back starts anew.
 //
 // The network has no "not a digit" answer: its ten probabilities always add
 // up to one, so a dot or a dash still gets a confident-looking digit. The pad
@@ -23,8 +23,9 @@
 //     broad as the data's, but a plain vertical 1 holds a little less ink
 //     than any of the data's, so half), or farther from the nearest class's
 //     mean image than all but 0.5% of them (typical.distance; a dot, a dash,
-//     a cross, a box). Both come from the training split (nn_blog/export.py,
-//     typical()).
+//     a cross, a box; the class means are those of the export's sample
+//     digits, as the export measured the threshold with). Both come from the
+//     training split (nn_blog/export.py, typical()).
 
 import { predict } from "../nn-engine.js";
 import { canvas, el, network, palette, panel, percent, pointer, readout } from "./common.js";
@@ -41,36 +42,34 @@ const SURE = 0.7; // below this top probability the pad says it is unsure
 
 const inside = ([x, y]) => x >= 0 && x <= 1 && y >= 0 && y <= 1;
 
-// The lines with every point outside the pad dropped (a line that leaves and
-// comes back becomes two): what is not on the pad is not drawn.
-export function clip(lines) {
-  return lines.flatMap((line) => {
-    const kept = [[]];
-    for (const p of line) {
-      if (inside(p)) kept.at(-1).push(p);
-      else if (kept.at(-1).length) kept.push([]);
-    }
-    return kept.filter((k) => k.length);
+// Each class's mean image over the export's sample digits (`samples`).
+export function classMeans({ X, y }) {
+  const means = [];
+  y.forEach((c, i) => {
+    means[c] = means[c] || { sum: new Array(X[i].length).fill(0), n: 0 };
+    X[i].forEach((v, k) => { means[c].sum[k] += v; });
+    means[c].n += 1;
   });
+  return means.map(({ sum, n }) => sum.map((v) => v / n));
 }
 
 // How sure to be of `p` (the ten probabilities) for `inputs` (the 8x8
-// counts), given the export's `typical` (class means, ink, distance):
+// counts), given the export's `typical` (ink, distance) and the class means:
 // { unsure, why }, why one of "low" (top probability under SURE), "ink"
 // (less ink than nearly every training digit), "far" (unlike every digit).
-export function judge(p, inputs, typical) {
+export function judge(p, inputs, typical, means) {
   const ink = inputs.reduce((a, b) => a + b, 0);
   if (typical && ink < typical.ink / 2) return { unsure: true, why: "ink" };
   if (typical) {
-    const nearest = Math.min(...typical.class_means.map((m) => Math.sqrt(
+    const nearest = Math.min(...means.map((m) => Math.sqrt(
       m.reduce((sum, v, i) => sum + (v - inputs[i]) ** 2, 0))));
     if (nearest > typical.distance) return { unsure: true, why: "far" };
   }
   return Math.max(...p) < SURE ? { unsure: true, why: "low" } : { unsure: false, why: "" };
 }
 
-// "a 7", "an 8"
-export const article = (name) => (/^(8|11|18)$/.test(name) ? `an ${name}` : `a ${name}`);
+// "a 7", "an 8" (the digits' names: only 8 takes "an")
+export const article = (name) => `${name === "8" ? "an" : "a"} ${name}`;
 
 // Squared distance from point p to the segment a-b.
 function distance2([px, py], [ax, ay], [bx, by]) {
@@ -86,9 +85,8 @@ const segments = (points) => points.map((p, i) => [points[Math.max(0, i - 1)], p
 // The 8x8 inputs (0-16) for the lines drawn ([[x, y], ...] each, in pad
 // widths): scaled to fill the bitmap, centred, inked with the data's pen,
 // each block's on pixels counted.
-export function toInputs(drawn) {
+export function toInputs(lines) {
   const inputs = new Array(SIDE * SIDE).fill(0);
-  const lines = clip(drawn);
   const points = lines.flat();
   if (!points.length) return inputs;
   const xs = points.map((p) => p[0]);
@@ -120,16 +118,6 @@ export function toInputs(drawn) {
     inputs[Math.floor(i / FINE / BLOCK) * SIDE + Math.floor((i % FINE) / BLOCK)] += v;
   });
   return inputs;
-}
-
-// Where the segment from `a` (on the pad) to `b` (off it) crosses the pad's edge.
-export function edge(a, b) {
-  let t = 1;
-  for (let k = 0; k < 2; k++) {
-    if (b[k] < 0) t = Math.min(t, a[k] / (a[k] - b[k]));
-    if (b[k] > 1) t = Math.min(t, (1 - a[k]) / (b[k] - a[k]));
-  }
-  return [a[0] + t * (b[0] - a[0]), a[1] + t * (b[1] - a[1])].map((v) => Math.min(1, Math.max(0, v)));
 }
 
 // `line` extended to `point` in steps of at most STEP, so that an eraser
@@ -165,8 +153,8 @@ export default async function digitPad(figure) {
   const hint = el("p", { class: "nn-live-note", id: `nn-pad-hint-${++pads}`,
     style: "margin:.5rem 0 0",
     text: "Draw with a mouse, finger or pen (Shift erases), or use the keys: "
-      + "arrows move, Space inks a square, Delete erases it. The network has no "
-      + "“not a digit” answer: it always picks one of the ten, so it says when it is unsure." });
+      + "arrows move, Space inks a square, Delete erases it. It has no “not a digit” "
+      + "answer: it always picks a digit, and says when it is unsure." });
   // where the keyboard's cursor is, spoken as it moves
   const where = el("span", { class: "nn-live-sr", "aria-live": "polite" });
   pad.canvas.classList.add("nn-live-draw"); // the only canvas that keeps touch from scrolling
@@ -193,6 +181,7 @@ export default async function digitPad(figure) {
   });
   const verdict = readout(figure);
   const samples = net.json.samples.X;
+  const means = classMeans(net.json.samples);
   const controls = el("div", { class: "nn-live-controls" },
     el("button", { type: "button", text: "Clear", onclick: () => clear() }),
     el("button", { type: "button", text: "Show me a test digit",
@@ -271,14 +260,14 @@ export default async function digitPad(figure) {
       rows[j].value.textContent = blank ? "" : percent(q);
       if (q > p[best]) best = j;
     });
-    const sure = blank ? { unsure: false, why: "" } : judge(p, x, net.json.typical);
+    const sure = blank ? { unsure: false, why: "" } : judge(p, x, net.json.typical, means);
     const guess = `${article(net.classes[best])} (${percent(p[best])})`;
-    const unlike = { ink: "too little ink for a digit", far: "unlike any digit it learnt from" };
+    const unlike = { ink: "too little ink", far: "unlike any digit it learnt" };
     bars.style.opacity = sure.unsure ? "0.45" : "";
     verdict.say(blank ? "Draw a digit"
       : !sure.unsure ? `Looks like ${guess}`
         : sure.why === "low" ? `Not sure: perhaps ${guess}`
-          : `Not sure: ${unlike[sure.why]}; its best guess, ${guess}, means little`);
+          : `Not sure: ${unlike[sure.why]}; best guess ${guess}`);
     figure.dataset.nnPrediction = blank ? "" : net.classes[best];
     figure.dataset.nnUnsure = blank ? "" : sure.why || "false";
   }
@@ -320,10 +309,8 @@ export default async function digitPad(figure) {
     if (!drawing) return;
     const point = at(event);
     if (drawing === "erase") erase(point);
-    else if (!inside(point)) {
-      if (!left) extend(drawing, edge(drawing.at(-1), point)); // up to the edge, no further
-      left = true;
-    } else {
+    else if (!inside(point)) left = true; // the stroke ends at its last point on the pad
+    else {
       if (left) lines.push(drawing = []);
       left = false;
       extend(drawing, point);
@@ -346,9 +333,7 @@ export default async function digitPad(figure) {
       cursor = Math.min(SIDE - 1, Math.max(0, r + dr)) * SIDE
         + Math.min(SIDE - 1, Math.max(0, c + dc));
       draw();
-      const inked = toInputs(lines)[cursor] > 0 && !sample;
-      where.textContent = `row ${Math.floor(cursor / SIDE) + 1}, column ${cursor % SIDE + 1}`
-        + `${inked ? ", inked" : ""}`;
+      where.textContent = `row ${Math.floor(cursor / SIDE) + 1}, column ${cursor % SIDE + 1}`;
     } else if (["Enter", " ", "Delete", "Backspace"].includes(event.key)) {
       if (sample) clear();
       const point = [(c + 0.5) / SIDE, (r + 0.5) / SIDE];

@@ -46,16 +46,14 @@ export const WINDOW = 10;
 // "Converges" is said only of a path whose loss ends below this share of its start.
 export const FAR_BELOW = 1e-2;
 
-// The steepest curvature: exported as lambda_max (older exports: 2 / lr_limit).
-export const lambdaMax = (surface) => surface.lambda_max ?? 2 / surface.lr_limit;
 
 // The largest rate that converges, where theory gives one: on a quadratic,
 // plain descent for lr < 2 / lambda_max, heavy-ball momentum beta (PyTorch's
 // u <- beta u + g, w <- w - lr u) for lr < 2 (1 + beta) / lambda_max.
 // Adam has none (its steps are about lr long whatever the gradient): null.
 export function bound(surface, method, beta = BETA) {
-  if (method === "plain") return 2 / lambdaMax(surface);
-  if (method === "momentum") return (2 * (1 + beta)) / lambdaMax(surface);
+  if (method === "plain") return 2 / surface.lambda_max;
+  if (method === "momentum") return (2 * (1 + beta)) / surface.lambda_max;
   return null;
 }
 
@@ -109,11 +107,10 @@ export function verdict(surface, method, lr, points, beta = BETA) {
   const name = method === "momentum" ? `2(1+μ)/κmax = ${limit.toFixed(3)}` : "2/κmax = "
     + `${limit?.toFixed(3)}`;
   const rate = `lr ${lr.toFixed(3)}`;
-  // at the bound itself the steep direction neither shrinks nor grows: not convergence
-  const side = limit === null ? "" : Math.abs(lr - limit) < 1e-9 ? "at"
-    : lr > limit ? "above" : "below";
-  const where = limit === null ? `${rate}` : `${rate}, ${side} ${name}`;
+  const where = limit === null ? rate : `${rate}, ${lr > limit ? "above" : "below"} ${name}`;
   const losses = `loss ${number(L)} after ${steps} steps (from ${number(L0)})`;
+  // at the bound itself (to rounding) the steep direction neither shrinks nor
+  // grows: not convergence
   const past = limit !== null && lr > limit - 1e-9;
   // Theory, where there is one, decides which side of the bound; the path
   // decides the words on that side (just inside momentum's bound a swing can
@@ -124,7 +121,7 @@ export function verdict(surface, method, lr, points, beta = BETA) {
   } else if (past) state = grows(surface, points) ? "diverges" : "unstable";
   else state = L < FAR_BELOW * L0 ? "converges" : "slow";
   const factor = growth(surface, lr, method === "momentum" ? beta : 0);
-  const growing = `each swing ${factor.toFixed(factor > 0.99 && factor < 1.01 ? 3 : 2)}× the last`;
+  const growing = `×${factor.toFixed(3)} a swing`;
   const said = {
     diverges: `${where}: diverges, ${losses}`,
     unstable: `${where}: unstable, ${growing}; ${losses}`,
@@ -155,7 +152,6 @@ export function keepOnVerticalSwipe(range, changed) {
     }
     before = null;
   });
-  range.addEventListener("pointerup", () => { before = null; });
 }
 
 // Colours as the static figure computes them (nn_blog/figures/style.py).
@@ -320,7 +316,6 @@ export default async function lrSlider(figure) {
     ctx.restore();
     said.say(judged.text);
     figure.dataset.nnDiverges = String(judged.diverges);
-    figure.dataset.nnVerdict = judged.state;
   }
 
   slider.addEventListener("input", render);

@@ -51,8 +51,7 @@ export default async function neurons(figure) {
   const label = 16;
   const rowsOf = (n) => Math.ceil(n / GRID_COLUMNS);
   const gh = hiddenLayers.reduce((sum, l) => sum + label + rowsOf(l.W.cols) * (tile + 4) + 6, 0);
-  const grid = canvas(gw, gh, `Every hidden neuron of the ${net.name} network, `
-    + "a heatmap each: tap one to probe there");
+  const grid = canvas(gw, gh, "Every hidden neuron: tap one to probe there");
   grid.canvas.removeAttribute("tabindex"); // the picture's canvas takes the keys
   grid.canvas.classList.add("nn-live-point", "nn-live-grid");
   box.append(grid.canvas);
@@ -67,7 +66,7 @@ export default async function neurons(figure) {
   const tiles = []; // { layer, neuron, box: [l, t, r, b] } in grid units
   let top = 0;
   hiddenLayers.forEach((layer, l) => {
-    tiles.push({ title: `layer ${l + 1}: all ${layer.W.cols} neurons`, y: top });
+    tiles.push({ title: `layer ${l + 1}`, y: top });
     top += label;
     for (let n = 0; n < layer.W.cols; n++) {
       const x = (n % GRID_COLUMNS) * (tile + 4);
@@ -108,18 +107,8 @@ export default async function neurons(figure) {
         continue;
       }
       const [l, tp, r, b] = t.box;
-      ctx.imageSmoothingEnabled = true;
       ctx.drawImage(heat[k++], l, tp, r - l, b - tp);
-      const a = strength(A[t.layer - 1][t.neuron], net.layers[t.layer - 1].activation);
-      ctx.fillStyle = colours.page;
-      ctx.globalAlpha = 0.7 * (1 - Math.abs(a));
-      ctx.fillRect(l, tp, r - l, b - tp);
-      ctx.strokeStyle = a < 0 ? colours.negative : colours.accent;
-      ctx.lineWidth = 2.5;
-      ctx.globalAlpha = Math.abs(a);
-      ctx.strokeRect(l + 1.25, tp + 1.25, r - l - 2.5, b - tp - 2.5);
-      ctx.globalAlpha = 1;
-      crosshair(ctx, l + u * (r - l), tp + v * (b - tp), colours.text, 3);
+      light(ctx, t, A, u, v);
     }
     figure.dataset.nnNeuronsShown = String(k);
   }
@@ -135,6 +124,25 @@ export default async function neurons(figure) {
     view.canvas.style.aspectRatio = `${shape.width} / ${shape.height}`;
     view.ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
     show(point, null, false);
+  }
+
+  // One tile lit for activations A (per hidden layer) at the point (u, v) of
+  // the plane (0..1 across and down): a weak neuron fades behind a veil of
+  // the page's colour; a strong one stays vivid, framed in the colour of its
+  // sign; every tile gets the cross-hair (larger on the output tile).
+  function light(ctx, { layer, neuron, box: [l, t, r, b] }, A, u, v) {
+    if (layer > 0 && layer <= A.length) {
+      const a = strength(A[layer - 1][neuron], net.layers[layer - 1].activation);
+      ctx.fillStyle = colours.page;
+      ctx.globalAlpha = 0.7 * (1 - Math.abs(a));
+      ctx.fillRect(l, t, r - l, b - t);
+      ctx.strokeStyle = a < 0 ? colours.negative : colours.accent;
+      ctx.lineWidth = 2.5;
+      ctx.globalAlpha = Math.abs(a);
+      ctx.strokeRect(l + 1.25, t + 1.25, r - l - 2.5, b - t - 2.5);
+      ctx.globalAlpha = 1;
+    }
+    crosshair(ctx, l + u * (r - l), t + v * (b - t), colours.text, layer > A.length ? 6 : 3);
   }
 
   // A point probed here: drawn, and sent to the probe figure.
@@ -167,22 +175,7 @@ export default async function neurons(figure) {
     const v = (extent[3] - at[1]) / (extent[3] - extent[2]);
     const ctx = view.ctx;
     ctx.clearRect(0, 0, shape.width, shape.height);
-    for (const { layer, neuron, box: [l, t, r, b] } of shape.tiles) {
-      if (layer > 0 && layer <= A.length) {
-        // a weak neuron fades behind a veil of the page's colour; a strong one
-        // stays vivid, framed in the colour of its sign
-        const a = strength(A[layer - 1][neuron], net.layers[layer - 1].activation);
-        ctx.fillStyle = colours.page;
-        ctx.globalAlpha = 0.7 * (1 - Math.abs(a));
-        ctx.fillRect(l, t, r - l, b - t);
-        ctx.strokeStyle = a < 0 ? colours.negative : colours.accent;
-        ctx.lineWidth = 2.5;
-        ctx.globalAlpha = Math.abs(a);
-        ctx.strokeRect(l + 1.25, t + 1.25, r - l - 2.5, b - t - 2.5);
-        ctx.globalAlpha = 1;
-      }
-      crosshair(ctx, l + u * (r - l), t + v * (b - t), colours.text, layer > A.length ? 6 : 3);
-    }
+    for (const tile of shape.tiles) light(ctx, tile, A, u, v);
     drawGrid(A, u, v);
     const text = `${where(at)}: ${classes(net, predict(net, [at])[0])}`;
     const words = A.map((a, l) => layerWords(a, net.layers[l].activation, l));

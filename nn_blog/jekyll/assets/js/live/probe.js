@@ -58,7 +58,6 @@ export default async function probe(figure) {
       if (id !== drawn) return;
       paint(image);
       show(point, false);
-      figure.dataset.nnFrame = "fine";
     });
   }
 

@@ -5,7 +5,7 @@
 
 import {
   canvas, drawPoints, el, network, paintRegions, palette, panel, planeMap,
-  readout, reducedMotion, regionRows, regions, widthFor,
+  readout, reducedMotion, regions, regionsInSlices, widthFor,
 } from "./common.js";
 
 const FRAME_MS = 700;
@@ -20,8 +20,6 @@ const CELLS = 160;
 const ROUGH = 32;
 const SLICE_MS = 8;
 
-let count = 0;
-
 export default async function scrubber(figure) {
   const net = await network(figure.dataset.nnNetwork || "spiral");
   const epochs = net.epochs;
@@ -34,20 +32,16 @@ export default async function scrubber(figure) {
     true);
   view.canvas.removeAttribute("tabindex"); // the slider takes the keys
   const map = planeMap(extent, w, h);
-  const ticks = `nn-scrub-epochs-${++count}`;
   const slider = el("input", { type: "range", min: "0", max: String(epochs.length - 1),
-    step: "1", value: String(epochs.length - 1), "aria-label": "Epoch", list: ticks });
+    step: "1", value: String(epochs.length - 1), "aria-label": "Epoch" });
   // The saved epochs are not evenly spaced (0, 1, 2, 5, 10, ... 300) but the
-  // slider steps from one to the next: each stop is marked on the track
-  // (the datalist's ticks) and labelled with its epoch under it, so the
-  // track does not pass for a linear scale of epochs.
-  const marks = el("datalist", { id: ticks },
-    ...epochs.map((_, i) => el("option", { value: String(i) })));
+  // slider steps from one to the next: each stop is labelled with its epoch
+  // under the track, so the track does not pass for a linear scale of epochs.
   const labels = el("div", { class: "nn-live-ticks", "aria-hidden": "true" },
     ...epochs.map((e, i) => el("span", { text: String(e),
-      style: `left:calc(var(--thumb, 16px) / 2 + (100% - var(--thumb, 16px)) * ${
-        i / (epochs.length - 1)})` })));
-  const track = el("div", { class: "nn-live-track" }, slider, marks, labels);
+      // under the thumb's centre: the thumb (16 px) travels the track less its width
+      style: `left:calc(8px + (100% - 16px) * ${i / (epochs.length - 1)})` })));
+  const track = el("div", { class: "nn-live-track" }, slider, labels);
   // the slider speaks its own value (aria-valuetext); the readout speaks
   // only when "play" stops
   const label = readout(figure);
@@ -67,62 +61,35 @@ export default async function scrubber(figure) {
   const shown = net.json.points || net.json.train;
 
   // A frame's cells cost ~100 ms at CELLS (the forward pass over every cell),
-  // so they are made in slices of rows (work()), the epoch on show first, then
-  // the others in order: the first drag through the epochs finds most ready.
-  // Until its fine frame is done an epoch shows a coarse one.
+  // so they are made in slices of rows (regionsInSlices), the epoch on show
+  // first, then the others in order: the first drag through the epochs finds
+  // most ready. Until its fine frame is done an epoch shows a coarse one.
   let rough = new Map();
-  let jobs = new Map(); // epoch index -> a regionRows job under way, and its next row
-  const idle = (fn) => (window.requestIdleCallback
-    ? requestIdleCallback(fn, { timeout: 500 }) : setTimeout(fn, 16));
-  let scheduled = false;
-  function schedule() {
-    if (scheduled) return;
-    scheduled = true;
-    idle(work);
-  }
+  let making = false;
   function frame(index) {
     if (frames.has(index)) return frames.get(index);
     if (!rough.has(index)) {
       rough.set(index, regions(net.atEpoch(epochs[index]), extent, w, h, colours, ROUGH));
     }
-    schedule();
+    next();
     return rough.get(index);
   }
-  function work(deadline) {
-    scheduled = false;
-    const start = performance.now();
-    // the idle callback's own budget when it has one, never more than SLICE_MS;
-    // at least one slice per call (a callback run for its timeout has no idle
-    // time left, and would otherwise make no progress)
-    const idleLeft = deadline && !deadline.didTimeout && deadline.timeRemaining
-      ? () => deadline.timeRemaining() : () => SLICE_MS;
-    const left = () => Math.min(SLICE_MS - (performance.now() - start), idleLeft());
+  function next() {
     const current = Number(slider.value);
-    for (let first = true; first || left() > 1; first = false) {
-      const index = !frames.has(current) ? current
-        : epochs.findIndex((_, i) => !frames.has(i));
-      if (index < 0) return; // every frame made
-      if (!jobs.has(index)) {
-        jobs.set(index, { job: regionRows(net.atEpoch(epochs[index]), extent, w, h, colours,
-          CELLS), row: 0 });
-      }
-      const task = jobs.get(index);
-      // rows per slice: about 2 ms of forward passes, measured on the first
-      const step = task.per ? Math.max(1, Math.floor(2 / task.per)) : 2;
-      const t0 = performance.now();
-      const end = Math.min(task.job.rows, task.row + step);
-      task.job.fill(task.row, end);
-      task.per = (performance.now() - t0) / (end - task.row);
-      task.row = end;
-      if (task.row >= task.job.rows) {
-        frames.set(index, task.job.image);
-        figure.dataset.nnFramesReady = String(frames.size);
-        jobs.delete(index);
-        rough.delete(index);
-        if (index === Number(slider.value)) show(index); // the fine frame replaces the coarse
-      }
-    }
-    schedule();
+    const index = frames.has(current) ? epochs.findIndex((_, i) => !frames.has(i)) : current;
+    if (making || index < 0) return;
+    making = true;
+    const made = frames;
+    regionsInSlices(net.atEpoch(epochs[index]), extent, w, h, colours, CELLS, SLICE_MS)
+      .then((image) => {
+        making = false;
+        if (made === frames) { // not a frame of the palette before a redraw
+          frames.set(index, image);
+          figure.dataset.nnFramesReady = String(frames.size);
+          if (index === Number(slider.value)) show(index); // the fine frame replaces the coarse
+        }
+        next();
+      });
   }
 
   function show(index) {
@@ -175,7 +142,6 @@ export default async function scrubber(figure) {
       colours = await palette();
       frames = new Map();
       rough = new Map();
-      jobs = new Map();
       show(Number(slider.value));
     },
   };
