@@ -55,7 +55,8 @@ def build(out: Path, trained: dict) -> dict[str, int]:
     (out / "assets" / "css").mkdir(parents=True)
     shutil.copy(ROOT / "assets" / "css" / "main.css", out / "assets" / "css" / "main.css")
     # the figures' CSS, which the plugin inlines in a post's <head> (live panels included)
-    shutil.copy(JS.parent / "nn-figures.css", out / "assets" / "css" / "nn-figures.css")
+    for css in ("nn-figures.css", "nn-live.css"):
+        shutil.copy(JS.parent / css, out / "assets" / "css" / css)
     images = out / "assets" / "images" / "nn"
     images.mkdir(parents=True)
     # the render names images by content (NAME.HASH.png): the manifest says which is which
