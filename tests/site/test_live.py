@@ -238,7 +238,7 @@ def test_the_neuron_heatmaps_light_up_numpys_activations_where_probed(post):
     fig = ready(page, "moons-neurons")
     layout = json.loads(fig.get_attribute("data-nn-layout"))
     shape = layout["wide"]
-    overlay = fig.locator("canvas")
+    overlay = fig.locator("canvas").first  # over the picture (the grid of all: phones)
     centre_in_view(overlay)
     scale = shape["width"] / overlay.bounding_box()["width"]  # layout px per CSS px shown
     l, t, r, b = next(tile for tile in shape["tiles"] if tile["layer"] == 1)["box"]
@@ -256,7 +256,7 @@ def test_the_neuron_heatmaps_light_up_numpys_activations_where_probed(post):
     assert {layer.activation for layer in net.net.layers[:-1]} == {"tanh"}  # a = A itself
     hidden = [A for _, A in net.net.forward_all(net.data.transform(point))][:-1]
     tiles = [tile for tile in shape["tiles"] if 0 < tile["layer"] <= len(hidden)]
-    sel = "figure[data-nn-live=neurons] canvas"
+    sel = "figure[data-nn-live=neurons] picture canvas"
     ratio = page.evaluate("sel => document.querySelector(sel).width", sel) / shape["width"]
     spots = [((tile["box"][0] + 0.75 * (tile["box"][2] - tile["box"][0])) * ratio,
               (tile["box"][1] + 0.75 * (tile["box"][3] - tile["box"][1])) * ratio)
