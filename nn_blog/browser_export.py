@@ -225,6 +225,9 @@ def network_dict(trained, snapshots=False, exact=False, data=False):
         "input": preprocessing,
         "decimals": decimals, "layers": layers,
         "test_accuracy": _number(trained.results["test_accuracy"], 6),
+        # the final weights' accuracy on the whole training split (results.json's), which the
+        # scrubber's last epoch quotes
+        "train_accuracy": _number(trained.results["train_accuracy"], 6),
         # how the post trained it, for training in the browser (assets/js/nn-train.js)
         "training": {"loss": spec["loss"], "optimizer": spec["optimizer"],
                      "batch_size": spec["batch_size"], "epochs": spec["epochs"]},
@@ -241,6 +244,7 @@ def network_dict(trained, snapshots=False, exact=False, data=False):
     else:  # raw pixels are integers: 6 decimals only undo inverse_transform's rounding error
         out["samples"] = {"X": _numbers(raw_test[first], 6),
                           "y": [int(split.y_test[i]) for i in first]}
+        out["typical"] = typical(split, out["samples"], n_classes)
     if data:  # the training split in raw units, for training in the browser
         out["train"] = {"X": _numbers(split.inverse_transform(split.X_train), 2),
                         "y": [int(y) for y in split.y_train]}
@@ -250,6 +254,24 @@ def network_dict(trained, snapshots=False, exact=False, data=False):
             entry, held = _snapshot(trained, epoch, weights, None if exact else held)
             out["snapshots"].append(entry)
     return out
+
+
+# The share of training images farther than typical()'s "distance" from every class mean.
+TYPICAL_QUANTILE = 0.005
+
+
+def typical(split, samples, n_classes) -> dict:
+    """What a training image looks like, for the digit pad to tell a drawing unlike all of them
+    (a dot, a dash), in two numbers: the least ink (sum of the inputs) of any training image, and
+    the distance to the nearest class mean that all but TYPICAL_QUANTILE of the training images
+    stay within. The class means are those of the exported ``samples`` (a few test images per
+    class), which the page has anyway: the pad computes the same means from them."""
+    X = np.asarray(split.inverse_transform(split.X_train), dtype=np.float64)
+    S, y = np.asarray(samples["X"], dtype=np.float64), np.asarray(samples["y"])
+    means = np.array([S[y == c].mean(axis=0) for c in range(n_classes)])
+    nearest = np.sqrt(((X[:, None, :] - means[None]) ** 2).sum(-1)).min(axis=1)
+    return {"ink": _number(X.sum(axis=1).min(), 2),
+            "distance": _number(np.quantile(nearest, 1 - TYPICAL_QUANTILE), 2)}
 
 
 def _snapshot(trained, epoch, weights, held):
@@ -322,6 +344,8 @@ def loss_surface() -> dict:
     return {"H": _numbers(ls.H), "w_star": _numbers(ls.W_STAR), "start": _numbers(ls.START),
             "extent": _numbers(ls.EXTENT), "curvatures": _numbers(ls.CURVATURES),
             "angle": float(ls.ANGLE),  # of the valley floor, radians
+            "lambda_max": float(ls.CURVATURES.max()),  # the steepest curvature: the bounds
+            "momentum": ls.MOMENTUM,  # the slider's starting momentum, as the post quotes it
             "lr_limit": 2.0 / float(ls.CURVATURES.max()),
             "steps": KINDS["loss_surface"].default("steps")}
 

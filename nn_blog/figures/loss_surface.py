@@ -43,6 +43,18 @@ LR_LIMIT = 2.0 / KAPPA_MAX
 LR_SMALL, LR_GOOD, LR_LARGE = 0.02, 0.15, round(1.08 * LR_LIMIT, 2)
 
 
+# The momentum the live slider starts at (assets/js/live/lr-slider.js BETA), as the post quotes it.
+MOMENTUM = 0.9
+
+
+def data(spec, ctx=None) -> dict:
+    """The bounds the post quotes beside the learning-rate slider: the steepest curvature, the
+    largest rate plain descent converges at (2 / κ_max) and heavy-ball momentum's
+    (2 (1 + μ) / κ_max, at μ = MOMENTUM), on this surface."""
+    return {"kappa_max": KAPPA_MAX, "lr_limit": LR_LIMIT, "momentum": MOMENTUM,
+            "momentum_limit": 2.0 * (1.0 + MOMENTUM) / KAPPA_MAX}
+
+
 def loss(W: np.ndarray) -> np.ndarray:
     """L for points W (..., 2)."""
     D = W - W_STAR

@@ -54,6 +54,9 @@ def build(out: Path, trained: dict) -> dict[str, int]:
     shutil.copytree(JS, out / "assets" / "nn-blog" / "js")
     (out / "assets" / "css").mkdir(parents=True)
     shutil.copy(ROOT / "assets" / "css" / "main.css", out / "assets" / "css" / "main.css")
+    # the figures' CSS, which the plugin inlines in a post's <head> (live panels included)
+    for css in ("nn-figures.css", "nn-live.css"):
+        shutil.copy(JS.parent / css, out / "assets" / "css" / css)
     images = out / "assets" / "images" / "nn"
     images.mkdir(parents=True)
     # the render names images by content (NAME.HASH.png): the manifest says which is which
@@ -76,8 +79,11 @@ def build(out: Path, trained: dict) -> dict[str, int]:
     for name, mark in LAYOUTS.items():
         html = html.replace(mark, escape(json.dumps(manifest[name]["data"])))
     (out / "index.html").write_text(html)
+    # what the demo page loads: it has no on-demand animation, so not nn-on-demand.js (the
+    # post no longer loads it either: its one animation is the live scrubber's)
     scripts = [p for p in (out / "assets" / "nn-blog" / "js").rglob("*.js")
-               if p.name.startswith("nn-") or p.parent.name == "live"]
+               if (p.name.startswith("nn-") or p.parent.name == "live")
+               and p.name != "nn-on-demand.js"]
     minify(scripts)
     loaded = scripts + [out / rel for rel in files]
     return {str(p.relative_to(out)): len(gzip.compress(p.read_bytes(), 9, mtime=0))

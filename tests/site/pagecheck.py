@@ -160,8 +160,10 @@ CONTRAST = """(minimum) => {
   return bad;
 }"""
 
-# Each figure image with the manifest entry (and variant) it shows, its displayed width.
-FIGURES = """(index) => [...document.images].map(img => {
+# Each figure image with the manifest entry (and variant) it shows, its displayed width. An image
+# the page does not display (display: none: below 600 px a live figure stands in for its static
+# twin) shows no text to read, and is skipped.
+FIGURES = """(index) => [...document.images].filter(img => img.getClientRects().length).map(img => {
   const path = new URL(img.currentSrc || img.src).pathname;
   const hit = Object.entries(index).find(([suffix]) => path.endsWith(suffix));
   return hit ? {path, ...hit[1], displayed: img.getBoundingClientRect().width} : null;

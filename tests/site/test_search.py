@@ -91,3 +91,81 @@ def test_code_and_math_are_not_indexed(browser, site):
     assert not [line for line in code if line in content], "code blocks were indexed"
     for tex in ["\\frac", "\\sum", "\\(", "\\["]:
         assert tex not in content, f"math markup {tex} was indexed"
+
+
+def _search(page, query):
+    """Open the search (the "/" key), type ``query``; -> the status line once it answers."""
+    if not page.locator("#search-dialog").is_visible():
+        page.keyboard.press("/")
+    box = page.locator("#search-dialog input")
+    box.wait_for(state="visible")
+    box.fill(query)
+    message = page.locator("#search-dialog .pagefind-ui__message")
+    page.wait_for_function(
+        "q => (document.querySelector('#search-dialog .pagefind-ui__message') || {})"
+        ".textContent?.endsWith(q)", arg=query, timeout=STEP_MS)
+    return message.text_content()
+
+
+def test_a_nonsense_query_finds_nothing(browser, site):
+    """Pagefind matches an unknown term by a short prefix of it ("zxqvbnm" found "z")."""
+    log: dict = {}
+    context, page, _ = _open_search(browser, site, "light", 1280, log)
+    try:
+        assert _search(page, "zxqvbnm") == "No results for zxqvbnm"
+        assert page.locator("#search-dialog .pagefind-ui__result").count() == 0
+        assert _search(page, "backpropagation").startswith("1 result")  # a real word still
+    finally:
+        context.close()
+
+
+def test_the_learning_rate_section_comes_before_sections_that_only_learn(browser, site):
+    log: dict = {}
+    context, page, _ = _open_search(browser, site, "light", 1280, log)
+    try:
+        _search(page, "learning rate")
+        post = page.locator("#search-dialog .pagefind-ui__result").filter(
+            has=page.locator("a[href$='/nn-from-scratch/']")).first
+        first = post.locator(".pagefind-ui__result-nested").first
+        marks = [m.lower() for m in first.locator("mark").all_text_contents()]
+        assert any(m.startswith("learning") for m in marks) and any(
+            m.startswith("rate") for m in marks), (first.text_content(), marks)
+    finally:
+        context.close()
+
+
+def test_a_result_on_the_same_page_closes_the_dialog(browser, site):
+    log: dict = {}
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    watch(context, site.origin, log)
+    page = context.new_page()
+    page.set_default_timeout(STEP_MS)
+    try:
+        page.goto(site.url("/nn-from-scratch/"), wait_until="load")
+        _search(page, "backpropagation")
+        nested = page.locator("#search-dialog .pagefind-ui__result-nested a").first
+        href = nested.get_attribute("href")
+        assert href.split("#")[0].rstrip("/").endswith("/nn-from-scratch"), href
+        nested.click()
+        page.locator("#search-dialog").wait_for(state="hidden")
+        assert page.evaluate("location.hash") == "#" + href.split("#", 1)[1]
+    finally:
+        context.close()
+
+
+def test_inline_math_is_indexed_as_its_text(browser, site):
+    """An excerpt keeps the math's words (its assistive MathML), not a gap: "is 1 when c=j"."""
+    import re
+
+    log: dict = {}
+    context, page, _ = _open_search(browser, site, "light", 1280, log)
+    try:
+        bundle = page.locator("[data-search-open]").get_attribute("data-bundle")
+        found = dict(page.evaluate(INDEXED_TEXT, [bundle, "softmax", STEP_MS]))
+    finally:
+        context.close()
+    post = next(url for url in found if url.rstrip("/").endswith("/nn-from-scratch"))
+    content = " ".join(found[post].split())
+    at = re.search(r"is 1 when (.{0,12}?), else 0", content)
+    assert at and at.group(1).strip(" ,"), content[content.find("is 1 when") - 40:][:120]
+    assert "c" in at.group(1) and "j" in at.group(1), at.group(0)

@@ -13,47 +13,8 @@ for (const name of ["predict", "classify", "network"]) {
 
 const KINDS = new Set(["digit-pad", "probe", "neurons", "scrubber", "lr-slider", "train", "playground"]);
 const NEAR = "400px 0px"; // start loading this far before the figure shows
-
-const STYLE = `
-.nn-live{margin:.75rem 0 0;color:var(--text,#1f2328);font:inherit}
-.nn-live canvas{display:block;max-width:100%;height:auto;margin-inline:auto;
-  border-radius:4px;background:var(--bg,#fbfbfa)}
-.nn-live canvas.nn-live-draw{touch-action:none}
-.nn-live canvas.nn-live-point{touch-action:pan-y pinch-zoom}
-.nn-live-sr{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);
-  white-space:nowrap}
-.nn-live :focus-visible,.nn-live-over canvas:focus-visible{outline:2px solid var(--accent,#1d5fb8);
-  outline-offset:-2px}
-.nn-live-row{display:flex;flex-wrap:wrap;gap:.75rem 1.25rem;align-items:flex-start;
-  justify-content:center}
-.nn-live-controls{display:flex;flex-wrap:wrap;gap:.5rem;align-items:center;margin:.5rem 0;
-  font-size:.9rem;justify-content:center}
-@media (max-width:599px){.nn-live-readout{min-height:3em}}
-.nn-live button{font:inherit;font-size:.9rem;padding:.3rem .7rem;border-radius:4px;
-  border:1px solid var(--border,#e1e4e8);background:var(--bg-raised,#fff);
-  color:var(--text,#1f2328);cursor:pointer}
-.nn-live input[type=range]{flex:1 1 10rem;min-width:8rem;accent-color:var(--accent,#1d5fb8)}
-.nn-live output,.nn-live .nn-live-note{font-size:.9rem;color:var(--text-muted,#59636e);
-  font-variant-numeric:tabular-nums}
-.nn-live-bars{display:grid;grid-template-columns:1.5rem 1fr 3.2rem;gap:2px .4rem;
-  align-items:center;min-width:12rem;flex:1 1 12rem;font-size:.85rem;
-  font-variant-numeric:tabular-nums}
-.nn-live-bar{height:.8rem;border-radius:2px;background:var(--accent,#1d5fb8);
-  min-width:1px}
-@media (prefers-reduced-motion:no-preference){.nn-live-bar{transition:width .12s}}
-.nn-live-over{display:block;position:relative;width:fit-content;max-width:100%;margin:0 auto}
-.nn-live-over canvas{position:absolute;inset:0;touch-action:pan-y pinch-zoom}
-.nn-live-hint{margin:.6rem auto .5rem;max-width:60ch;font-size:.875rem;line-height:1.5}
-.nn-live-pair{display:inline-flex;gap:.4rem;align-items:center}
-`;
-
-function installStyle() {
-  if (document.getElementById("nn-live-style")) return;
-  const style = document.createElement("style");
-  style.id = "nn-live-style";
-  style.textContent = STYLE;
-  document.head.append(style);
-}
+// The live panels' CSS is in nn-live.css, inlined in the page's <head>: no
+// bytes to fetch, no unstyled first frame.
 
 const live = []; // {redraw} of every enhanced figure, for a light/dark switch
 
@@ -83,7 +44,6 @@ async function enhance(figure) {
   }
   figure.dataset.nnLiveState = "loading";
   try {
-    installStyle();
     const module = await import(`./live/${kind}.js`);
     live.push(await module.default(figure));
     hint(figure);

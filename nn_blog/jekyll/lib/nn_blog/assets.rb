@@ -19,8 +19,9 @@ module NNBlog
     URL = "assets/nn-blog"
     FONTS = "#{URL}/mathjax"
     STYLE = File.join(SOURCE, "nn-figures.css")
+    LIVE_STYLE = File.join(SOURCE, "nn-live.css") # only on pages with a live figure
     # Files of the package's assets folder that are not for readers.
-    PRIVATE = %w(package.json nn-figures.css).freeze
+    PRIVATE = %w(package.json nn-figures.css nn-live.css).freeze
     MARK = 'class="nn-figure'
 
     # A static file whose bytes live in the package (or the Node packages), published at
@@ -75,7 +76,9 @@ module NNBlog
       html = doc.output
       return unless html.is_a?(String) && html.include?(MARK) && !html.include?('id="nn-figures"')
 
-      css = (@css ||= File.read(STYLE).gsub(%r{/\*.*?\*/}m, "").gsub(/\s*\n\s*/, "\n").strip)
+      squeeze = ->(file) { File.read(file).gsub(%r{/\*.*?\*/}m, "").gsub(/\s*\n\s*/, "\n").strip }
+      css = (@css ||= squeeze.call(STYLE))
+      css += "\n#{@live_css ||= squeeze.call(LIVE_STYLE)}" if html.include?('data-nn-live="')
       html = light_only(html) unless schemes(doc.site, html).include?("dark")
       doc.output = html.sub(%r{</head>}i) { %(<style id="nn-figures">#{css}</style>\n</head>) }
     end

@@ -107,27 +107,64 @@ export function shadePlane(ctx, net, extent, w, h, colours, cells = 96) {
 // pixel per cell (cells across, as many down as keep the cells square). Small
 // enough to keep: the scrubber keeps one per epoch.
 export function regions(net, extent, w, h, colours, cells = 96) {
+  const job = regionRows(net, extent, w, h, colours, cells);
+  job.fill(0, job.rows);
+  return job.image;
+}
+
+// regions() a few rows at a time, for a caller that must not hold the main
+// thread long (the scrubber): { image, rows, fill(j0, j1) }, fill shading
+// rows j0 to j1 - 1 of `image`.
+export function regionRows(net, extent, w, h, colours, cells = 96) {
   const nx = cells;
   const ny = Math.max(2, Math.round((cells * h) / w));
   const [x0, x1, y0, y1] = extent;
-  const rows = [];
-  for (let j = 0; j < ny; j++) {
-    for (let i = 0; i < nx; i++) {
-      rows.push([x0 + ((i + 0.5) * (x1 - x0)) / nx, y1 - ((j + 0.5) * (y1 - y0)) / ny]);
-    }
-  }
-  const P = predict(net, rows);
-  const k = P[0].length;
   const image = new ImageData(nx, ny);
   const classes = colours.classes.map(rgb);
-  P.forEach((p, n) => {
-    let best = 0;
-    for (let c = 1; c < k; c++) if (p[c] > p[best]) best = c;
-    const confidence = Math.min(1, Math.max(0, (p[best] - 1 / k) / (1 - 1 / k)));
-    const [r, g, b] = classes[best % classes.length];
-    image.data.set([r, g, b, 255 * colours.shade_alpha * confidence ** 0.8], n * 4);
+  function fill(j0, j1) {
+    const rows = [];
+    for (let j = j0; j < j1; j++) {
+      for (let i = 0; i < nx; i++) {
+        rows.push([x0 + ((i + 0.5) * (x1 - x0)) / nx, y1 - ((j + 0.5) * (y1 - y0)) / ny]);
+      }
+    }
+    if (!rows.length) return;
+    const P = predict(net, rows);
+    const k = P[0].length;
+    P.forEach((p, n) => {
+      let best = 0;
+      for (let c = 1; c < k; c++) if (p[c] > p[best]) best = c;
+      const confidence = Math.min(1, Math.max(0, (p[best] - 1 / k) / (1 - 1 / k)));
+      const [r, g, b] = classes[best % classes.length];
+      image.data.set([r, g, b, 255 * colours.shade_alpha * confidence ** 0.8], (j0 * nx + n) * 4);
+    });
+  }
+  return { image, rows: ny, fill };
+}
+
+// regions() made a slice of rows at a time in separate tasks (idle time, or
+// timeouts), none longer than about `budget` ms: a Promise of the image.
+export function regionsInSlices(net, extent, w, h, colours, cells = 96, budget = 8) {
+  const job = regionRows(net, extent, w, h, colours, cells);
+  const later = (fn) => (window.requestIdleCallback
+    ? requestIdleCallback(fn, { timeout: 200 }) : setTimeout(fn, 0));
+  return new Promise((resolve) => {
+    let row = 0;
+    let per = 0; // ms per row, measured
+    (function slice() {
+      const start = performance.now();
+      do {
+        const step = per ? Math.max(1, Math.floor(2 / per)) : 2;
+        const end = Math.min(job.rows, row + step);
+        const t = performance.now();
+        job.fill(row, end);
+        per = (performance.now() - t) / (end - row);
+        row = end;
+      } while (row < job.rows && performance.now() - start < budget - 2 * per);
+      if (row < job.rows) later(slice);
+      else resolve(job.image);
+    }());
   });
-  return image;
 }
 
 // The cheap half: the cells' pixels stretched, smoothly, over the page colour.

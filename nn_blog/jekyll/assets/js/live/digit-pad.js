@@ -10,7 +10,22 @@
 // Mouse, touch and pen draw (Pointer Events; Shift or the right button
 // erases). Keyboard: arrows move a cursor over the 8x8 blocks, Space or
 // Enter inks a block (neighbouring blocks join into a stroke),
-// Delete/Backspace erases one.
+// Delete/Backspace erases one; each move says where the cursor is.
+// Ink outside the pad is not kept: a stroke that leaves it ends at its last
+// point on it and one that comes back starts anew.
+//
+// The network has no "not a digit" answer: its ten probabilities always add
+// up to one, so a dot or a dash still gets a confident-looking digit. The pad
+// says it is unsure (bars faded, data-nn-unsure) when
+//   - the top probability is below SURE (0.7), or
+//   - the drawing is unlike every training digit: less than half the ink of
+//     the least-inked one (export's typical.ink; a dot: the pad's pen is as
+//     broad as the data's, but a plain vertical 1 holds a little less ink
+//     than any of the data's, so half), or farther from the nearest class's
+//     mean image than all but 0.5% of them (typical.distance; a dot, a dash,
+//     a cross, a box; the class means are those of the export's sample
+//     digits, as the export measured the threshold with). Both come from the
+//     training split (nn_blog/export.py, typical()).
 
 import { predict } from "../nn-engine.js";
 import { canvas, el, network, palette, panel, percent, pointer, readout } from "./common.js";
@@ -23,6 +38,38 @@ const WIDEST = 24; // bitmap pixels a digit may span across (the data's edge col
 const ERASER = 0.06; // eraser radius in pad widths (a key erases a block: BLOCK_ERASER)
 const BLOCK_ERASER = 0.7 / SIDE;
 const STEP = 0.01; // the most a line's points lie apart, in pad widths
+const SURE = 0.7; // below this top probability the pad says it is unsure
+
+const inside = ([x, y]) => x >= 0 && x <= 1 && y >= 0 && y <= 1;
+
+// Each class's mean image over the export's sample digits (`samples`).
+export function classMeans({ X, y }) {
+  const means = [];
+  y.forEach((c, i) => {
+    means[c] = means[c] || { sum: new Array(X[i].length).fill(0), n: 0 };
+    X[i].forEach((v, k) => { means[c].sum[k] += v; });
+    means[c].n += 1;
+  });
+  return means.map(({ sum, n }) => sum.map((v) => v / n));
+}
+
+// How sure to be of `p` (the ten probabilities) for `inputs` (the 8x8
+// counts), given the export's `typical` (ink, distance) and the class means:
+// { unsure, why }, why one of "low" (top probability under SURE), "ink"
+// (less ink than nearly every training digit), "far" (unlike every digit).
+export function judge(p, inputs, typical, means) {
+  const ink = inputs.reduce((a, b) => a + b, 0);
+  if (typical && ink < typical.ink / 2) return { unsure: true, why: "ink" };
+  if (typical) {
+    const nearest = Math.min(...means.map((m) => Math.sqrt(
+      m.reduce((sum, v, i) => sum + (v - inputs[i]) ** 2, 0))));
+    if (nearest > typical.distance) return { unsure: true, why: "far" };
+  }
+  return Math.max(...p) < SURE ? { unsure: true, why: "low" } : { unsure: false, why: "" };
+}
+
+// "a 7", "an 8" (the digits' names: only 8 takes "an")
+export const article = (name) => `${name === "8" ? "an" : "a"} ${name}`;
 
 // Squared distance from point p to the segment a-b.
 function distance2([px, py], [ax, ay], [bx, by]) {
@@ -106,7 +153,10 @@ export default async function digitPad(figure) {
   const hint = el("p", { class: "nn-live-note", id: `nn-pad-hint-${++pads}`,
     style: "margin:.5rem 0 0",
     text: "Draw with a mouse, finger or pen (Shift erases), or use the keys: "
-      + "arrows move, Space inks a square, Delete erases it." });
+      + "arrows move, Space inks a square, Delete erases it. It has no “not a digit” "
+      + "answer: it always picks a digit, and says when it is unsure." });
+  // where the keyboard's cursor is, spoken as it moves
+  const where = el("span", { class: "nn-live-sr", "aria-live": "polite" });
   pad.canvas.classList.add("nn-live-draw"); // the only canvas that keeps touch from scrolling
   Object.entries({ role: "application", "aria-roledescription": "drawing pad",
     "aria-describedby": hint.id }).forEach(([k, v]) => pad.canvas.setAttribute(k, v));
@@ -131,12 +181,13 @@ export default async function digitPad(figure) {
   });
   const verdict = readout(figure);
   const samples = net.json.samples.X;
+  const means = classMeans(net.json.samples);
   const controls = el("div", { class: "nn-live-controls" },
     el("button", { type: "button", text: "Clear", onclick: () => clear() }),
     el("button", { type: "button", text: "Show me a test digit",
       onclick: () => { clear(); sample = samples[next++ % samples.length]; update(); } }),
     seen.canvas, verdict.node);
-  box.append(el("div", { class: "nn-live-row" }, pad.canvas, bars), hint, controls);
+  box.append(el("div", { class: "nn-live-row" }, pad.canvas, bars), hint, controls, where);
 
   const inputs = () => sample || toInputs(lines);
 
@@ -209,8 +260,16 @@ export default async function digitPad(figure) {
       rows[j].value.textContent = blank ? "" : percent(q);
       if (q > p[best]) best = j;
     });
-    verdict.say(blank ? "Draw a digit" : `Looks like a ${net.classes[best]} (${percent(p[best])})`);
+    const sure = blank ? { unsure: false, why: "" } : judge(p, x, net.json.typical, means);
+    const guess = `${article(net.classes[best])} (${percent(p[best])})`;
+    const unlike = { ink: "too little ink", far: "unlike any digit it learnt" };
+    bars.style.opacity = sure.unsure ? "0.45" : "";
+    verdict.say(blank ? "Draw a digit"
+      : !sure.unsure ? `Looks like ${guess}`
+        : sure.why === "low" ? `Not sure: perhaps ${guess}`
+          : `Not sure: ${unlike[sure.why]}; best guess ${guess}`);
     figure.dataset.nnPrediction = blank ? "" : net.classes[best];
+    figure.dataset.nnUnsure = blank ? "" : sure.why || "false";
   }
 
   function clear() {
@@ -232,6 +291,7 @@ export default async function digitPad(figure) {
   }
   pad.canvas.addEventListener("pointerdown", (event) => {
     if (sample) clear(); // draw your own from a blank pad
+    left = false;
     pad.canvas.setPointerCapture(event.pointerId);
     if (event.shiftKey || (event.buttons & 2) === 2) {
       drawing = "erase";
@@ -244,10 +304,17 @@ export default async function digitPad(figure) {
     update();
     event.preventDefault();
   });
+  let left = false; // the pen went off the pad: its next point on the pad starts a line
   pad.canvas.addEventListener("pointermove", (event) => {
     if (!drawing) return;
-    if (drawing === "erase") erase(at(event));
-    else extend(drawing, at(event));
+    const point = at(event);
+    if (drawing === "erase") erase(point);
+    else if (!inside(point)) left = true; // the stroke ends at its last point on the pad
+    else {
+      if (left) lines.push(drawing = []);
+      left = false;
+      extend(drawing, point);
+    }
     update();
   });
   const stop = () => { drawing = null; };
@@ -266,6 +333,7 @@ export default async function digitPad(figure) {
       cursor = Math.min(SIDE - 1, Math.max(0, r + dr)) * SIDE
         + Math.min(SIDE - 1, Math.max(0, c + dc));
       draw();
+      where.textContent = `row ${Math.floor(cursor / SIDE) + 1}, column ${cursor % SIDE + 1}`;
     } else if (["Enter", " ", "Delete", "Backspace"].includes(event.key)) {
       if (sample) clear();
       const point = [(c + 0.5) / SIDE, (r + 0.5) / SIDE];

@@ -1,7 +1,9 @@
 // A learning-rate slider on the loss surface: gradient descent (or momentum,
 // or Adam) from the static figure's starting point, recomputed as the slider
 // moves, with the same optimizers that train in the browser (nn-train.js,
-// checked against NumPy). Past lr = 2 / lambda_max plain descent diverges.
+// checked against NumPy). Past lr = 2 / lambda_max plain descent diverges,
+// past 2 (1 + beta) / lambda_max momentum does (lambda_max from the export);
+// the verdict says what the path drawn did (see `verdict`).
 
 import { matrix } from "../nn-engine.js";
 import { adam, sgd } from "../nn-train.js";
@@ -23,9 +25,12 @@ export function path(surface, step, steps) {
   return points;
 }
 
+// The momentum the slider starts at (PyTorch's usual 0.9); β has a slider of its own.
+export const BETA = 0.9;
+
 export const METHODS = {
   plain: (lr) => sgd({ lr }),
-  momentum: (lr) => sgd({ lr, momentum: 0.9 }),
+  momentum: (lr, beta = BETA) => sgd({ lr, momentum: beta }),
   adam: (lr) => adam({ lr }),
 };
 
@@ -38,39 +43,115 @@ export function loss(surface, [a, b]) {
 
 // Steps in each of the two windows the growth test compares.
 export const WINDOW = 10;
+// "Converges" is said only of a path whose loss ends below this share of its start.
+export const FAR_BELOW = 1e-2;
 
-// Does the path grow? An oscillation (plain descent flips sign each step,
-// momentum turns round the minimum) makes the loss itself go up and down, so
-// compare its envelope: the highest loss over the last WINDOW steps against
-// the highest over the WINDOW before. Whether the path ends nearer the
-// minimum than it began says nothing: a slow divergence along the steep
-// direction hides behind the fast progress along the valley floor.
+
+// The largest rate that converges, where theory gives one: on a quadratic,
+// plain descent for lr < 2 / lambda_max, heavy-ball momentum beta (PyTorch's
+// u <- beta u + g, w <- w - lr u) for lr < 2 (1 + beta) / lambda_max.
+// Adam has none (its steps are about lr long whatever the gradient): null.
+export function bound(surface, method, beta = BETA) {
+  if (method === "plain") return 2 / surface.lambda_max;
+  if (method === "momentum") return (2 * (1 + beta)) / surface.lambda_max;
+  return null;
+}
+
+// How much one step multiplies the distance from the minimum along the worst
+// direction, in the long run: the spectral radius of the step's linear map,
+// the larger root of r^2 - (1 + beta - lr c) r + beta = 0 over the
+// curvatures c (beta = 0: |1 - lr c|).
+export function growth(surface, lr, beta = 0) {
+  return Math.max(...surface.curvatures.map((c) => {
+    const b = 1 + beta - lr * c;
+    const disc = b * b - 4 * beta;
+    return disc < 0 ? Math.sqrt(beta) : (Math.abs(b) + Math.sqrt(disc)) / 2;
+  }));
+}
+
+// Does the path's loss grow? An oscillation (momentum turns round the
+// minimum) makes the loss go up and down, so it compares envelopes: the
+// highest loss over the last WINDOW steps against the highest over the
+// WINDOW before. A damped spiral's envelope can rise for a window too, so
+// divergence is called only when the loss also ends above where it began.
 export function grows(surface, points) {
   const L = points.map((p) => loss(surface, p));
   if (!L.every(Number.isFinite)) return true;
   const n = L.length;
-  return Math.max(...L.slice(n - WINDOW)) > Math.max(...L.slice(n - 2 * WINDOW, n - WINDOW));
+  return L[n - 1] > L[0]
+    && Math.max(...L.slice(n - WINDOW)) > Math.max(...L.slice(n - 2 * WINDOW, n - WINDOW));
 }
 
-// The verdict for `method` at rate `lr` on `points` (its path): { diverges, text }.
-// Plain descent on a quadratic diverges exactly when lr > 2 / lambda_max
-// (surface.lr_limit): the theory decides, and the text gives the bound.
-// Momentum and Adam: the growth test on the path drawn.
-export function verdict(surface, method, lr, points) {
-  const star = surface.w_star;
-  const last = points.at(-1);
-  const far = `${Math.hypot(last[0] - star[0], last[1] - star[1]).toFixed(2)} from the minimum`
-    + ` after ${points.length - 1} steps`;
+const number = (v) => (Number.isFinite(v) ? (v >= 1e4 || v < 1e-3 ? v.toExponential(1)
+  : v.toPrecision(2)) : "overflow").replace("-", "−");
+
+// The verdict for `method` at rate `lr` (and momentum `beta`) on `points`,
+// in the post's notation (μ the momentum, κmax the steepest curvature),
+// its path: { state, diverges, text }. What the path did decides the words:
+//   diverges   its loss ends above the start and still grows;
+//   converges  its loss ends below FAR_BELOW of the start (and, where theory
+//              has a bound, the rate is inside it);
+//   unstable   past the theory's bound, growing, but in the steps drawn not
+//              yet above the start (just past the bound the growth is slow);
+//   near       Adam's "converges" (no theory: its loss ends as low, but at a
+//              fixed rate it circles the minimum rather than settles);
+//   slow       anything else: still on its way.
+// `diverges` (the red path) is true for diverges and unstable: the theory's
+// verdict on the rate, not the path's so far. Plain descent and momentum can
+// diverge only past their bound, whatever the path did in its few steps.
+export function verdict(surface, method, lr, points, beta = BETA) {
+  const L0 = loss(surface, points[0]);
+  const L = loss(surface, points.at(-1));
+  const steps = points.length - 1;
+  const limit = bound(surface, method, beta);
+  const name = method === "momentum" ? `2(1+μ)/κmax = ${limit.toFixed(3)}` : "2/κmax = "
+    + `${limit?.toFixed(3)}`;
   const rate = `lr ${lr.toFixed(3)}`;
-  if (method === "plain") {
-    const bound = `2/λmax = ${surface.lr_limit.toFixed(3)}`;
-    return lr > surface.lr_limit
-      ? { diverges: true, text: `${rate}, above ${bound}: diverges` }
-      : { diverges: false, text: `${rate}, below ${bound}: ${far}` };
-  }
-  return grows(surface, points)
-    ? { diverges: true, text: `${rate}: the loss grows step after step: diverges` }
-    : { diverges: false, text: `${rate}: ${far}` };
+  const where = limit === null ? rate : `${rate}, ${lr > limit ? "above" : "below"} ${name}`;
+  const losses = `loss ${number(L)} after ${steps} steps (from ${number(L0)})`;
+  // at the bound itself (to rounding) the steep direction neither shrinks nor
+  // grows: not convergence
+  const past = limit !== null && lr > limit - 1e-9;
+  // Theory, where there is one, decides which side of the bound; the path
+  // decides the words on that side (just inside momentum's bound a swing can
+  // grow for a while, and still dies away: that is not divergence).
+  let state;
+  if (limit === null) {
+    state = grows(surface, points) ? "diverges" : L < FAR_BELOW * L0 ? "near" : "slow";
+  } else if (past) state = grows(surface, points) ? "diverges" : "unstable";
+  else state = L < FAR_BELOW * L0 ? "converges" : "slow";
+  const factor = growth(surface, lr, method === "momentum" ? beta : 0);
+  const growing = `×${factor.toFixed(3)} a swing`;
+  const said = {
+    diverges: `${where}: diverges, ${losses}`,
+    unstable: `${where}: unstable, ${growing}; ${losses}`,
+    converges: `${where}: converges, ${losses}`,
+    // Adam has no bound to be inside of: at a fixed rate it circles the
+    // minimum with steps about lr long rather than settling
+    near: `${where}: near the minimum, ${losses}`,
+    slow: limit === null ? `${where}: still on its way, ${losses}`
+      : `${where}: still on its way (${growing}), ${losses}`,
+  }[state];
+  return { state, diverges: state === "diverges" || state === "unstable", text: said };
+}
+
+// A range input under a finger: a vertical swipe that starts on it scrolls
+// the page (touch-action: pan-y, in nn-figures.css) and must leave the value
+// as it was. The browser may move the thumb on touchdown before it knows the
+// gesture is a scroll; when it then takes the gesture over (pointercancel)
+// the value goes back and `changed` redraws.
+export function keepOnVerticalSwipe(range, changed) {
+  let before = null;
+  range.addEventListener("pointerdown", (event) => {
+    before = event.pointerType === "touch" ? range.value : null;
+  });
+  range.addEventListener("pointercancel", () => {
+    if (before !== null && range.value !== before) {
+      range.value = before;
+      changed();
+    }
+    before = null;
+  });
 }
 
 // Colours as the static figure computes them (nn_blog/figures/style.py).
@@ -92,17 +173,27 @@ export default async function lrSlider(figure) {
   view.canvas.removeAttribute("tabindex"); // a picture: the slider and menu take the keys
   const map = planeMap(surface.extent, pw, ph);
   const id = `nn-lr-rate-${++count}`;
-  const slider = el("input", { type: "range", id, min: "0.005", max: "0.4", step: "0.005",
+  // up to 0.8: past momentum's bound 2(1+β)/λmax (0.633 at β = 0.9), so
+  // every optimizer can be seen to fly off
+  const slider = el("input", { type: "range", id, min: "0.005", max: "0.8", step: "0.005",
     value: "0.15" });
+  // starting where the post's sentence on momentum's bound does (the export's momentum)
+  const betaSlider = el("input", { type: "range", id: `${id}-beta`, min: "0", max: "0.99",
+    step: "0.01", value: String(surface.momentum ?? BETA) });
+  // the value beside it, for the eye (the slider itself tells a screen reader)
+  const betaValue = el("span", { class: "nn-live-note", "aria-hidden": "true" });
   const method = el("select", { "aria-label": "Optimizer" },
     el("option", { value: "plain", text: "gradient descent" }),
-    el("option", { value: "momentum", text: "momentum 0.9" }),
+    el("option", { value: "momentum", text: "momentum" }),
     el("option", { value: "adam", text: "Adam" }));
   const said = readout(figure);
   // the verdict gets a row of its own: beside the slider its changing length
   // would resize the slider under the reader's pointer
+  const momentumRow = el("div", { class: "nn-live-controls" },
+    el("label", { for: betaSlider.id, text: "momentum μ" }), betaSlider, betaValue);
   box.append(view.canvas, el("div", { class: "nn-live-controls" },
-    el("label", { for: id, text: "learning rate" }), slider, method), said.node);
+    el("label", { for: id, text: "learning rate" }), slider, method), momentumRow, said.node);
+  for (const range of [slider, betaSlider]) keepOnVerticalSwipe(range, () => render());
   let colours = await palette();
 
   // Filled level sets, as the static figure: exact ellipses (semi-axes
@@ -191,8 +282,13 @@ export default async function lrSlider(figure) {
 
   function render() {
     const lr = Number(slider.value);
-    const points = path(surface, METHODS[method.value](lr), surface.steps);
-    const judged = verdict(surface, method.value, lr, points);
+    const beta = Number(betaSlider.value);
+    // β matters to momentum alone; it stays in place (no jump in the layout)
+    momentumRow.style.visibility = method.value === "momentum" ? "" : "hidden";
+    betaSlider.disabled = method.value !== "momentum";
+    betaValue.textContent = beta.toFixed(2);
+    const points = path(surface, METHODS[method.value](lr, beta), surface.steps);
+    const judged = verdict(surface, method.value, lr, points, beta);
     surfaceAndAxes();
     const { ctx } = view;
     ctx.save();
@@ -223,6 +319,7 @@ export default async function lrSlider(figure) {
   }
 
   slider.addEventListener("input", render);
+  betaSlider.addEventListener("input", render);
   method.addEventListener("change", render);
   render();
   return { redraw: async () => { colours = await palette(); render(); } };

@@ -8,8 +8,8 @@
 
 import { forwardAll, inputMatrix, predict } from "../nn-engine.js";
 import {
-  canvas, classes, crosshair, drawPoints, el, layerWords, network, nudge, palette, panel,
-  planeMap, pointer, readout, rgb, shadePlane, strength, where, widthFor,
+  canvas, classes, crosshair, drawPoints, el, layerWords, network, nudge, paintRegions, palette,
+  panel, planeMap, pointer, readout, regions, regionsInSlices, rgb, strength, where, widthFor,
 } from "./common.js";
 
 export default async function probe(figure) {
@@ -41,12 +41,24 @@ export default async function probe(figure) {
   let point = [(extent[0] + extent[1]) / 2, (extent[2] + extent[3]) / 2];
   let background = null;
 
-  function render() {
-    shadePlane(view.ctx, net, extent, w, h, colours);
+  // The regions at 96 cells cost ~60 ms on a slow phone: a coarse 32 at once,
+  // the fine ones made in slices of a few ms (no long task) and then shown.
+  let drawn = 0; // which render the fine regions belong to (a redraw starts anew)
+  function paint(image) {
+    paintRegions(view.ctx, image, w, h, colours);
     const shown = net.json.points || net.json.train;
     if (shown) drawPoints(view.ctx, map, shown.X, shown.y, colours, 2);
     background = view.ctx.getImageData(0, 0, view.canvas.width, view.canvas.height);
+  }
+  function render() {
+    const id = ++drawn;
+    paint(regions(net, extent, w, h, colours, 32));
     show(point);
+    regionsInSlices(net, extent, w, h, colours).then((image) => {
+      if (id !== drawn) return;
+      paint(image);
+      show(point, false);
+    });
   }
 
   // Draw the probe at `at`; `tell` false for a point another figure chose

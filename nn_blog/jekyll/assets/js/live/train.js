@@ -12,16 +12,21 @@ import {
   shadePlane, widthFor,
 } from "./common.js";
 
-// A whole run takes about RUN_MS of running time, whatever the display's
-// refresh rate: each redraw trains up to the epoch the clock has reached
-// (a slow device takes longer, it never skips an epoch). The clock gives the
-// early epochs most of the time: epoch e of E is due at RUN_MS (e/E)^(1/PACE),
-// so the first tenth, where the loss falls and the boundary moves, takes
-// about 1.6 s of the 5 and the settled rest goes quicker. With reduced motion the
-// picture changes only every STILL_MS, in larger steps.
+// A whole run takes about RUN_MS of running time: each redraw trains up to
+// the epoch the run's clock has reached (a slow device takes longer, it never
+// skips an epoch). The clock runs on frames, not the wall: each frame moves
+// it on by the time since the last one but never more than FRAME_MS, so a
+// tab frozen for seconds (or a long garbage collection) resumes where it was
+// rather than jumping tens of epochs; a hidden page pauses the run. The clock
+// gives the early epochs most of the time: epoch e of E is due at
+// RUN_MS (e/E)^(1/PACE), so the first tenth, where the loss falls and the
+// boundary moves, takes about 1.6 s of the 5 and the settled rest goes
+// quicker. With reduced motion the picture changes only every STILL_MS, in
+// larger steps (the clock moves on by STILL_MS each).
 const RUN_MS = 5000;
 const PACE = 2;
 const STILL_MS = 500;
+const FRAME_MS = 50;
 
 // Mulberry32: a small seeded generator, so every reset shuffles the same way.
 function random(seed) {
@@ -75,7 +80,8 @@ export default async function train(figure) {
   let losses; // losses[e - 1]: epoch e's mean batch loss, as NumPy records it
   let running = false;
   let loop = 0; // which run a scheduled tick belongs to (a reset ends a run)
-  let clock; // { t: when the reader last started or resumed, at: the run time due then }
+  let clock; // { t: the last frame's time, at: the run time reached then }
+  let started = false; // a run begun since the last reset (pausing it offers "Resume")
 
   const at = () => `epoch ${losses.length} of ${epochs}, loss ${
     (losses.length ? losses.at(-1) : first).toFixed(3)}`;
@@ -142,14 +148,17 @@ export default async function train(figure) {
   function stop(text) {
     running = false;
     const done = losses.length >= epochs || !Number.isFinite(losses.at(-1) ?? first);
-    run.textContent = done || !losses.length ? "Start" : "Resume";
+    if (done) started = false;
+    run.textContent = started ? "Resume" : "Start";
     status.say(text);
   }
 
   function tick(id = loop) {
     if (!running || id !== loop) return;
-    const due = Math.min(epochs,
-      Math.floor(epochs * ((clock.at + performance.now() - clock.t) / RUN_MS) ** PACE));
+    const now = performance.now();
+    clock.at += reducedMotion() ? STILL_MS : Math.min(FRAME_MS, Math.max(0, now - clock.t));
+    clock.t = now;
+    const due = Math.min(epochs, Math.floor(epochs * (clock.at / RUN_MS) ** PACE));
     const before = losses.length;
     while (losses.length < due && Number.isFinite(losses.at(-1) ?? first)) {
       const order = shuffled(X.rows, rand);
@@ -169,6 +178,7 @@ export default async function train(figure) {
     if (running) return stop(`paused at ${at()}`);
     if (losses.length >= epochs) start();
     running = true;
+    started = true;
     loop += 1;
     // resuming: the clock goes on from the time the epochs so far were due
     clock = { t: performance.now(), at: RUN_MS * (losses.length / epochs) ** (1 / PACE) };
@@ -178,9 +188,16 @@ export default async function train(figure) {
   });
   reset.addEventListener("click", () => {
     running = false;
+    started = false;
     run.textContent = "Start";
     start();
     status.say(`reset: ${at()}, the post's starting weights`);
+  });
+
+  // a hidden page pauses the run (the reader resumes it): it neither trains
+  // unseen nor jumps ahead when the page shows again
+  document.addEventListener("visibilitychange", () => {
+    if (document.hidden && running) stop(`paused at ${at()}: the page was hidden`);
   });
 
   start();
