@@ -64,8 +64,8 @@ def test_a_minimal_mistakes_post_gets_its_math(tmp_path):
     assert "tex-chtml" not in html and "/sre/" not in html, "MathJax's script was loaded"
     fonts = re.findall(r'url\("([^"]+\.woff2)"\)', html)
     assert fonts, "no @font-face for the math fonts"
-    missing = [f for f in fonts if not (ROOT / f.lstrip("/")).is_file()]
-    assert not missing, f"fonts not served by the site: {missing[:3]} (make site-setup)"
+    missing = [f for f in fonts if not (source / "_site" / f.lstrip("/")).is_file()]
+    assert not missing, f"fonts not published with the site: {missing[:3]} (nn-blog setup)"
 
 
 @pytest.mark.parametrize("tex, shown", [
