@@ -276,6 +276,20 @@ RSpec.describe "hostile inputs (issue 20)" do
       expect(err).to eq("")
     end
 
+    it "fails a build whose math pass times out in one line naming the pages" do
+      stub_const("NNMath::NODE_SECONDS", 0.01)
+      allow(NNNode).to receive(:exit!) { |code| raise SystemExit, code }
+      logged = SPEC_LOG.string.size
+      expect do
+        build_fixture do
+          write("_posts/2020-12-02-slow.md", "---\ntitle: S\n---\n$$t_{#{Process.clock_gettime(Process::CLOCK_REALTIME, :nanosecond)}}$$\n")
+        end
+      end.to raise_error(SystemExit) { |exit| expect(exit.status).to eq(2) }
+      errors = SPEC_LOG.string[logged..].lines.grep(/nn_math/)
+      expect(errors.last).to match(%r{nn_math: +typesetting [^:]*_posts/2020-12-02-slow\.md[^:]*: node math\.mjs did not finish within 0\.01 s\n\z})
+      expect(errors.size).to eq(1)
+    end
+
     it "keeps in the math cache only what the last build used" do
       shared = ENV.delete("NN_MATH_CACHE")
       begin
