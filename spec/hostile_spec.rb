@@ -153,6 +153,33 @@ RSpec.describe "hostile inputs (issue 20)" do
     end
   end
 
+  # low rows: cards
+  describe "social cards" do
+    def og_image(path)
+      Nokogiri::HTML(output(path)).at_css('meta[property="og:image"]')["content"]
+    end
+
+    # cards.json as nn_blog/cards.py writes it; the URL a permalink with placeholders or
+    # categories gives is Jekyll's to compute, so the card names its post by source path.
+    it "links a post's card whatever its permalink or categories" do
+      build_fixture do
+        write("_posts/2020-12-03-placed.md", "---\ntitle: P\npermalink: /:categories/:title/\n" \
+                                             "categories: [Deep Learning]\n---\nx\n")
+        write("_posts/2020-12-04-sorted.md", "---\ntitle: S\ncategories: [Neural Nets, c++]\n---\nx\n")
+        card = ->(name, url) { { "path" => "/assets/images/cards/#{name}.png", "url" => url, "key" => name,
+                                 "width" => 1200, "height" => 630, "source" => "_posts/#{name}.md" } }
+        write("_data/generated/cards.json", JSON.generate("cards" => {
+          "default" => card.call("default", nil).merge("source" => nil),
+          "2020-12-03-placed" => card.call("2020-12-03-placed", "/:categories/:title/"),
+          "2020-12-04-sorted" => card.call("2020-12-04-sorted", "/neural nets/c++/sorted/")
+        }))
+      end
+      expect(og_image("deep learning/placed/index.html")).to end_with("/assets/images/cards/2020-12-03-placed.png")
+      expect(og_image("sorted/index.html")).to end_with("/assets/images/cards/2020-12-04-sorted.png")
+      expect(og_image("older-maths/index.html")).to end_with("/assets/images/cards/default.png")
+    end
+  end
+
   # low rows: filters
   describe "number filters" do
     include NNBlog::Filters
