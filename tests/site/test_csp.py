@@ -15,8 +15,9 @@ from pagecheck import bounded, watch
 from test_live import LIVE, POST, centre_in_view, ready
 
 WAIT_MS = 30_000
-POLICY = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
-          "img-src 'self' data:; font-src 'self'; connect-src 'self'; frame-src 'self'; "
+POLICY = ("default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; "
+          "style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self'; "
+          "connect-src 'self'; frame-src 'self'; "
           "object-src 'none'; base-uri 'self'; form-action 'self'")
 
 # Registered before any page script runs: every violation the page reports, kept on window.
@@ -150,3 +151,18 @@ def test_live_figures_and_search_run_under_the_policy(context, site):
     page.wait_for_timeout(100)
     assert violations(page) == []
     assert errors == [], errors
+
+
+def test_search_runs_under_the_policy_without_its_worker(context, site):
+    """Pagefind falls back to the page's own thread when its worker fails (or takes over 5 s to
+    start, as on a slow phone): its WebAssembly is then compiled under the page's policy."""
+    ctx, _ = context
+    page = ctx.new_page()
+    page.route("**/pagefind-worker.js", lambda route: route.abort())
+    page.goto(site.url("/"), wait_until="load")
+    page.keyboard.press("/")
+    page.locator("#search-dialog input").wait_for(state="visible")
+    page.keyboard.type("backpropagation")
+    page.locator(".pagefind-ui__result-link").first.wait_for(state="visible", timeout=WAIT_MS)
+    page.wait_for_timeout(100)
+    assert violations(page) == []
