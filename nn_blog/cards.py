@@ -2,8 +2,10 @@
 
 Each post gets ``assets/images/cards/<slug>.png``: its header image across the top, its title
 below, in the light palette; the site gets ``default.png`` (its title and description) for every
-other page and for posts without a header. `_data/generated/cards.json` maps each post's URL to
-its card and records what each card was drawn from, so a card is redrawn only when its title, its
+other page and for posts without a header. `_data/generated/cards.json` maps each post's source
+file (``_posts/2020-01-02-slug.md``, what the plugin matches: Jekyll alone knows the URL a permalink
+with placeholders or categories gives; ``url`` is this side's guess, for people) to its card and
+records what each card was drawn from, so a card is redrawn only when its title, its
 header image or this module changes, and a render with nothing to do never imports matplotlib.
 `_plugins/nn_blog/cards.rb` sets each post's ``image`` from that file, which jekyll-seo-tag turns
 into ``og:image`` and ``twitter:image``.
@@ -84,17 +86,19 @@ def _check_image(path: Path, rel: str) -> None:
 
 
 def plan(root) -> dict:
-    """What every card is drawn from: {card name: {"title", "subtitle", "image", "key", "url"}}."""
+    """What every card is drawn from:
+    {card name: {"title", "subtitle", "image", "key", "url", "source"}}."""
     root = Path(root).resolve()
     config = hostsite.config(root)
     source = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:12]
 
-    def entry(title, subtitle, image, url):
+    def entry(title, subtitle, image, url, post=None):
         digest = hashlib.sha256(json.dumps([title, subtitle, source]).encode())
         if image is not None:
             digest.update(image.read_bytes())
         rel = image.relative_to(root).as_posix() if image else None
         return {"title": title, "subtitle": subtitle, "image": rel, "url": url,
+                "source": post.relative_to(root).as_posix() if post else None,
                 "key": digest.hexdigest()[:20]}
 
     cards = {DEFAULT: entry(str(config.get("title", "")), str(config.get("description", "")),
@@ -112,7 +116,8 @@ def plan(root) -> dict:
         url = hostsite.post_url(config, slug, when.date(), matter)
         title = matter.get("title", slug)
         cards[_card_name(slug, cards)] = entry(str(slug if title is None else title),
-                                               str(config.get("title", "")), image, str(url))
+                                               str(config.get("title", "")), image, str(url),
+                                               post)
     return cards
 
 
@@ -208,15 +213,17 @@ def update(root, check: bool = False) -> list[str]:
                 if isinstance(e, dict)}
     stale = [name for name, card in cards.items()
              if old_keys.get(name) != card["key"] or not (root / CARDS / f"{name}.png").is_file()]
-    if check or not stale and set(old_keys) == set(cards):
+    manifest = {"cards": {name: {"path": f"/{(CARDS / f'{name}.png').as_posix()}",
+                                 "url": card["url"], "source": card["source"],
+                                 "key": card["key"], "width": WIDTH, "height": HEIGHT}
+                          for name, card in cards.items()}}
+    # a manifest that only lacks what the plugin matches by (written before "source") is
+    # rewritten without drawing anything
+    if check or not stale and old == manifest:
         return stale
     for name in stale:
         write_atomic(root / CARDS / f"{name}.png", _png(draw(cards[name], root)))
     for gone in set(old_keys) - set(cards):
         (root / CARDS / f"{gone}.png").unlink(missing_ok=True)
-    manifest = {"cards": {name: {"path": f"/{(CARDS / f'{name}.png').as_posix()}",
-                                 "url": card["url"], "key": card["key"],
-                                 "width": WIDTH, "height": HEIGHT}
-                          for name, card in cards.items()}}
     write_atomic(manifest_path, json.dumps(manifest, indent=1, sort_keys=True) + "\n")
     return stale

@@ -11,6 +11,9 @@ import sys
 
 import click
 
+# The modules of nn-blog's dependencies (pyproject.toml; PIL comes with matplotlib).
+DEPENDENCIES = frozenset({"numpy", "matplotlib", "PIL", "yaml", "watchdog"})
+
 
 def user_errors(fn):
     """Turn a user's mistake into one line on stderr and exit code 2.
@@ -25,6 +28,13 @@ def user_errors(fn):
             return fn(*args, **kwargs)
         except SyntaxError as err:
             _fail(f"{_shown(err.filename)}:{err.lineno}: {type(err).__name__}: {err.msg}")
+        except ModuleNotFoundError as err:
+            # a dependency missing from this Python (imported late, in a worker too): what to
+            # install, not a traceback; a missing module of nn-blog itself is a bug and is shown
+            top = (err.name or "").split(".")[0]
+            if top not in DEPENDENCIES:
+                raise
+            _fail(f"{top} is not installed: pip install nn-blog")
         except (ValueError, FileNotFoundError) as err:
             # a user's mistake exits 2; an error that says otherwise (a lost worker) its own code
             _fail(str(err).splitlines()[0] if str(err) else type(err).__name__,

@@ -348,7 +348,9 @@ def render_lock(root: Path, say):
     """Hold ``.cache/nn-blog/render.lock``; if another render holds it, say so and wait."""
     import fcntl
 
-    path = root / LOCK_FILE
+    # refused before anything is created: a .cache symlinked outside the site would otherwise
+    # get the lock (and its folders) out there before the outputs are checked
+    path = publish.inside(root, LOCK_FILE)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
     try:

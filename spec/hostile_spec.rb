@@ -153,6 +153,33 @@ RSpec.describe "hostile inputs (issue 20)" do
     end
   end
 
+  # low rows: cards
+  describe "social cards" do
+    def og_image(path)
+      Nokogiri::HTML(output(path)).at_css('meta[property="og:image"]')["content"]
+    end
+
+    # cards.json as nn_blog/cards.py writes it; the URL a permalink with placeholders or
+    # categories gives is Jekyll's to compute, so the card names its post by source path.
+    it "links a post's card whatever its permalink or categories" do
+      build_fixture do
+        write("_posts/2020-12-03-placed.md", "---\ntitle: P\npermalink: /:categories/:title/\n" \
+                                             "categories: [Deep Learning]\n---\nx\n")
+        write("_posts/2020-12-04-sorted.md", "---\ntitle: S\ncategories: [Neural Nets, c++]\n---\nx\n")
+        card = ->(name, url) { { "path" => "/assets/images/cards/#{name}.png", "url" => url, "key" => name,
+                                 "width" => 1200, "height" => 630, "source" => "_posts/#{name}.md" } }
+        write("_data/generated/cards.json", JSON.generate("cards" => {
+          "default" => card.call("default", nil).merge("source" => nil),
+          "2020-12-03-placed" => card.call("2020-12-03-placed", "/:categories/:title/"),
+          "2020-12-04-sorted" => card.call("2020-12-04-sorted", "/neural nets/c++/sorted/")
+        }))
+      end
+      expect(og_image("deep learning/placed/index.html")).to end_with("/assets/images/cards/2020-12-03-placed.png")
+      expect(og_image("sorted/index.html")).to end_with("/assets/images/cards/2020-12-04-sorted.png")
+      expect(og_image("older-maths/index.html")).to end_with("/assets/images/cards/default.png")
+    end
+  end
+
   # low rows: filters
   describe "number filters" do
     include NNBlog::Filters
@@ -263,6 +290,31 @@ RSpec.describe "hostile inputs (issue 20)" do
         end
       end.to raise_error(Jekyll::Errors::FatalException,
                          %r{\Ann_minify: assets/nn-blog/js/live/latin\.js:2: not UTF-8 text})
+    end
+
+    # MathJax warns on stderr about an option nothing reads (ui/safe's options made
+    # assistive-mml add one for the menu, which a build does not load): a build prints errors only.
+    it "typesets with nothing on stderr" do
+      request = JSON.generate("fontURL" => "f", "exprs" => [{ "tex" => "x^2", "display" => true }])
+      env = { "NN_BLOG_NODE_MODULES" => NNNode.modules.to_s }
+      out, err, status = Open3.capture3(env, "node", NNMath::SCRIPT, stdin_data: request)
+      expect(status).to be_success
+      expect(JSON.parse(out)["results"].first).to include("html")
+      expect(err).to eq("")
+    end
+
+    it "fails a build whose math pass times out in one line naming the pages" do
+      stub_const("NNMath::NODE_SECONDS", 0.01)
+      allow(NNNode).to receive(:exit!) { |code| raise SystemExit, code }
+      logged = SPEC_LOG.string.size
+      expect do
+        build_fixture do
+          write("_posts/2020-12-02-slow.md", "---\ntitle: S\n---\n$$t_{#{Process.clock_gettime(Process::CLOCK_REALTIME, :nanosecond)}}$$\n")
+        end
+      end.to raise_error(SystemExit) { |exit| expect(exit.status).to eq(2) }
+      errors = SPEC_LOG.string[logged..].lines.grep(/nn_math/)
+      expect(errors.last).to match(%r{nn_math: +typesetting [^:]*_posts/2020-12-02-slow\.md[^:]*: node math\.mjs did not finish within 0\.01 s\n\z})
+      expect(errors.size).to eq(1)
     end
 
     it "keeps in the math cache only what the last build used" do

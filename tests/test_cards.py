@@ -211,3 +211,19 @@ def test_emoji_in_a_title_print_no_warning(tmp_path):
     done = subprocess.run([sys.executable, "-W", "always", "-c", code, str(site)],
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 0 and not done.stderr.strip(), done.stderr[-1000:]
+
+
+@pytest.mark.parametrize("front", [
+    "title: Placeholders\npermalink: /:categories/:year/:title/\ncategories: [Deep Learning]\n",
+    "title: Categories\ncategories: [Neural Nets, c++]\n",
+])
+def test_a_card_names_its_post_by_source_path_whatever_its_url(tmp_path, front):
+    """Issue 20 (cards): a permalink with placeholders, or categories Jekyll slugifies, give a URL
+    this side cannot rebuild exactly; the plugin matches a card to its post by source path."""
+    site = _site(tmp_path)
+    _post(site, "2020-03-01-elsewhere.md", front)
+    cards.update(site)
+    manifest = json.loads((site / "_data/generated/cards.json").read_text())["cards"]
+    assert manifest["elsewhere"]["source"] == "_posts/2020-03-01-elsewhere.md"
+    assert manifest["first-post"]["source"] == "_posts/2020-01-02-first-post.md"
+    assert manifest["default"]["source"] is None

@@ -195,6 +195,54 @@ def test_cache_folder_that_is_a_plain_file(site):
     assert (site / plan_mod.MANIFEST).read_bytes() == before
 
 
+def test_a_cache_symlinked_outside_is_refused_before_anything_is_made_there(site, tmp_path):
+    """Issue 20, tooling: ``.cache`` -> a folder outside the site: refused, and the refusal
+    comes first (render.lock was created out there before it)."""
+    elsewhere = tmp_path / "elsewhere"
+    shutil.move(site / ".cache", elsewhere)
+    (site / ".cache").symlink_to(elsewhere)
+    (elsewhere / "nn-blog/render.lock").unlink()
+
+    def state():
+        return sorted((p.relative_to(elsewhere), p.stat().st_mtime_ns)
+                      for p in elsewhere.rglob("*"))
+
+    before = state()
+    set_lr(site, "xor", "0.05", "0.09")
+    assert_one_line(cli(site, "render", check=False), "outside the site", ".cache")
+    assert state() == before
+
+
+BLOCK_MATPLOTLIB = """\
+import sys
+
+
+class Block:
+    def find_spec(self, name, path=None, target=None):
+        if name.split(".")[0] == "matplotlib":
+            raise ModuleNotFoundError(f"No module named {name!r}", name=name)
+
+
+sys.meta_path.insert(0, Block())
+"""
+
+
+def test_a_missing_matplotlib_is_one_line(site, tmp_path):
+    """Issue 20, tooling: without matplotlib (a sitecustomize refuses it, in the workers too) a
+    render that must draw says what to install in one line, not a traceback."""
+    blocker = tmp_path / "block"
+    blocker.mkdir()
+    (blocker / "sitecustomize.py").write_text(BLOCK_MATPLOTLIB)
+    path = os.pathsep.join(filter(None, [str(blocker), ENV.get("PYTHONPATH")]))
+    env = {**ENV, "PYTHONPATH": path}
+    set_lr(site, "xor", "0.05", "0.11")
+    before = (site / plan_mod.MANIFEST).read_bytes()
+    proc = subprocess.run([PYTHON, "-m", "nn_blog", "render", "--root", str(site)],
+                          capture_output=True, text=True, env=env, timeout=240)
+    assert_one_line(proc, "matplotlib is not installed: pip install nn-blog")
+    assert (site / plan_mod.MANIFEST).read_bytes() == before
+
+
 def test_read_only_output_folder(site, monkeypatch):
     """A read-only folder, simulated (tests run as root, who may write anywhere)."""
     import pathlib

@@ -86,7 +86,7 @@ test("every activation and its derivative", () => {
 test("softmax does not overflow on large logits", () => {
   const net = fromJSON(tiny({
     layers: [{ activation: "softmax", n_in: 1, n_out: 2, W: [[10000, 0]], b: [0, 0] }],
-    decimals: 0, n_features: 1,
+    decimals: 0, n_features: 1, classes: ["a", "b"],
   }));
   const [p] = predict(net, [[1000]]);
   assert.deepEqual(p, [1, 0]);

@@ -218,6 +218,12 @@ class PageReport:
     figures: int = 0
 
 
+# CSP_NOTE: a context that drives pages with code of the test's own (wait_for_function's
+# predicates, axe-core, helpers added with add_script_tag) opens with bypass_csp=True: that code
+# is evaluated in the page, which the site's Content-Security-Policy rightly refuses.
+# tests/site/test_csp.py checks the policy itself, without the bypass.
+
+
 def bounded(context) -> None:
     """Playwright's timeouts for every action and navigation in ``context``."""
     context.set_default_timeout(STEP_MS)

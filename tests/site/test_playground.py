@@ -37,7 +37,8 @@ def post_url(site, state=None):
 
 
 def open_page(browser, site, state=None, width=1280, scheme="light"):
-    context = browser.new_context(viewport={"width": width, "height": 900},
+    # test code runs in the page: no CSP (pagecheck.CSP_NOTE)
+    context = browser.new_context(bypass_csp=True, viewport={"width": width, "height": 900},
                                   color_scheme=scheme)
     bounded(context)
     log = {"requests": [], "problems": []}

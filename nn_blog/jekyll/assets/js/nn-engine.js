@@ -1,4 +1,4 @@
-// The forward pass of the networks `nn_blog/export.py` writes, in float64, for the browser.
+// The forward pass of the networks `nn_blog/browser_export.py` writes, in float64, for the browser.
 //
 // Same notation as the post: a batch X has one row per sample, a layer computes
 // Z = X W + b and A = f(Z), with W (n_in, n_out) and b (n_out). Matrices are
@@ -74,90 +74,216 @@ export function activate(name, Z) {
   return matrix(Z.rows, Z.cols, Z.data.map(act.f));
 }
 
-// The file's numbers -> a Float64Array: integers n stand for n / 10^decimals
-// (the export's rounding; dividing exactly rounded gives NumPy's very floats),
-// decimals null for weights written in full.
-function numbers(values, decimals, what) {
-  const scale = decimals === null || decimals === undefined ? 1 : 10 ** decimals;
-  return Float64Array.from(values.flat(), (x) => {
-    if (typeof x !== "number") throw new TypeError(`${what}: not a number`);
-    return scale === 1 ? x : x / scale;
-  });
-}
+// What an export may hold (issue 20, browser engine): a file that breaks one of these rules
+// is refused with one error naming the network and the field, instead of readouts of NaN% or
+// a wrong class. MAX_DECIMALS as nn_blog/browser_export.py writes at most; MAX_WEIGHT is far
+// beyond any trained weight (the site's largest is under 5) and keeps every product
+// below LIMIT x MAX_WEIGHT finite (see clamp).
+const MAX_DECIMALS = 12;
+const MAX_WEIGHT = 1e12;
+const OUTPUTS = new Set([...Object.keys(activations), "softmax"]);
 
-function layerOf(l, i, decimals) {
-  const W = matrix(l.n_in, l.n_out, numbers(l.W, decimals, `layer ${i + 1} W`));
-  if (W.data.length !== l.n_in * l.n_out) {
-    throw new Error(`layer ${i + 1}: W is not ${l.n_in} x ${l.n_out}`);
+class ExportError extends Error {
+  constructor(name, field, problem) {
+    super(`network "${name}": ${field} ${problem}`);
+    this.name = "ExportError";
   }
-  const b = numbers(l.b, decimals, `layer ${i + 1} b`);
-  return { W, b, activation: l.activation };
 }
 
-// The parsed JSON of an export -> a network: layers of {W, b, activation}.
-export function fromJSON(json) {
-  if (!json || json.format !== "nn-blog-network/1") {
+const isCount = (n) => Number.isSafeInteger(n) && n >= 1;
+const isDecimals = (d) => d === null || d === undefined
+  || (Number.isInteger(d) && d >= 0 && d <= MAX_DECIMALS);
+
+// An array of exactly `length` numbers (no holes, no strings) -> a Float64Array of n / scale,
+// each within `bound`.
+function vector(values, length, scale, bound, fail, field) {
+  if (!Array.isArray(values) || values.length !== length) {
+    fail(field, `must be a list of ${length} numbers`);
+  }
+  const out = new Float64Array(length);
+  for (let i = 0; i < length; i++) {
+    const x = values[i];
+    if (typeof x !== "number" || !Number.isFinite(x)) {
+      fail(`${field}[${i}]`, `is not a finite number (${JSON.stringify(x) ?? typeof x})`);
+    }
+    out[i] = scale === 1 ? x : x / scale;
+    if (!(Math.abs(out[i]) <= bound)) fail(`${field}[${i}]`, `is beyond +-${bound}`);
+  }
+  return out;
+}
+
+// The file's numbers -> Float64Arrays: integers n stand for n / 10^decimals (the export's
+// rounding; dividing exactly rounded gives NumPy's very floats), decimals null for weights
+// written in full. `shape` is the layer as the network declares it.
+function layerOf(l, shape, field, decimals, fail) {
+  if (!l || typeof l !== "object") fail(field, "must be an object");
+  const scale = decimals === null || decimals === undefined ? 1 : 10 ** decimals;
+  const { n_in: nIn, n_out: nOut } = shape;
+  if (!Array.isArray(l.W) || l.W.length !== nIn) fail(`${field}.W`, `must have ${nIn} rows`);
+  const W = matrix(nIn, nOut);
+  l.W.forEach((row, k) => {
+    W.data.set(vector(row, nOut, scale, MAX_WEIGHT, fail, `${field}.W[${k}]`), k * nOut);
+  });
+  for (let k = 0; k < nIn; k++) if (!(k in l.W)) fail(`${field}.W[${k}]`, "is missing");
+  const b = vector(l.b, nOut, scale, MAX_WEIGHT, fail, `${field}.b`);
+  return { W, b, activation: shape.activation };
+}
+
+// Read-only from here on: a layer and its matrix (their numbers are typed arrays, which cannot
+// be frozen; nn-live.js gives each caller its own).
+function frozenLayer({ W, b, activation }) {
+  return Object.freeze({ W: Object.freeze(W), b, activation });
+}
+
+// Every field the engine reads, checked against the others: the chain of layer shapes, the
+// classes, the preprocessing, decimals, the snapshots.
+function checked(json) {
+  if (!json || typeof json !== "object" || json.format !== "nn-blog-network/1") {
     throw new Error(`not an nn-blog network export (format ${json && json.format})`);
   }
-  const net = {
-    name: json.name,
-    classes: json.classes,
-    nFeatures: json.n_features,
-    input: json.input && {
-      mean: Float64Array.from(json.input.mean),
-      std: Float64Array.from(json.input.std),
-    },
-    layers: json.layers.map((l, i) => layerOf(l, i, json.decimals)),
-    epochs: (json.snapshots || []).map((s) => s.epoch),
-    json,
-  };
+  const name = typeof json.name === "string" ? json.name : "?";
+  const fail = (field, problem) => { throw new ExportError(name, field, problem); };
+  if (typeof json.name !== "string") fail("name", "must be a string");
+  if (!isCount(json.n_features)) fail("n_features", "must be a whole number >= 1");
+  if (!isDecimals(json.decimals)) fail("decimals", `must be null or 0 to ${MAX_DECIMALS}`);
+  if (!Array.isArray(json.layers) || json.layers.length === 0) {
+    fail("layers", "must be a non-empty list");
+  }
+  let width = json.n_features;
+  const shapes = [];
+  for (let i = 0; i < json.layers.length; i++) {
+    const l = json.layers[i];
+    const field = `layers[${i}]`;
+    if (!l || typeof l !== "object") fail(field, "must be an object");
+    if (!OUTPUTS.has(l.activation)) fail(`${field}.activation`, `is unknown (${String(l.activation)})`);
+    if (l.activation === "softmax" && i !== json.layers.length - 1) {
+      fail(`${field}.activation`, "softmax is for the last layer only");
+    }
+    if (!isCount(l.n_in) || !isCount(l.n_out)) fail(field, "n_in and n_out must be whole numbers >= 1");
+    if (l.n_in !== width) fail(`${field}.n_in`, `is ${l.n_in}, but its input has ${width} values`);
+    width = l.n_out;
+    shapes.push({ n_in: l.n_in, n_out: l.n_out, activation: l.activation });
+  }
+  const last = shapes.at(-1);
+  const k = last.n_out === 1 && last.activation === "sigmoid" ? 2 : last.n_out;
+  if (!Array.isArray(json.classes) || json.classes.length !== k
+      || !json.classes.every((c, i) => i in json.classes && typeof c === "string")) {
+    fail("classes", `must be a list of ${k} names (one per output)`);
+  }
+  let input = null;
+  if (json.input !== null && json.input !== undefined) {
+    if (typeof json.input !== "object") fail("input", "must be null or {mean, std}");
+    const d = json.n_features;
+    const mean = vector(json.input.mean, d, 1, Number.MAX_VALUE, fail, "input.mean");
+    const std = vector(json.input.std, d, 1, Number.MAX_VALUE, fail, "input.std");
+    std.forEach((s, i) => { if (!(s > 0)) fail(`input.std[${i}]`, "must be above 0"); });
+    input = Object.freeze({ mean, std });
+  }
+  const layers = json.layers.map((l, i) => layerOf(l, shapes[i], `layers[${i}]`, json.decimals, fail));
+  const snapshots = json.snapshots === undefined ? [] : json.snapshots;
+  if (!Array.isArray(snapshots)) fail("snapshots", "must be a list");
+  const seen = new Set();
+  snapshots.forEach((snap, s) => {
+    const field = `snapshots[${s}]`;
+    if (!snap || typeof snap !== "object") fail(field, "must be an object");
+    if (!Number.isSafeInteger(snap.epoch) || snap.epoch < 0 || seen.has(snap.epoch)) {
+      fail(`${field}.epoch`, "must be a whole number >= 0, once");
+    }
+    seen.add(snap.epoch);
+    if (!isDecimals(snap.decimals)) fail(`${field}.decimals`, `must be null or 0 to ${MAX_DECIMALS}`);
+    if (snap.layers === undefined) return;
+    if (!Array.isArray(snap.layers) || snap.layers.length !== shapes.length) {
+      fail(`${field}.layers`, `must be a list of ${shapes.length} layers`);
+    }
+    if (snap.delta && !snapshots.slice(0, s).some((p) => p && p.layers)) {
+      fail(`${field}.delta`, "needs a snapshot with layers before it");
+    }
+  });
+  return { name, shapes, input, layers, snapshots, fail };
+}
+
+// The parsed JSON of an export -> a network: layers of {W, b, activation}, read-only objects
+// (their numbers are typed arrays: see nn-live.js, which gives every caller its own network).
+// A file that is not a well-formed export throws an Error naming the network and the field.
+export function fromJSON(json) {
+  const { name, shapes, input, layers, snapshots: snaps, fail } = checked(json);
+  const epochs = Object.freeze(snaps.map((s) => s.epoch));
   // Each snapshot's layers; a "delta" snapshot holds the change from the one
   // before, added back here (in the order NumPy checked them: previous + change).
   const snapshots = new Map();
   let previous = null;
-  for (const snap of json.snapshots || []) {
-    if (!snap.layers) continue; // the last epoch: the network itself
-    const layers = snap.layers.map((l, i) =>
-      layerOf({ ...json.layers[i], W: l.W, b: l.b }, i, snap.decimals));
+  snaps.forEach((snap, s) => {
+    if (!snap.layers) return; // the last epoch: the network itself
+    const own = snap.layers.map((l, i) =>
+      layerOf(l, shapes[i], `snapshots[${s}].layers[${i}]`, snap.decimals, fail));
     if (snap.delta) {
-      layers.forEach((layer, i) => {
+      own.forEach((layer, i) => {
         layer.W.data.forEach((v, j) => { layer.W.data[j] = previous[i].W.data[j] + v; });
         layer.b.forEach((v, j) => { layer.b[j] = previous[i].b[j] + v; });
       });
     }
-    snapshots.set(snap.epoch, layers);
-    previous = layers;
-  }
+    const frozen = Object.freeze(own.map(frozenLayer));
+    snapshots.set(snap.epoch, frozen);
+    previous = frozen;
+  });
+  const net = {
+    name,
+    classes: json.classes,
+    nFeatures: json.n_features,
+    input,
+    layers: Object.freeze(layers.map(frozenLayer)),
+    epochs,
+    json,
+  };
   // The network as it was at the end of a recorded epoch (the scrubber's).
   net.atEpoch = (epoch) => {
-    if (!net.epochs.includes(epoch)) {
-      throw new Error(`${json.name}: no snapshot at epoch ${epoch}`);
+    if (!epochs.includes(epoch)) {
+      throw new Error(`${name}: no snapshot at epoch ${epoch}`);
     }
-    return { ...net, layers: snapshots.get(epoch) || net.layers, epoch };
+    return Object.freeze({ ...net, layers: snapshots.get(epoch) || net.layers, epoch });
   };
-  return net;
+  return Object.freeze(net);
+}
+
+// Values past +-LIMIT are held there, before each layer multiplies them: any finite input
+// (1e308) then gives finite logits (every |weight| <= MAX_WEIGHT, so no product overflows and
+// no Infinity - Infinity makes a NaN), hence finite probabilities. No trained network's values
+// come anywhere near it, so ordinary input is not changed at all.
+const LIMIT = 1e100;
+
+function clamp(M) {
+  const d = M.data;
+  for (let i = 0; i < d.length; i++) {
+    if (d[i] > LIMIT) d[i] = LIMIT;
+    else if (d[i] < -LIMIT) d[i] = -LIMIT;
+  }
+  return M;
 }
 
 // Raw rows (arrays of numbers in the data set's units) -> X (n, n_features),
-// standardised as in training: X' = (X - mean) / std.
+// standardised as in training: X' = (X - mean) / std. Numbers only: a string, a boolean,
+// a hole of a sparse array or a non-finite value is refused, never read as a number.
 export function inputMatrix(net, rows) {
   if (!Array.isArray(rows)) throw new TypeError("rows must be an array of rows");
   const d = net.nFeatures;
   const X = matrix(rows.length, d);
-  rows.forEach((row, i) => {
-    if (!row || row.length !== d) {
+  for (let i = 0; i < rows.length; i++) {
+    if (!(i in rows)) throw new TypeError(`row ${i} is missing (a hole in the array)`);
+    const row = rows[i];
+    if (!(Array.isArray(row) || ArrayBuffer.isView(row)) || row.length !== d) {
       throw new TypeError(`row ${i} must hold ${d} numbers`);
     }
     for (let k = 0; k < d; k++) {
-      const x = Number(row[k]);
-      if (!Number.isFinite(x)) {
+      const x = row[k];
+      if (!(k in row)) throw new TypeError(`row ${i}, column ${k} is missing (a hole in the array)`);
+      if (typeof x !== "number" || !Number.isFinite(x)) {
         throw new TypeError(`row ${i}, column ${k} is not a finite number`);
       }
       X.data[i * d + k] = net.input
         ? (x - net.input.mean[k]) / net.input.std[k] : x;
     }
-  });
-  return X;
+  }
+  return clamp(X);
 }
 
 // [{Z, A}, ...] per layer for prepared X; the last A is the network's output.
@@ -165,7 +291,7 @@ export function forwardAll(net, X) {
   const out = [];
   let A = X;
   for (const { W, b, activation } of net.layers) {
-    const Z = linear(A, W, b);
+    const Z = clamp(linear(A, W, b));
     A = activate(activation, Z);
     out.push({ Z, A });
   }

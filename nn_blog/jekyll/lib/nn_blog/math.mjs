@@ -69,7 +69,17 @@ const input = JSON.parse(await readStdin());
 await MathJax.init({
   loader: {load: ['input/tex', 'output/chtml', 'a11y/assistive-mml', 'ui/safe']},
   options: {safeOptions: SAFE},
-  startup: {typeset: false},
+  startup: {
+    typeset: false,
+    // a11y/assistive-mml, when the configuration has `options` (ours: safeOptions), adds
+    // options.menuOptions so the browser's contextual menu shows its setting; the menu (ui/menu)
+    // is never loaded at build time, so the document would refuse the option with a warning on
+    // stderr. It means nothing here: it goes before the document reads the options.
+    ready() {
+      delete globalThis.MathJax.config.options.menuOptions;
+      globalThis.MathJax.startup.defaultReady();
+    },
+  },
   // Undefined macros are errors (noundefined would draw them in red), and every error throws, so
   // the build can name the expression instead of shipping a red box.
   tex: {

@@ -180,7 +180,7 @@ module NNMath
   def typeset(missing, wanted, version, cache)
     Jekyll.logger.info "nn_math:", "typesetting #{missing.size} expression(s) with MathJax #{version}"
     request = { "fontURL" => FONT_MARK, "exprs" => missing.map { |e| { "tex" => e.tex, "display" => e.display } } }
-    reply = run_node(JSON.generate(request))
+    reply = run_node(JSON.generate(request), wanted, missing)
     reply.fetch("results").zip(missing).each do |result, expr|
       if result["error"]
         doc = wanted.find { |_, exprs| exprs.include?(expr) }.first
@@ -191,10 +191,15 @@ module NNMath
     cache.base = reply.fetch("base")
   end
 
-  def run_node(stdin)
+  # A failed or timed-out run fails the build in one line (exit 2, no backtrace: the site is
+  # passed) naming the pages whose math was being typeset.
+  def run_node(stdin, wanted, missing)
     NNNode.run(SCRIPT, stdin, NODE_SECONDS)
   rescue NNNode::Failure => e
-    fail!(e.message)
+    docs = wanted.select { |_, exprs| exprs.intersect?(missing) }.keys
+    names = docs.map(&:relative_path)
+    shown = names.size > 3 ? "#{names.first(3).join(', ')} and #{names.size - 3} more" : names.join(", ")
+    fail!("typesetting #{shown}: #{e.message}", docs.first&.site)
   end
 
   # expressions -> {"html", "css" => [block ids]}, block id -> CSS text, and the base sheet.

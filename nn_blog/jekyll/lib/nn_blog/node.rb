@@ -88,7 +88,9 @@ module NNNode
       input.close
       unless thread.join(seconds)
         Process.kill("KILL", thread.pid)
-        raise Failure, "node #{script} did not finish within #{seconds} s"
+        # the readers see the end of the dead process's pipes before the block closes them
+        [thread, reader, complaints].each(&:join)
+        raise Failure, "node #{File.basename(script)} did not finish within #{seconds} s"
       end
       status = thread.value
       out = reader.value
