@@ -188,19 +188,26 @@ def render_command(names, force, jobs, check, dry_run, root):
                                dry_run=dry_run, progress=progress)
     finally:
         progress.clear()
-    shown = report.stale if check or dry_run else []
-    width = max((len(item.name) for item in shown), default=0)
-    for item in shown:
-        click.echo(f"{item.kind:8} {item.name:{width}}  {item.status:8} {item.reason}".rstrip())
+    shown = [(i.kind, i.name, i.status, i.reason) for i in report.stale] if check or dry_run \
+        else []
+    # social cards have their own staleness (title, header image, cards.py): listed, counted
+    cards = list(report.cards or [])
+    if check or dry_run:
+        shown += [("card", name, "stale", "its title, header image or cards.py changed")
+                  for name in cards]
+    width = max((len(name) for _, name, _, _ in shown), default=0)
+    for kind, name, status, reason in shown:
+        click.echo(f"{kind:8} {name:{width}}  {status:8} {reason}".rstrip())
     if dry_run:
         click.echo(f"would train or load: {', '.join(report.to_train) or 'nothing'}")
-        click.echo(f"would draw: {', '.join(report.to_draw) or 'nothing'}")
+        click.echo(f"would draw: {', '.join(report.to_draw + cards) or 'nothing'}")
     elif check:
-        click.echo(f"{len(report.stale)} stale" if report.stale else "everything is up to date")
-        sys.exit(1 if report.stale else 0)
-    elif report.rendered or report.trained or report.written:
-        click.echo(f"drew {len(report.rendered)} figures, trained {len(report.trained)} networks, "
-                   f"wrote {len(report.written)} files in {report.seconds:.1f} s")
+        click.echo(f"{len(shown)} stale" if shown else "everything is up to date")
+        sys.exit(1 if shown else 0)
+    elif report.rendered or report.trained or report.written or cards:
+        drawn = f", {len(cards)} social card(s)" if cards else ""
+        click.echo(f"drew {len(report.rendered)} figures{drawn}, trained {len(report.trained)} "
+                   f"networks, wrote {len(report.written)} files in {report.seconds:.1f} s")
     else:
         click.echo(f"nothing stale ({report.seconds:.2f} s)")
 

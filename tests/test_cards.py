@@ -227,3 +227,24 @@ def test_a_card_names_its_post_by_source_path_whatever_its_url(tmp_path, front):
     assert manifest["elsewhere"]["source"] == "_posts/2020-03-01-elsewhere.md"
     assert manifest["first-post"]["source"] == "_posts/2020-01-02-first-post.md"
     assert manifest["default"]["source"] is None
+
+
+def test_the_render_counts_the_cards_it_draws_and_check_lists_them(tmp_path):
+    """A render that only draws a card says so (it used to say "nothing stale" while drawing),
+    and `render --check` lists a stale card and fails."""
+    site = _site(tmp_path)
+    (site / "_data").mkdir()
+    for name in ("networks.yml", "figures.yml"):
+        (site / "_data" / name).write_text("# none\n")
+    env = {"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"}
+
+    def cli(*args):
+        return subprocess.run([sys.executable, "-m", "nn_blog", *args, "--root", str(site)],
+                              capture_output=True, text=True, timeout=300, env=env)
+
+    check = cli("render", "--check")
+    assert check.returncode == 1 and "card     first-post" in check.stdout, check.stdout
+    drawn = cli("render")
+    assert drawn.returncode == 0, drawn.stderr
+    assert "2 social card(s)" in drawn.stdout and "nothing stale" not in drawn.stdout
+    assert cli("render", "--check").stdout.strip() == "everything is up to date"
