@@ -104,6 +104,7 @@ def render(root, names=None, force=False, jobs=None, check=False, dry_run=False,
 
 def _render(root: Path, names, force, jobs, check, dry_run, say) -> Report:
     plan = make_plan(root)  # checks every declaration before anything is touched
+    refuse_sweeping_used(plan)
     work = select(plan, names, force)
     if work.networks or work.draw:
         declarations.load_networks(root)  # the networks' own checks (NumPy: work is coming)
@@ -113,6 +114,7 @@ def _render(root: Path, names, force, jobs, check, dry_run, say) -> Report:
             publish.recover(root)  # a publish a kill interrupted: finish it first
             # planned again: a render we waited for may have done (some of) the work
             plan = make_plan(root)
+            refuse_sweeping_used(plan)
             work = select(plan, names, force)
             report = Report(stale=work.stale, to_train=work.networks, to_draw=work.draw)
             if work.stale or force:
@@ -121,6 +123,31 @@ def _render(root: Path, names, force, jobs, check, dry_run, say) -> Report:
 
     report.cards = cards.update(root, check=check or dry_run)
     return report
+
+
+SWEEP_RULE = ("rule: a render never sweeps what a post uses, and --force does not override "
+              "this; remove it from the post first, or declare it again")
+
+
+def refuse_sweeping_used(plan: Plan) -> None:
+    """Refuse a render that would sweep a figure, an excerpt or a network's results that a post
+    or page still uses (their declaration was removed): one NNBlogError at the first use."""
+    orphans = {(i.kind, i.name) for i in plan.items if i.status == "orphan"}
+    if not orphans:
+        return
+    checks = (("figure", declarations.figure_uses, "{% nn_figure {name} %}",
+               declarations.FIGURES_FILE),
+              ("excerpt", declarations.excerpt_uses,
+               "{% include generated/excerpts/{name}.md %}", declarations.EXCERPTS_FILE),
+              ("network", declarations.result_uses, "the results of network '{name}'",
+               declarations.NETWORKS_FILE))
+    for kind, uses, shown, decl_file in checks:
+        for file, line, name in uses(plan.root):
+            if (kind, name) in orphans:
+                what = shown.replace("{name}", name)
+                raise NNBlogError(f"uses {what}, but {kind} '{name}' is no longer declared in "
+                                  f"{decl_file}; its files are kept ({SWEEP_RULE})",
+                                  file=file, line=line)
 
 
 @contextlib.contextmanager
