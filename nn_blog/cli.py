@@ -211,9 +211,11 @@ def list_command(root):
 
 @main.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to serve on.")
-@click.option("--port", type=click.IntRange(1, 65535), default=4000, show_default=True)
+@click.option("--port", type=click.IntRange(0, 65535), default=4000, show_default=True,
+              help="Port to serve on; 0 picks a free one.")
 @click.option("--livereload-port", type=click.IntRange(1, 65535), default=35729, show_default=True)
-@click.option("--no-render", is_flag=True, help="Serve the figures on disk; watch nothing.")
+@click.option("--no-render", is_flag=True,
+              help="Serve the figures on disk (rebuild on edits, render nothing).")
 @click.option("--root", type=click.Path(file_okay=False), default=".", show_default=True,
               help="The site's root (holds _config.yml).")
 @user_errors

@@ -84,7 +84,7 @@ def test_the_watcher_sees_a_declaration_change_but_not_other_files(tmp_path):
     (tmp_path / "nn_blog").mkdir()
     (tmp_path / "_data" / "figures.yml").write_text("a: 1\n")
     events = []
-    observer = serve.watch(tmp_path, lambda: events.append(1))
+    observer = serve.watch(tmp_path, lambda path: events.append(path))
     try:
         time.sleep(0.2)
         (tmp_path / "_data" / "comments.yml").write_text("x\n")

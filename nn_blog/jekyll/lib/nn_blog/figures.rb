@@ -133,6 +133,7 @@ module NNBlog
     def render(context)
       figures = context.registers[:site].data.dig("generated", "figures") || {}
       entry = figures[@name]
+      return pending if !entry && pending?(context.registers[:site])
       unless entry
         known = figures.empty? ? "(none: run nn-blog render)" : figures.keys.sort.join(", ")
         raise ArgumentError, "nn_figure: unknown figure '#{@name}' (not in " \
@@ -146,6 +147,20 @@ module NNBlog
     end
 
     private
+
+    # Under nn-blog serve, a figure declared in _data/figures.yml but not drawn yet (its render
+    # failed, or a later one will draw it) is a placeholder naming it, not a failed build.
+    def pending?(site)
+      declared = site.data["figures"]
+      NNBlog::Serving.active? && declared.is_a?(Hash) && declared.key?(@name)
+    end
+
+    def pending
+      "<figure class=\"nn-figure nn-figure-pending\" style=\"border:2px dashed #888;" \
+        "padding:2em 1em;text-align:center;font-family:ui-monospace,monospace\">" \
+        "figure '#{CGI.escapeHTML(@name)}' is declared in _data/figures.yml but not drawn yet " \
+        "(nn-blog serve shows it once its render succeeds)</figure>"
+    end
 
     # live=KIND names what the figure's network must have been exported with: one clear error
     # otherwise (the page would only warn in the console and stay static).
