@@ -86,10 +86,12 @@ def status(root) -> list[Item]:
 
 
 def render(root, names=None, force=False, jobs=None, check=False, dry_run=False,
-           progress=None) -> Report:
+           progress=None, pool=None) -> Report:
     """Render what is stale (or ``names``: figures, networks, excerpts; ``force``: all of them).
 
     ``progress(message, done, total)`` hears about each finished job and about waiting on the lock.
+    ``pool``: worker processes to draw with (``nn_blog.warm``: kept warm between renders while
+    serving); by default the render starts its own.
     A file-system error (read-only folder, ``.cache`` a plain file, file-size limit) becomes one
     NNBlogError naming the path; a lost worker a RenderError. Either way nothing is published.
     """
@@ -97,12 +99,12 @@ def render(root, names=None, force=False, jobs=None, check=False, dry_run=False,
     say = progress or (lambda message, done, total: None)
     root = Path(root).resolve()
     with _file_errors(root):
-        report = _render(root, names, force, jobs, check, dry_run, say)
+        report = _render(root, names, force, jobs, check, dry_run, say, pool)
     report.seconds = time.perf_counter() - start
     return report
 
 
-def _render(root: Path, names, force, jobs, check, dry_run, say) -> Report:
+def _render(root: Path, names, force, jobs, check, dry_run, say, pool=None) -> Report:
     plan = make_plan(root)  # checks every declaration before anything is touched
     refuse_sweeping_used(plan)
     work = select(plan, names, force)
@@ -118,7 +120,7 @@ def _render(root: Path, names, force, jobs, check, dry_run, say) -> Report:
             work = select(plan, names, force)
             report = Report(stale=work.stale, to_train=work.networks, to_draw=work.draw)
             if work.stale or force:
-                _do(plan, work, jobs, say, report, sweep_orphans=not names)
+                _do(plan, work, jobs, say, report, sweep_orphans=not names, pool=pool)
     from . import cards  # social cards: their own staleness check, cheap when fresh
 
     report.cards = cards.update(root, check=check or dry_run)
@@ -212,7 +214,8 @@ def _targets(plan: Plan, names):
     return list(dict.fromkeys(figs)), nets, exs
 
 
-def _do(plan: Plan, work: Work, jobs, say, report: Report, sweep_orphans: bool) -> None:
+def _do(plan: Plan, work: Work, jobs, say, report: Report, sweep_orphans: bool,
+        pool=None) -> None:
     """Run the work, then publish everything it produced as one (``nn_blog.publish``)."""
     from nn_blog import scheduler  # spawns processes: only when there is something to draw
 
@@ -221,7 +224,7 @@ def _do(plan: Plan, work: Work, jobs, say, report: Report, sweep_orphans: bool) 
     files, parts, results = {}, {}, {}
     if work.networks or work.draw:
         try:
-            files, parts, results = scheduler.run(plan, work, jobs, say)
+            files, parts, results = scheduler.run(plan, work, jobs, say, pool=pool)
         except scheduler.WorkerLost as err:
             raise RenderError(str(err)) from None
     addressed, manifest = _figures(plan, work, files, parts)

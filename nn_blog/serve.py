@@ -217,7 +217,55 @@ class Renders:
     def __init__(self):
         self._lock = threading.Lock()
         self._current: subprocess.Popen | None = None
+        self._warm: subprocess.Popen | None = None  # nn_blog.warm under the supervisor
         self._stopped = False
+
+    def run_warm(self, root, errors: list) -> int:
+        """Render through the warm render service (``nn_blog.warm``), started on first use:
+        its progress to stdout, its error line to stderr and ``errors``; the render's exit code."""
+        from nn_blog.warm import DONE
+
+        with self._lock:
+            if self._stopped:
+                return 1
+            if self._warm is None or self._warm.poll() is not None:
+                self._warm = subprocess.Popen(
+                    [sys.executable, "-c", SUPERVISOR, str(os.getpid()), sys.executable, "-m",
+                     "nn_blog.warm", str(root)], cwd=root, stdin=subprocess.PIPE,
+                    stdout=subprocess.PIPE)
+                fresh = True
+            else:
+                fresh = False
+            warm = self._warm
+        try:
+            if fresh:
+                self._relay(warm, errors, DONE)  # imported, its workers warm
+            warm.stdin.write(b"render\n")
+            warm.stdin.flush()
+        except (BrokenPipeError, OSError):
+            return 1
+        return self._relay(warm, errors, DONE)
+
+    @staticmethod
+    def _relay(warm: subprocess.Popen, errors: list, done: str) -> int:
+        for raw in warm.stdout:
+            line = raw.decode(errors="replace")
+            if line.startswith(done):
+                return int(line[len(done):].strip() or 1)
+            if line.startswith("nn-blog: error: "):
+                errors.append(line[len("nn-blog: error: "):].strip())
+                sys.stderr.write(line)
+                sys.stderr.flush()
+            else:
+                sys.stdout.write(line)
+                sys.stdout.flush()
+        return 1  # it died (stopped with serve, or killed)
+
+    def restart_warm(self) -> None:
+        """The package's code changed: the next render starts a fresh service."""
+        with self._lock:
+            warm, self._warm = self._warm, None
+        _end(warm)
 
     def run(self, root, argv: Sequence[str], errors: list | None = None) -> int:
         """Run the render; its stderr goes on to serve's, and ``errors`` collects its
@@ -242,26 +290,36 @@ class Renders:
         return code
 
     def stop(self, timeout: float = 15) -> None:
-        """End the running render (and no later one starts); waits for it, bounded."""
+        """End the running render and the warm service (and no later one starts); waits for
+        them, bounded."""
         with self._lock:
             self._stopped = True
-            current = self._current
-        if current is None:
-            return
-        with contextlib.suppress(ProcessLookupError):
-            current.terminate()
-        try:
-            current.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            current.kill()
+            current, warm = self._current, self._warm
+        _end(current, timeout)
+        _end(warm, timeout)
+
+
+def _end(proc: subprocess.Popen | None, timeout: float = 15) -> None:
+    """Stop a supervisor (it stops its process group) and wait for it, bounded."""
+    if proc is None:
+        return
+    with contextlib.suppress(ProcessLookupError):
+        proc.terminate()
+    try:
+        proc.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
 
 
 def render_once(root, argv: Sequence[str] | None = None, renders: Renders | None = None) -> bool:
     """Render what is stale; a failure is reported (terminal and the pages' banner, through
     ``error.json``) and the site keeps its committed figures."""
-    argv = list(argv or render_argv(root))
     errors: list[str] = []
-    code = (renders or Renders()).run(root, argv, errors)
+    renders = renders or Renders()
+    if argv is None and renders is not None and os.environ.get("NN_BLOG_SERVE_COLD") != "1":
+        code = renders.run_warm(root, errors)
+    else:
+        code = renders.run(root, list(argv or render_argv(root)), errors)
     if code != 0:
         print(f"nn-blog serve: render failed (exit {code}); serving the figures "
               "already on disk", file=sys.stderr)
@@ -301,6 +359,7 @@ class Loop:
         self.root, self.renderer, self.renders, self.render = root, renderer, renders, render
         self._lock = threading.Lock()
         self._needs_render = False
+        self._code_changed = False
         self._rendering = False
         self._render_end = 0.0
         self.builds = 0
@@ -319,6 +378,8 @@ class Loop:
                 if not self.render:
                     return
                 self._needs_render = True
+                if not path.endswith(".yml"):
+                    self._code_changed = True
             elif is_render_output(path, self.root) and (
                     self._rendering or time.monotonic() - self._render_end < 1.0):
                 return  # the render's own files: the build after it reads them
@@ -329,8 +390,11 @@ class Loop:
     def _run(self) -> None:
         with self._lock:
             render, self._needs_render = self._needs_render, False
+            code, self._code_changed = self._code_changed, False
             self._rendering = render
         try:
+            if code:
+                self.renders.restart_warm()
             if render:
                 render_once(self.root, self.renderer, self.renders)
         finally:

@@ -112,7 +112,7 @@ def test_a_declared_figure_not_drawn_yet_is_a_placeholder_not_an_error(site):
     since = "\n".join(site.lines[first:])
     assert "unknown figure" not in since
     page = site.page()
-    assert "nn-figure-pending" in page and "figure &#39;new-loss&#39; is declared" in page
+    assert "nn-figure-pending" in page and "figure 'new-loss' is declared" in page
     assert BANNER in page and "log_scale" in page  # the render's error, in the page
 
 
@@ -139,7 +139,9 @@ def test_a_broken_yaml_shows_a_banner_that_goes_once_fixed(site):
             banner.wait_for(state="visible", timeout=120_000)  # no reload by hand: LiveReload
             text = banner.inner_text()
             assert "_data/figures.yml:" in text and "malformed YAML" in text, text
-            assert banner.bounding_box()["y"] <= 1  # at the top of the page
+            # at the top of the page: the body's first element, above everything else
+            assert page.evaluate("document.body.firstElementChild.id") == BANNER
+            assert banner.bounding_box()["y"] < 20
             assert settle(site, start + 1)["ok"] is False
             figures.write_text(FIGURES)
             page.locator(f"#{BANNER}").wait_for(state="detached", timeout=120_000)
