@@ -96,7 +96,8 @@ def make_site(site: Path, code: Path) -> Path:
     (site / "_data" / "networks.yml").write_text(NETWORKS)
     (site / "_data" / "figures.yml").write_text(FIGURES)
     (site / "_data" / "excerpts.yml").write_text("{}\n")
-    (site / "_config.yml").write_text("title: Loop\npermalink: /:title/\n")
+    # .cache/ excluded, as `nn-blog init` writes it: Jekyll's own watcher (before) ignores it
+    (site / "_config.yml").write_text("title: Loop\npermalink: /:title/\nexclude: [.cache/]\n")
     (site / "_layouts").mkdir()
     (site / "_layouts" / "default.html").write_text(LAYOUT)
     (site / "_plugins").mkdir()

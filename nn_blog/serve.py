@@ -374,9 +374,7 @@ class Loop:
 
     def changed(self, path: str) -> None:
         with self._lock:
-            if is_watched(path, self.root):
-                if not self.render:
-                    return
+            if is_watched(path, self.root) and self.render:
                 self._needs_render = True
                 if not path.endswith(".yml"):
                     self._code_changed = True

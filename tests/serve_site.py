@@ -19,7 +19,7 @@ LAYOUT = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>{{ page.title }}</title></head>
 <body><main>{{ content }}</main></body></html>
 """
-CONFIG = "title: Loop\nurl: http://127.0.0.1\npermalink: /:title/\nexclude: [serve.log]\n"
+CONFIG = "title: Loop\nurl: http://127.0.0.1\npermalink: /:title/\nexclude: [.cache/]\n"
 POST = "_posts/2021-01-01-loop.md"
 
 

@@ -245,8 +245,11 @@ def test_a_render_stops_with_serve(tmp_path, when, sig):
     try:
         if when == "watcher":
             assert wait_for(jekyll_pid.exists, timeout=20), "the fake Jekyll did not start"
-            time.sleep(0.5)  # the watcher is in place once Jekyll runs
-            (tmp_path / "_data" / "networks.yml").write_text("networks: {}\n")
+            # the watcher starts just after Jekyll: save until it has seen a save (bounded)
+            end = time.monotonic() + 20
+            while not pid_file.exists() and time.monotonic() < end:
+                (tmp_path / "_data" / "networks.yml").write_text(f"# {time.monotonic()}\n")
+                wait_for(pid_file.exists, timeout=1)
         assert wait_for(lambda: pid_file.exists() and pid_file.read_text(), timeout=20), \
             f"the {when} render did not start"
         pids = [int(p) for p in pid_file.read_text().split()]

@@ -145,8 +145,9 @@ module NNBlog
 
     # Instead of Jekyll's file watcher: build when serve asks. The initial build has been done.
     def watch(site)
-      seen = request_number
-      write_json("build.json", { "n" => seen || 0, "ok" => true, "seconds" => 0 })
+      # 0, not the request already there: one saved during the initial build may not be in it
+      seen = 0
+      write_json("build.json", { "n" => seen, "ok" => true, "seconds" => 0 })
       Jekyll.logger.info "Auto-regeneration:", "driven by nn-blog serve (one build per change)"
       Thread.new do
         loop do
