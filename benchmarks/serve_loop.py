@@ -30,7 +30,6 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import urllib.request
 from pathlib import Path
@@ -107,19 +106,21 @@ def make_site(site: Path, code: Path) -> Path:
     (site / "_posts" / "2021-01-01-loop.md").write_text(
         f"---\nlayout: default\ntitle: Loop\n---\n\n{body}\n")
     subprocess.run([sys.executable, "-m", "nn_blog", "render", "--root", str(site)], check=True,
-                   env=env(code), stdout=subprocess.DEVNULL, timeout=1800)
+                   env=env(code), stdout=subprocess.DEVNULL, timeout=1800, cwd=site)
     return site
 
 
 class Served:
     def __init__(self, site: Path, code: Path):
-        self.site, self.port, self.lines = site, free_port(), []
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "nn_blog", "serve", "--port", str(self.port),
-             "--livereload-port", str(free_port()), "--root", str(site)],
-            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env(code),
-            start_new_session=True)
-        threading.Thread(target=self._read, daemon=True).start()
+        self.site, self.port = site, free_port()
+        # its output to a file, not a pipe: nothing it writes ever waits for this process
+        self.log = site.parent / f"{site.name}.log"
+        with open(self.log, "wb") as out:
+            self.proc = subprocess.Popen(
+                [sys.executable, "-m", "nn_blog", "serve", "--port", str(self.port),
+                 "--livereload-port", str(free_port()), "--root", str(site)],
+                stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env(code),
+                start_new_session=True, cwd=site)  # not ROOT: `-m` would import ROOT's nn_blog
         end = time.monotonic() + 600
         while not any("Server running" in line for line in self.lines):
             if time.monotonic() > end or self.proc.poll() is not None:
@@ -127,9 +128,12 @@ class Served:
             time.sleep(0.1)
         time.sleep(3)  # the watchers are in place
 
-    def _read(self):
-        for raw in self.proc.stdout:
-            self.lines.append(raw.decode(errors="replace").rstrip())
+    @property
+    def lines(self) -> list[str]:
+        try:
+            return self.log.read_text(errors="replace").splitlines()
+        except OSError:
+            return []
 
     def urls(self) -> dict:
         try:

@@ -218,6 +218,7 @@ class Renders:
         self._lock = threading.Lock()
         self._current: subprocess.Popen | None = None
         self._warm: subprocess.Popen | None = None  # nn_blog.warm under the supervisor
+        self.warm_failed = False
         self._stopped = False
 
     def run_warm(self, root, errors: list) -> int:
@@ -238,8 +239,12 @@ class Renders:
                 fresh = False
             warm = self._warm
         try:
-            if fresh:
-                self._relay(warm, errors, DONE)  # imported, its workers warm
+            if fresh and self._relay(warm, errors, DONE) != 0:  # imported, its workers warm
+                print("nn-blog serve: the warm render service did not start; rendering in a "
+                      "fresh process each time", file=sys.stderr)
+                self.warm_failed = True
+                errors.clear()
+                return self.run(root, render_argv(root), errors)
             warm.stdin.write(b"render\n")
             warm.stdin.flush()
         except (BrokenPipeError, OSError):
@@ -316,7 +321,7 @@ def render_once(root, argv: Sequence[str] | None = None, renders: Renders | None
     ``error.json``) and the site keeps its committed figures."""
     errors: list[str] = []
     renders = renders or Renders()
-    if argv is None and renders is not None and os.environ.get("NN_BLOG_SERVE_COLD") != "1":
+    if argv is None and not renders.warm_failed and os.environ.get("NN_BLOG_SERVE_COLD") != "1":
         code = renders.run_warm(root, errors)
     else:
         code = renders.run(root, list(argv or render_argv(root)), errors)
