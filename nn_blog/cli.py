@@ -215,22 +215,54 @@ def render_command(names, force, jobs, check, dry_run, root):
 @main.command("list")
 @click.option("--root", type=click.Path(file_okay=False), default=".", show_default=True,
               help="The site's root (holds _data/figures.yml).")
+@click.option("--json", "as_json", is_flag=True,
+              help="As JSON: a list of {kind, name, status, reason}.")
+@click.option("--kinds", is_flag=True, help="The figure kinds and data sets (as `nn-blog kinds`).")
 @user_errors
-def list_command(root):
+def list_command(root, as_json, kinds):
     """Each figure, network and excerpt with its status (fresh, stale, missing) and why."""
-    from nn_blog import render
+    import json
 
+    from nn_blog import reference, render
+
+    if kinds:
+        click.echo(json.dumps(reference.data(), indent=1) if as_json else reference.text(),
+                   nl=as_json)
+        return
     items = render.status(root)
+    if as_json:
+        click.echo(json.dumps([{"kind": i.kind, "name": i.name, "status": i.status,
+                                "reason": i.reason} for i in items], indent=1))
+        return
     width = max((len(i.name) for i in items), default=0)
     for item in items:
         click.echo(f"{item.kind:8} {item.name:{width}}  {item.status:8} {item.reason}".rstrip())
 
 
+@main.command("kinds")
+@click.option("--json", "as_json", is_flag=True, help="As JSON, for tools.")
+@click.option("--markdown", is_flag=True, help="As docs/reference.md.")
+@user_errors
+def kinds_command(as_json, markdown):
+    """The figure kinds with their parameters and defaults, the data sets with theirs, the live
+    figures, and the rules a render or build enforces."""
+    import json
+
+    from nn_blog import reference
+
+    if as_json:
+        click.echo(json.dumps(reference.data(), indent=1))
+    else:
+        click.echo(reference.markdown() if markdown else reference.text(), nl=False)
+
+
 @main.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to serve on.")
-@click.option("--port", type=click.IntRange(1, 65535), default=4000, show_default=True)
+@click.option("--port", type=click.IntRange(0, 65535), default=4000, show_default=True,
+              help="Port to serve on; 0 picks a free one.")
 @click.option("--livereload-port", type=click.IntRange(1, 65535), default=35729, show_default=True)
-@click.option("--no-render", is_flag=True, help="Serve the figures on disk; watch nothing.")
+@click.option("--no-render", is_flag=True,
+              help="Serve the figures on disk (rebuild on edits, render nothing).")
 @click.option("--root", type=click.Path(file_okay=False), default=".", show_default=True,
               help="The site's root (holds _config.yml).")
 @user_errors

@@ -86,10 +86,12 @@ def status(root) -> list[Item]:
 
 
 def render(root, names=None, force=False, jobs=None, check=False, dry_run=False,
-           progress=None) -> Report:
+           progress=None, pool=None) -> Report:
     """Render what is stale (or ``names``: figures, networks, excerpts; ``force``: all of them).
 
     ``progress(message, done, total)`` hears about each finished job and about waiting on the lock.
+    ``pool``: worker processes to draw with (``nn_blog.warm``: kept warm between renders while
+    serving); by default the render starts its own.
     A file-system error (read-only folder, ``.cache`` a plain file, file-size limit) becomes one
     NNBlogError naming the path; a lost worker a RenderError. Either way nothing is published.
     """
@@ -97,13 +99,14 @@ def render(root, names=None, force=False, jobs=None, check=False, dry_run=False,
     say = progress or (lambda message, done, total: None)
     root = Path(root).resolve()
     with _file_errors(root):
-        report = _render(root, names, force, jobs, check, dry_run, say)
+        report = _render(root, names, force, jobs, check, dry_run, say, pool)
     report.seconds = time.perf_counter() - start
     return report
 
 
-def _render(root: Path, names, force, jobs, check, dry_run, say) -> Report:
+def _render(root: Path, names, force, jobs, check, dry_run, say, pool=None) -> Report:
     plan = make_plan(root)  # checks every declaration before anything is touched
+    refuse_sweeping_used(plan)
     work = select(plan, names, force)
     if work.networks or work.draw:
         declarations.load_networks(root)  # the networks' own checks (NumPy: work is coming)
@@ -113,14 +116,40 @@ def _render(root: Path, names, force, jobs, check, dry_run, say) -> Report:
             publish.recover(root)  # a publish a kill interrupted: finish it first
             # planned again: a render we waited for may have done (some of) the work
             plan = make_plan(root)
+            refuse_sweeping_used(plan)
             work = select(plan, names, force)
             report = Report(stale=work.stale, to_train=work.networks, to_draw=work.draw)
             if work.stale or force:
-                _do(plan, work, jobs, say, report, sweep_orphans=not names)
+                _do(plan, work, jobs, say, report, sweep_orphans=not names, pool=pool)
     from . import cards  # social cards: their own staleness check, cheap when fresh
 
     report.cards = cards.update(root, check=check or dry_run)
     return report
+
+
+SWEEP_RULE = ("rule: a render never sweeps what a post uses, and --force does not override "
+              "this; remove it from the post first, or declare it again")
+
+
+def refuse_sweeping_used(plan: Plan) -> None:
+    """Refuse a render that would sweep a figure, an excerpt or a network's results that a post
+    or page still uses (their declaration was removed): one NNBlogError at the first use."""
+    orphans = {(i.kind, i.name) for i in plan.items if i.status == "orphan"}
+    if not orphans:
+        return
+    checks = (("figure", declarations.figure_uses, "{% nn_figure {name} %}",
+               declarations.FIGURES_FILE),
+              ("excerpt", declarations.excerpt_uses,
+               "{% include generated/excerpts/{name}.md %}", declarations.EXCERPTS_FILE),
+              ("network", declarations.result_uses, "the results of network '{name}'",
+               declarations.NETWORKS_FILE))
+    for kind, uses, shown, decl_file in checks:
+        for file, line, name in uses(plan.root):
+            if (kind, name) in orphans:
+                what = shown.replace("{name}", name)
+                raise NNBlogError(f"uses {what}, but {kind} '{name}' is no longer declared in "
+                                  f"{decl_file}; its files are kept ({SWEEP_RULE})",
+                                  file=file, line=line)
 
 
 @contextlib.contextmanager
@@ -185,7 +214,8 @@ def _targets(plan: Plan, names):
     return list(dict.fromkeys(figs)), nets, exs
 
 
-def _do(plan: Plan, work: Work, jobs, say, report: Report, sweep_orphans: bool) -> None:
+def _do(plan: Plan, work: Work, jobs, say, report: Report, sweep_orphans: bool,
+        pool=None) -> None:
     """Run the work, then publish everything it produced as one (``nn_blog.publish``)."""
     from nn_blog import scheduler  # spawns processes: only when there is something to draw
 
@@ -194,7 +224,7 @@ def _do(plan: Plan, work: Work, jobs, say, report: Report, sweep_orphans: bool) 
     files, parts, results = {}, {}, {}
     if work.networks or work.draw:
         try:
-            files, parts, results = scheduler.run(plan, work, jobs, say)
+            files, parts, results = scheduler.run(plan, work, jobs, say, pool=pool)
         except scheduler.WorkerLost as err:
             raise RenderError(str(err)) from None
     addressed, manifest = _figures(plan, work, files, parts)

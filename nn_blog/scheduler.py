@@ -102,11 +102,17 @@ def describe(job) -> str:
     return f"drawing figure {job.figure!r} ({job.part})"
 
 
-def run(plan, work, jobs: int | None, say, warn=warn):
+def new_pool(n_workers: int) -> ProcessPoolExecutor:
+    return ProcessPoolExecutor(n_workers, mp_context=multiprocessing.get_context("spawn"),
+                               initializer=workers.init, initargs=(os.getpid(),))
+
+
+def run(plan, work, jobs: int | None, say, warn=warn, pool=None):
     """Train/load ``work.networks`` and draw ``work.draw`` -> (files, parts, network outcomes).
 
     ``parts``: figure -> part -> what the worker measured (size, smallest font, ...).
     A lost worker raises :class:`WorkerLost` naming the job it ran; nothing is written then.
+    ``pool``: a warm pool to use (and leave running; after an error its owner replaces it).
     """
     specs = declarations.load_networks(plan.root)  # validated: a bad declaration stops us here
     caches = {n: (specs[n], str(plan.cache(n))) for n in plan.net_keys}
@@ -115,9 +121,12 @@ def run(plan, work, jobs: int | None, say, warn=warn):
                    [job for name in work.draw for job in draw_jobs(plan.figures[name], caches)])
     files, sizes, outcomes = {}, {}, {}
     total, done = len(queue.ready) + len(queue.pending), 0
-    n_workers = max(1, min(jobs or default_jobs(), total))
-    pool = ProcessPoolExecutor(n_workers, mp_context=multiprocessing.get_context("spawn"),
-                               initializer=workers.init, initargs=(os.getpid(),))
+    own = pool is None
+    if own:
+        n_workers = max(1, min(jobs or default_jobs(), total))
+        pool = new_pool(n_workers)
+    else:
+        n_workers = pool._max_workers
     in_flight: dict = {}
     try:
         while queue.ready or in_flight:
@@ -149,7 +158,8 @@ def run(plan, work, jobs: int | None, say, warn=warn):
     except BaseException:
         _stop(pool)
         raise
-    pool.shutdown()
+    if own:
+        pool.shutdown()
     return files, sizes, outcomes
 
 

@@ -131,6 +131,16 @@ RSpec.describe "nn_figure" do
       .to raise_error(ArgumentError, /live=probe needs network 'moons' exported at all \(run nn-blog render\)/)
   end
 
+  it "names the 400-point rule when live=train has no training data to ship (issue 17)" do
+    NNBlog.setup((NNBlog.info || {}).merge("limits" => { "train_data_max" => 400 }))
+    exports = { "networks" => { "moons" => { "options" => { "snapshots" => true, "data" => false } } } }
+    expect do
+      live_post("{% nn_figure moons-boundary live=train %}", exports) do
+        write("_data/networks.yml", "moons:\n  dataset: {name: moons, n_samples: 600}\n")
+      end
+    end.to raise_error(ArgumentError, /live=train needs network 'moons' exported with its data; rule: .*at most 400 points \('moons' has n_samples: 600\)/)
+  end
+
   it "hands the page where a heatmap figure's tiles are, as escaped JSON" do
     tiles = { "plane" => [-1, 1, -1, 1],
               "wide" => { "width" => 720, "height" => 440,

@@ -84,7 +84,7 @@ def test_the_watcher_sees_a_declaration_change_but_not_other_files(tmp_path):
     (tmp_path / "nn_blog").mkdir()
     (tmp_path / "_data" / "figures.yml").write_text("a: 1\n")
     events = []
-    observer = serve.watch(tmp_path, lambda: events.append(1))
+    observer = serve.watch(tmp_path, lambda path: events.append(path))
     try:
         time.sleep(0.2)
         (tmp_path / "_data" / "comments.yml").write_text("x\n")
@@ -245,8 +245,11 @@ def test_a_render_stops_with_serve(tmp_path, when, sig):
     try:
         if when == "watcher":
             assert wait_for(jekyll_pid.exists, timeout=20), "the fake Jekyll did not start"
-            time.sleep(0.5)  # the watcher is in place once Jekyll runs
-            (tmp_path / "_data" / "networks.yml").write_text("networks: {}\n")
+            # the watcher starts just after Jekyll: save until it has seen a save (bounded)
+            end = time.monotonic() + 20
+            while not pid_file.exists() and time.monotonic() < end:
+                (tmp_path / "_data" / "networks.yml").write_text(f"# {time.monotonic()}\n")
+                wait_for(pid_file.exists, timeout=1)
         assert wait_for(lambda: pid_file.exists() and pid_file.read_text(), timeout=20), \
             f"the {when} render did not start"
         pids = [int(p) for p in pid_file.read_text().split()]
@@ -262,3 +265,56 @@ def test_a_render_stops_with_serve(tmp_path, when, sig):
         for pid in pids:
             if alive(pid):
                 os.kill(pid, signal.SIGKILL)
+
+
+# --- issue 17: serve like a tool ---------------------------------------------------------------
+
+def test_a_taken_port_is_one_line_offering_a_free_one(tmp_path):
+    import socket
+
+    (tmp_path / "_config.yml").write_text("title: t\n")
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        sock.listen()
+        port = sock.getsockname()[1]
+        proc = subprocess.run([sys.executable, "-m", "nn_blog", "serve", "--no-render",
+                               "--port", str(port), "--root", str(tmp_path)],
+                              capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 2
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and f"port {port} on 127.0.0.1 is taken" in lines[0], proc.stderr
+    offered = int(lines[0].split("--port ")[1].split()[0])
+    assert offered != port and "--port 0 to pick one" in lines[0]
+
+
+def test_port_0_picks_a_free_port_and_a_taken_livereload_port_is_replaced():
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        taken = sock.getsockname()[1]
+        port, livereload = serve.choose_ports("127.0.0.1", 0, taken)
+    assert port and livereload not in (taken, port)
+
+
+def test_connection_resets_are_left_out_of_jekylls_output():
+    import io
+
+    text = ("      Regenerating: nn-blog serve asked (#1)\n"
+            "[2026-12-07 15:00:00] ERROR Errno::ECONNRESET: Connection reset by peer @ io_fillbuf\n"
+            "\t/usr/lib/ruby/3.1.0/webrick/httpserver.rb:82:in `eof?'\n"
+            "\t/usr/lib/ruby/3.1.0/webrick/httpserver.rb:82:in `run'\n"
+            "                    ...done in 0.5 seconds.\n")
+    out = io.StringIO()
+    serve.pump(io.BytesIO(text.encode()), out)
+    assert out.getvalue() == ("      Regenerating: nn-blog serve asked (#1)\n"
+                              "                    ...done in 0.5 seconds.\n")
+
+
+@pytest.mark.parametrize(("rel", "content"), [
+    ("_posts/2020-10-17-nn-from-scratch.md", True), ("about.md", True),
+    ("_site/index.html", False), (".cache/nn-blog/serve/request", False),
+    (".jekyll-cache/x", False), ("node_modules/x/y.js", False), ("_posts/.x.md.swp", False),
+    ("_posts/x.md~", False), ("_data/generated/figures.json", True)])
+def test_what_a_build_follows(tmp_path, rel, content):
+    assert serve.is_content(tmp_path / rel, tmp_path) is content

@@ -36,7 +36,7 @@ One module per job; this package's names are what the rest of ``nn_blog`` uses:
 * ``networks.py`` -- ``_data/networks.yml``: data sets, optimizers, layers (:func:`load_networks`);
 * ``kinds.py``    -- the figure kinds' parameters (:data:`KIND_DECLS`), no drawing code;
 * ``figures.py``  -- ``_data/figures.yml`` (:func:`load_figures`);
-* ``posts.py``    -- where the posts show figures (:func:`figure_uses`);
+* ``posts.py``    -- where the posts use figures, excerpts, results (:func:`figure_uses`);
 * ``excerpts.py`` -- ``_data/excerpts.yml`` (:func:`load_excerpts`);
 * ``bounds.py``   -- the bounds each file's header states (:func:`bounds_comments`).
 """
@@ -110,7 +110,9 @@ from nn_blog.declarations.networks import (
 )
 from nn_blog.declarations.posts import (
     CONTENT_DIRS,
+    excerpt_uses,
     figure_uses,
+    result_uses,
 )
 
 __all__ = [
@@ -158,6 +160,7 @@ __all__ = [
     "check_fields",
     "check_name",
     "check_network",
+    "excerpt_uses",
     "figure_uses",
     "load_excerpts",
     "load_figures",
@@ -167,4 +170,5 @@ __all__ = [
     "output_files",
     "read_text",
     "resolve_params",
+    "result_uses",
 ]

@@ -59,9 +59,13 @@ def node_modules() -> Path | None:
 def info() -> dict:
     """What the loader needs: the plugin's folder, the Python that runs nn-blog, the Node
     packages (None until installed)."""
+    from nn_blog.export_plan import TRAIN_DATA_MAX
+
     modules = node_modules()
+    # limits: the rules the plugin's refusals name (issue 17: "say the rule")
     return {"version": __version__, "plugin": str(ROOT), "python": sys.executable,
-            "node_modules": str(modules) if modules else None}
+            "node_modules": str(modules) if modules else None,
+            "limits": {"train_data_max": TRAIN_DATA_MAX}}
 
 
 def setup_node(say=print) -> Path:

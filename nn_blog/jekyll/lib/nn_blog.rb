@@ -14,6 +14,7 @@
 #   nn_blog/node.rb     what math and minify share: the Node packages, a bounded node run
 #   nn_blog/search.rb   Pagefind's index after every build
 #   nn_blog/cards.rb    each page's social card for jekyll-seo-tag
+#   nn_blog/serving.rb  under `nn-blog serve`: one build per change, errors shown in the page
 #
 # NNBlog.setup(info) is called by the loader with what `nn-blog plugin --json` printed: the
 # package's version and folder, the Python that runs it, and where its Node packages are.
@@ -43,6 +44,7 @@ require_relative "nn_blog/math"
 require_relative "nn_blog/minify"
 require_relative "nn_blog/search"
 require_relative "nn_blog/cards"
+require_relative "nn_blog/serving"
 
 Liquid::Template.register_tag("nn_figure", NNBlog::FigureTag)
 Liquid::Template.register_filter(NNBlog::Filters)
@@ -52,7 +54,10 @@ Jekyll::Hooks.register(:site, :after_init) do |site|
 end
 Jekyll::Hooks.register(:site, :post_read) { |site| NNBlog::Assets.add(site) }
 Jekyll::Hooks.register([:pages, :documents], :post_render) { |doc| NNBlog::Assets.style(doc) }
-Jekyll::Hooks.register(:site, :post_render) { |site, _payload| NNMath.typeset_site(site) }
+Jekyll::Hooks.register(:site, :post_render) do |site, _payload|
+  NNMath.typeset_site(site)
+  NNBlog::Serving.decorate(site)
+end
 Jekyll::Hooks.register(:site, :post_write) do |site|
   NNMinify.minify_site(site)
   NNBlog::Search.index(site)

@@ -133,12 +133,14 @@ module NNBlog
     def render(context)
       figures = context.registers[:site].data.dig("generated", "figures") || {}
       entry = figures[@name]
+      return pending if !entry && pending?(context.registers[:site])
       unless entry
         known = figures.empty? ? "(none: run nn-blog render)" : figures.keys.sort.join(", ")
         raise ArgumentError, "nn_figure: unknown figure '#{@name}' (not in " \
                              "_data/generated/figures.json); known figures: #{known}"
       end
-      check_live(entry, context.registers[:site].data.dig("generated", "exports") || {})
+      site = context.registers[:site]
+      check_live(entry, site.data.dig("generated", "exports") || {}, site)
       context.stack do
         context["nn_figure"] = params(entry, context.registers[:site].source)
         TEMPLATE.render!(context)
@@ -147,9 +149,23 @@ module NNBlog
 
     private
 
+    # Under nn-blog serve, a figure declared in _data/figures.yml but not drawn yet (its render
+    # failed, or a later one will draw it) is a placeholder naming it, not a failed build.
+    def pending?(site)
+      declared = site.data["figures"]
+      NNBlog::Serving.active? && declared.is_a?(Hash) && declared.key?(@name)
+    end
+
+    def pending
+      "<figure class=\"nn-figure nn-figure-pending\" style=\"border:2px dashed #888;" \
+        "padding:2em 1em;text-align:center;font-family:ui-monospace,monospace\">" \
+        "figure '#{CGI.escapeHTML(@name)}' is declared in _data/figures.yml but not drawn yet " \
+        "(nn-blog serve shows it once its render succeeds)</figure>"
+    end
+
     # live=KIND names what the figure's network must have been exported with: one clear error
     # otherwise (the page would only warn in the console and stay static).
-    def check_live(entry, exports)
+    def check_live(entry, exports, site = nil)
       layout = LIVE_LAYOUT[@options["live"]]
       if layout && !(entry["data"].is_a?(Hash) && entry["data"].dig(*layout))
         raise ArgumentError, "nn_figure #{@name}: live=#{@options['live']} needs a figure that " \
@@ -174,7 +190,25 @@ module NNBlog
 
       what = exported ? "with its #{missing.join(' and ')}" : "at all (run nn-blog render)"
       raise ArgumentError, "nn_figure #{@name}: live=#{@options['live']} needs network " \
-                           "'#{network}' exported #{what}; _data/generated/exports.json does not list it so"
+                           "'#{network}' exported #{what}; #{export_rule(missing, network, site)}"
+    end
+
+    # Why an export lacks what a live kind needs: the rule and its limit (`nn-blog kinds`).
+    def export_rule(missing, network, site)
+      limit = NNBlog.info&.dig("limits", "train_data_max")
+      dataset = site&.data&.dig("networks", network, "dataset")
+      samples = dataset.is_a?(Hash) ? dataset["n_samples"] : nil
+      has = samples ? " ('#{network}' has n_samples: #{samples})" : ""
+      if missing.include?("data")
+        "rule: nn-blog exports a network's training data only for a plane data set of at most " \
+          "#{limit || 'TRAIN_DATA_MAX'} points#{has}; lower n_samples in _data/networks.yml, or " \
+          "use live=probe (see nn-blog kinds)"
+      elsif missing.include?("snapshots")
+        "rule: nn-blog exports snapshots when a boundary_evolution figure draws the network or " \
+          "its data set has at most #{limit || 'TRAIN_DATA_MAX'} points#{has} (see nn-blog kinds)"
+      else
+        "_data/generated/exports.json does not list it"
+      end
     end
 
     # SVG first: sharp at any zoom; the PNG is the fallback when a kind has no vector form.
