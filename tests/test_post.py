@@ -205,6 +205,16 @@ def test_the_five_parts_are_headings_in_order_at_one_level():
     assert len({level for level, title in found if title in FIVE_PARTS}) == 1
 
 
+def test_part_five_links_to_the_notation_table():
+    """Part 5 uses the most symbols: it points to the table (issue 18, section 2), which is a
+    closed <details> with that id."""
+    body = without_code(post_body())
+    start = body.index("### " + FIVE_PARTS[-1])
+    end = body.index("\n## ", start)
+    assert "](#notation)" in body[start:end]
+    assert re.search(r'<details id="notation"', body)
+
+
 def test_sections_follow_the_outline():
     titles = [title.lower() for _, title in headings(post_body())]
     position = -1
