@@ -121,7 +121,7 @@ RSpec.describe "nn_figure" do
 
   it "rejects an unknown live figure, naming the figure and the value" do
     expect { live_post("{% nn_figure moons-boundary live=slider %}") }
-      .to raise_error(Liquid::SyntaxError, /nn_figure moons-boundary: unknown live figure live="slider" \(known: digit-pad, probe, neurons, scrubber, train, lr-slider\)/)
+      .to raise_error(Liquid::SyntaxError, /nn_figure moons-boundary: unknown live figure live="slider" \(known: digit-pad, probe, neurons, scrubber, train, lr-slider, playground, graph-step\)/)
   end
 
   it "refuses a live figure its network's export cannot serve" do
@@ -152,6 +152,22 @@ RSpec.describe "nn_figure" do
     exports = { "networks" => EXPORTS["networks"].merge("moons" => { "options" => { "snapshots" => false } }) }
     expect { live_post("{% nn_figure moons-boundary live=neurons %}", exports) }
       .to raise_error(ArgumentError, /nn_figure moons-boundary: live=neurons needs a figure that records where its tiles are \(kind neuron_heatmaps\)/)
+  end
+
+  it "hands the step-through graph the worked example's exact numbers, only on that figure" do
+    exact = { "x" => [1.0, 0.0], "y" => 1.0, "lr" => 1.0,
+              "hidden" => { "W" => [[0.1, 0.2], [0.3, 0.4]], "b" => [0.0, 0.0] },
+              "output" => { "W" => [[0.5], [0.6]], "b" => [0.0] } }
+    entry = HOSTILE.merge("kind" => "computation_graph", "alt" => "A", "data" => { "loss" => 0.3, "exact" => exact })
+    entry.delete("network")
+    page = live_post("{% nn_figure computation-graph live=graph-step %}") do
+      path = File.join(@source, "_data", "generated", "figures.json")
+      write("_data/generated/figures.json", JSON.generate(JSON.parse(File.read(path)).merge("computation-graph" => entry)))
+    end
+    figure = page.at_css("figure[data-nn-live=graph-step]")
+    expect(JSON.parse(figure["data-nn-layout"])["exact"]).to eq(exact)
+    expect { live_post("{% nn_figure moons-boundary live=graph-step %}") }
+      .to raise_error(ArgumentError, /live=graph-step needs a figure that records its numbers at full precision/)
   end
 
   it "requires alt text in nn-figure.html" do

@@ -115,6 +115,8 @@ def data(spec, ctx=None) -> dict:
     ``a``, ``dz``, ``dW``, ``db``, ``W_after``, ``b_after`` (one sample, so ``z``, ``a``, ``dz``
     are the batch's single row). ``step2``: the next step, from the updated weights
     (``output_dz``, ``output_dW``, ``hidden_dz``, ``y_hat_after``, ``loss_after``).
+    ``exact``: the same keys but ``step2``, unrounded (what the live figure starts from and is
+    tested against).
     """
     ex = example(spec)
     out = {"x": ex["X"][0], "y": float(ex["Y"][0, 0]), "lr": ex["lr"],
@@ -127,7 +129,22 @@ def data(spec, ctx=None) -> dict:
                     "dW": L["dW"], "db": L["db"], "W_after": L["W_after"],
                     "b_after": L["b_after"]}
     out["step2"] = ex["step2"]
-    return _round(out)
+    rounded = _round(out)
+    # The live figure (live=graph-step) recomputes every number in the browser from the same
+    # start: it needs the starting point at full precision, and its test compares all of it
+    # with these (JSON keeps a float64 exactly: the shortest repr round-trips).
+    rounded["exact"] = _exact({k: v for k, v in out.items() if k != "step2"})
+    return rounded
+
+
+def _exact(value):
+    if isinstance(value, np.ndarray):
+        return value.astype(np.float64).tolist()
+    if isinstance(value, dict):
+        return {k: _exact(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_exact(v) for v in value]
+    return float(value) if isinstance(value, (float, np.floating)) else value
 
 
 # --------------------------------------------------------------------------- drawing
