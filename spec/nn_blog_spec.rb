@@ -507,3 +507,20 @@ RSpec.describe "figures and the page's colour schemes" do
     output("figures/index.html")
   end
 end
+
+RSpec.describe "code lines (a phone wraps each source line on its own)" do
+  it "puts each line of a rouge block in its own span, a token across lines closed and reopened" do
+    code = %(<pre class="highlight"><code><span class="k">def</span> <span class="nf">f</span>():\n) +
+           %(    <span class="s">"""a\n\n        b"""</span>\n) +
+           %(    <span class="k">return</span> 1\n</code></pre>)
+    out = NNBlog.code_lines(code)
+    lines = out.scan(%r{<span class="line" data-indent="(\d+)">(.*?)</span>(?=<span class="line"|</code>)}m)
+    expect(lines.map(&:first)).to eq(%w(0 4 0 8 4))
+    # every span opened in a line is closed in it
+    lines.each { |_, html| expect(html.scan("<span").size).to eq(html.scan("</span>").size) }
+    # the text, newlines included, is the source's
+    text = ->(html) { CGI.unescapeHTML(html.gsub(/<[^>]*>/, "")) }
+    expect(text.call(out)).to eq(text.call(code))
+    expect(NNBlog.code_lines(out)).to eq(out) # once only
+  end
+end
