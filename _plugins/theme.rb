@@ -213,6 +213,40 @@ module NNBlog
     doc.output = MARKUP_FIXES.reduce(html) { |out, (from, to)| out.gsub(from, to) }
   end
 
+  # Reading time, one number per page: page-meta.html leaves a placeholder naming the page
+  # (data-nn-read-time="URL") wherever a reading time shows, on the page itself and on every
+  # card for it; once every page is rendered, each such page's minutes are computed once from
+  # its rendered content by _includes/read-time.html, kept as page.data["read_minutes"], and
+  # written into every placeholder. (Computed while a card rendered, a post not yet rendered
+  # was counted from its Markdown: 13 minutes on the card, 14 on the page.)
+  READ_TIME = %r{<span class="page-meta__read-time" data-nn-read-time="([^"]*)"></span>}.freeze
+  READ_TEMPLATE = "{% include read-time.html content=nn_read_content %}"
+
+  def read_times(site, payload)
+    docs = (site.pages + site.documents).select { |d| d.output.is_a?(String) }
+    by_url = docs.each_with_object({}) { |d, h| h[d.url] ||= d }
+    template = Liquid::Template.parse(READ_TEMPLATE)
+    shown = {}
+    docs.each do |doc|
+      next unless doc.output.include?("data-nn-read-time=")
+
+      doc.output = doc.output.gsub(READ_TIME) do
+        url = CGI.unescapeHTML(Regexp.last_match(1))
+        shown[url] ||= read_time_of(by_url[url], url, template, site, payload)
+        %(<span class="page-meta__read-time">#{CGI.escapeHTML(shown[url])}</span>)
+      end
+    end
+  end
+
+  def read_time_of(doc, url, template, site, payload)
+    raise ArgumentError, "page-meta.html: no page at #{url.inspect} for its reading time" unless doc
+
+    text = template.render!(payload.merge("nn_read_content" => doc.content.to_s),
+                            registers: { site: site, page: {} }).strip
+    doc.data["read_minutes"] = text[/\A\d+/].to_i
+    text
+  end
+
   # Code on a phone: each source line of rouge's output in its own
   # <span class="line" data-indent="N"> (N: its leading spaces, in steps of 4, at most 24), so
   # that below 600 px a line too long for the column wraps with a hanging indent past its own
@@ -263,3 +297,7 @@ Jekyll::Hooks.register([:pages, :documents], :pre_render) do |doc, payload|
 end
 Jekyll::Hooks.register(:documents, :post_convert) { |doc| NNBlog.first_paragraph_description(doc) }
 Jekyll::Hooks.register([:pages, :documents], :post_render) { |doc| NNBlog.accessible_markup(doc) }
+# before the math is typeset (nn_blog.rb's :site hook): the reading time counts a formula as TeX
+Jekyll::Hooks.register(:site, :post_render, priority: :high) do |site, payload|
+  NNBlog.read_times(site, payload)
+end
