@@ -112,6 +112,8 @@ const STYLE = `
   color:var(--text,#1f2328)}
 .nn-gs select{font:inherit;background:var(--bg,#fbfbfa);color:var(--text,#1f2328)}
 .nn-gs-status{min-height:2.8em;margin:.4rem 0;font-size:.875rem}
+.nn-gs-bar{position:sticky;top:0;z-index:1;background:var(--bg,#fbfbfa);padding:.1rem 0;
+  border-bottom:1px solid var(--border,#e1e4e8)}
 .nn-gs-key{font-size:.8rem;text-align:center;margin:.2rem 0 .4rem}
 @media (max-width:599px){.nn-gs-graph{grid-template-columns:1fr;row-gap:1rem}
   .nn-gs-col{flex-direction:row;flex-wrap:wrap}.nn-gs-col>.nn-gs-node{flex:1 1 10rem}
@@ -260,7 +262,9 @@ export default async function graphStep(figure) {
     el("span", { text: "forward: values · " }),
     el("span", { class: "nn-gs-bwd", text: "backward: d = ∂ℓ/∂(·)" }),
     el("span", { text: " · edges: local derivatives" }));
-  box.append(controls, status, key, graph);
+  // the buttons and what they did stay in sight while the reader scrolls down the graph (a
+  // phone stacks it a screen tall)
+  box.append(el("div", { class: "nn-gs-bar" }, controls, status), key, graph);
 
   function show() {
     for (const { row, out, at, value } of lines) {
