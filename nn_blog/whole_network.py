@@ -21,6 +21,7 @@ code either; ``_pages/whole-network.md`` includes it.
 
 from __future__ import annotations
 
+import ast
 import html
 
 from nn_blog.errors import NNBlogError
@@ -148,9 +149,11 @@ def code(root, sources=None) -> str | None:
     """The whole file, as a reader runs it (None without the network it trains)."""
     from nn_blog import excerpts
     from nn_blog.declarations import load_networks
-    from nn_blog.experiments import TEST_FRACTION
 
     sources = sources or excerpts._Sources()
+    # read, not imported: a render with nothing stale imports nothing heavy (numpy)
+    test_fraction = ast.literal_eval(
+        excerpts.extract("nn_blog.experiments.TEST_FRACTION", sources, NAME).split("=", 1)[1])
 
     def get(*paths):
         return "\n\n\n".join(excerpts.extract(p, sources, NAME).rstrip("\n") for p in paths)
@@ -187,7 +190,7 @@ def code(root, sources=None) -> str | None:
         "# ---- the XOR data set and its split (nn_blog/data.py)\n\n" + get(
             "nn_blog.data._GATES", "nn_blog.data._CORNERS", "nn_blog.data.gate",
             "nn_blog.data.stratified_split"),
-        _main(spec, TEST_FRACTION),
+        _main(spec, test_fraction),
     ]
     return "\n\n".join(part.rstrip("\n") for part in parts) + "\n"
 

@@ -663,12 +663,16 @@ site.read
 site.generate
 site.render
 # once the whole site is rendered: the blog fills every reading time in then (theme.rb)
+def cards_of(html)
+  html.scan(%r{<article class="card">.*?</article>}m).to_h do |card|
+    [card[/href="([^"]+)"/, 1], card[/class="page-meta__read-time">([^<]*)</, 1]]
+  end
+end
 posts = site.posts.docs.to_h do |post|
   shown = post.output[/class="page-meta__read-time">([^<]*)</, 1]
   [File.basename(post.path), { "content" => post.content, "read_time" => shown, "url" => post.url,
                                "read_minutes" => post.data["read_minutes"],
-                               "cards" => post.output.scan(%r{<article class="card">.*?</article>}m)
-                                 .to_h { |card| [card[/href="([^"]+)"/, 1], card[/class="page-meta__read-time">([^<]*)</, 1]] } }]
+                               "cards" => cards_of(post.output) }]
 end
 template = Liquid::Template.parse("{% include read-time.html content=sample %}")
 payload = site.site_payload

@@ -307,7 +307,8 @@ def draw(spec: dict, ctx):
                         *_down_label(ex, j))
             p0, p1 = (ox + box_w, (oy + o_bottom) / 2), (lx, (ly + l_bottom) / 2)
             c.arrow(p0, p1)
-            c.label((p0[0] + p1[0]) / 2, (p0[1] + p1[1]) / 2, *_loss_label(ex))
+            # above the arrow, which stays whole: the gap is as wide as the label
+            c.label((p0[0] + p1[0]) / 2, (p0[1] + p1[1]) / 2 + 26, *_loss_label(ex))
         else:
             for (ix, iy) in lay["inputs"]:
                 for (hx, hy, _) in hidden_boxes:
