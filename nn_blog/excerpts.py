@@ -140,7 +140,8 @@ def plan(root) -> dict[str, str]:
                           "from the package); choose another", file=EXCERPTS_FILE,
                           item=whole_network.NAME)
     texts = {name: render_excerpt(name, paths, sources) for name, paths in declared.items()}
-    whole = whole_network.render(root, sources)
+    whole = whole_network.render(root, lambda dotted: extract(dotted, sources,
+                                                              whole_network.NAME))
     if whole is not None:
         texts[whole_network.NAME] = whole
     return texts

@@ -23,11 +23,13 @@ from __future__ import annotations
 
 import ast
 import html
+from pathlib import Path
 
 from nn_blog.errors import NNBlogError
 
 NAME = "whole-network"
 NETWORK = "xor"  # the declared network the file trains at its end
+PAGE = "_pages/whole-network.md"
 
 HEADER = '''"""The whole network: the reference code of nn-blog's post "Neural
 networks from scratch", in reading order, as one file. Run it with
@@ -145,25 +147,26 @@ def _main(spec: dict, test_fraction: float) -> str:
                        epochs=spec["epochs"], batch_size=spec["batch_size"])
 
 
-def code(root, sources=None) -> str | None:
-    """The whole file, as a reader runs it (None without the network it trains)."""
-    from nn_blog import excerpts
+def code(root, extract) -> str | None:
+    """The whole file, as a reader runs it; None for a site without the page that shows it
+    (_pages/whole-network.md) or the network it trains. ``extract(dotted)`` is the excerpts'
+    (nn_blog.excerpts calls this module with it: no import back)."""
     from nn_blog.declarations import load_networks
 
-    sources = sources or excerpts._Sources()
-    # read, not imported: a render with nothing stale imports nothing heavy (numpy)
-    test_fraction = ast.literal_eval(
-        excerpts.extract("nn_blog.experiments.TEST_FRACTION", sources, NAME).split("=", 1)[1])
-
-    def get(*paths):
-        return "\n\n\n".join(excerpts.extract(p, sources, NAME).rstrip("\n") for p in paths)
-
-    def methods(*paths):
-        return "\n\n".join(_indent(excerpts.extract(p, sources, NAME)) for p in paths)
-
+    if not (Path(root) / PAGE).is_file():
+        return None
     spec = load_networks(root).get(NETWORK)
     if spec is None:
         return None
+    # read, not imported: a render with nothing stale imports nothing heavy (numpy)
+    test_fraction = ast.literal_eval(
+        extract("nn_blog.experiments.TEST_FRACTION").split("=", 1)[1])
+
+    def get(*paths):
+        return "\n\n\n".join(extract(p).rstrip("\n") for p in paths)
+
+    def methods(*paths):
+        return "\n\n".join(_indent(extract(p)) for p in paths)
     parts = [
         HEADER,
         "# ---- activations (nn_blog/nn/activations.py)\n\n" + get(
@@ -195,10 +198,10 @@ def code(root, sources=None) -> str | None:
     return "\n\n".join(part.rstrip("\n") for part in parts) + "\n"
 
 
-def render(root, sources=None) -> str | None:
+def render(root, extract) -> str | None:
     """The include's text: a title line and the file in one fenced block (as an excerpt); None
     for a site that does not declare the network the file trains."""
-    text = code(root, sources)
+    text = code(root, extract)
     if text is None:
         return None
     if "endraw" in text or "```" in text:

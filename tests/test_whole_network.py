@@ -31,7 +31,9 @@ def _shown_code() -> str:
 
 def test_the_include_is_the_code_of_today(tmp_path):
     assert INCLUDE.is_file(), "run `nn-blog render`"
-    assert _shown_code() == whole_network.code(ROOT), "stale: run `nn-blog render`"
+    from nn_blog import excerpts
+
+    assert _shown_code() == whole_network.code(ROOT, excerpts.extract), "stale: run nn-blog render"
 
 
 def test_the_page_includes_it_and_the_post_links_to_it():
