@@ -11,6 +11,7 @@
 #   SEO defaults: a plain description (<= 160 characters; a post's first paragraph when its
 #   excerpt reads as tags) and a social image for every page and post
 #   accessible markup: two fixes to kramdown's and rouge's HTML that axe-core asks for
+#   code lines: each line of a rouge block in <span class="line"> (wrapped on a phone)
 require "cgi"
 
 module NNBlog
@@ -208,7 +209,85 @@ module NNBlog
   def accessible_markup(doc)
     return unless doc.output.is_a?(String) && doc.output_ext == ".html"
 
-    doc.output = MARKUP_FIXES.reduce(doc.output) { |html, (from, to)| html.gsub(from, to) }
+    html = code_lines(doc.output)
+    doc.output = MARKUP_FIXES.reduce(html) { |out, (from, to)| out.gsub(from, to) }
+  end
+
+  # Reading time, one number per page: page-meta.html leaves a placeholder naming the page
+  # (data-nn-read-time="URL") wherever a reading time shows, on the page itself and on every
+  # card for it; once every page is rendered, each such page's minutes are computed once from
+  # its rendered content by _includes/read-time.html, kept as page.data["read_minutes"], and
+  # written into every placeholder. (Computed while a card rendered, a post not yet rendered
+  # was counted from its Markdown: 13 minutes on the card, 14 on the page.)
+  READ_TIME = %r{<span class="page-meta__read-time" data-nn-read-time="([^"]*)"></span>}.freeze
+  READ_TEMPLATE = "{% include read-time.html content=nn_read_content %}"
+
+  def read_times(site, payload)
+    docs = (site.pages + site.documents).select { |d| d.output.is_a?(String) }
+    by_url = docs.each_with_object({}) { |d, h| h[d.url] ||= d }
+    template = Liquid::Template.parse(READ_TEMPLATE)
+    shown = {}
+    docs.each do |doc|
+      next unless doc.output.include?("data-nn-read-time=")
+
+      doc.output = doc.output.gsub(READ_TIME) do
+        url = CGI.unescapeHTML(Regexp.last_match(1))
+        shown[url] ||= read_time_of(by_url[url], url, template, site, payload)
+        %(<span class="page-meta__read-time">#{CGI.escapeHTML(shown[url])}</span>)
+      end
+    end
+  end
+
+  def read_time_of(doc, url, template, site, payload)
+    raise ArgumentError, "page-meta.html: no page at #{url.inspect} for its reading time" unless doc
+
+    text = template.render!(payload.merge("nn_read_content" => doc.content.to_s),
+                            registers: { site: site, page: {} }).strip
+    doc.data["read_minutes"] = text[/\A\d+/].to_i
+    text
+  end
+
+  # Code on a phone: each source line of rouge's output in its own
+  # <span class="line" data-indent="N"> (N: its leading spaces, in steps of 4, at most 24), so
+  # that below 600 px a line too long for the column wraps with a hanging indent past its own
+  # indentation and a mark beside its continuation rows (assets/css/main.css). A token that spans
+  # lines (a docstring) is closed at each line's end and reopened on the next. Each line keeps
+  # its newline inside it: the text, what a reader copies, and innerText are the source.
+  CODE_BLOCK = %r{(<pre class="highlight"[^>]*><code[^>]*>)(.*?)(</code></pre>)}m.freeze
+  MAX_INDENT = 24
+
+  def code_lines(html)
+    html.gsub(CODE_BLOCK) { "#{Regexp.last_match(1)}#{lines_of(Regexp.last_match(2))}#{Regexp.last_match(3)}" }
+  end
+
+  def lines_of(code)
+    return code if code.include?('<span class="line"')
+
+    open = []
+    lines = [+""]
+    code.scan(%r{<[^>]*>|[^<]+}) do |token|
+      if token.start_with?("</")
+        open.pop
+        lines.last << token
+      elsif token.start_with?("<")
+        open.push(token)
+        lines.last << token
+      else
+        token.split("\n", -1).each_with_index do |part, i|
+          if i.positive?
+            lines.last << "\n" << ("</span>" * open.size)
+            lines << open.join.dup
+          end
+          lines.last << part
+        end
+      end
+    end
+    lines.pop if lines.size > 1 && lines.last == open.join # after the last newline: nothing
+    lines.map do |line|
+      text = CGI.unescapeHTML(line.gsub(/<[^>]*>/, ""))
+      indent = [text[/\A */].size / 4 * 4, MAX_INDENT].min
+      %(<span class="line" data-indent="#{indent}">#{line}</span>)
+    end.join
   end
 end
 
@@ -218,3 +297,7 @@ Jekyll::Hooks.register([:pages, :documents], :pre_render) do |doc, payload|
 end
 Jekyll::Hooks.register(:documents, :post_convert) { |doc| NNBlog.first_paragraph_description(doc) }
 Jekyll::Hooks.register([:pages, :documents], :post_render) { |doc| NNBlog.accessible_markup(doc) }
+# before the math is typeset (nn_blog.rb's :site hook): the reading time counts a formula as TeX
+Jekyll::Hooks.register(:site, :post_render, priority: :high) do |site, payload|
+  NNBlog.read_times(site, payload)
+end

@@ -360,7 +360,8 @@ def shared_files() -> dict[str, bytes]:
 # network (the learning-rate slider reads loss-surface.json; the playground, theme.json).
 LIVE_KINDS = {"digit-pad": {}, "probe": {}, "neurons": {}, "scrubber": {"snapshots": True},
               "train": {"snapshots": True, "data": True}, "lr-slider": None,
-              "playground": None}  # it makes its own data and weights (nn-playground.js)
+              "playground": None,  # it makes its own data and weights (nn-playground.js)
+              "graph-step": None}  # the worked example's own numbers (its figure's data)
 
 
 def options_for(kinds) -> dict:

@@ -129,10 +129,22 @@ def render_excerpt(name: str, paths, sources: _Sources | None = None) -> str:
 
 
 def plan(root) -> dict[str, str]:
-    """Every declared excerpt -> its text as it should be now (checked: unknown paths raise)."""
+    """Every declared excerpt -> its text as it should be now (checked: unknown paths raise),
+    and the whole network on one page (nn_blog/whole_network.py), written beside them."""
+    from nn_blog import whole_network
+
     sources = _Sources()
-    return {name: render_excerpt(name, paths, sources)
-            for name, paths in load_excerpts(root).items()}
+    declared = load_excerpts(root)
+    if whole_network.NAME in declared:
+        raise NNBlogError(f"the name {whole_network.NAME!r} is the whole network's (generated "
+                          "from the package); choose another", file=EXCERPTS_FILE,
+                          item=whole_network.NAME)
+    texts = {name: render_excerpt(name, paths, sources) for name, paths in declared.items()}
+    whole = whole_network.render(root, lambda dotted: extract(dotted, sources,
+                                                              whole_network.NAME))
+    if whole is not None:
+        texts[whole_network.NAME] = whole
+    return texts
 
 
 def output_path(name: str) -> str:

@@ -121,7 +121,7 @@ RSpec.describe "nn_figure" do
 
   it "rejects an unknown live figure, naming the figure and the value" do
     expect { live_post("{% nn_figure moons-boundary live=slider %}") }
-      .to raise_error(Liquid::SyntaxError, /nn_figure moons-boundary: unknown live figure live="slider" \(known: digit-pad, probe, neurons, scrubber, train, lr-slider, playground\)/)
+      .to raise_error(Liquid::SyntaxError, /nn_figure moons-boundary: unknown live figure live="slider" \(known: digit-pad, probe, neurons, scrubber, train, lr-slider, playground, graph-step\)/)
   end
 
   it "refuses a live figure its network's export cannot serve" do
@@ -162,6 +162,22 @@ RSpec.describe "nn_figure" do
     exports = { "networks" => EXPORTS["networks"].merge("moons" => { "options" => { "snapshots" => false } }) }
     expect { live_post("{% nn_figure moons-boundary live=neurons %}", exports) }
       .to raise_error(ArgumentError, /nn_figure moons-boundary: live=neurons needs a figure that records where its tiles are \(kind neuron_heatmaps\)/)
+  end
+
+  it "hands the step-through graph the worked example's exact numbers, only on that figure" do
+    exact = { "x" => [1.0, 0.0], "y" => 1.0, "lr" => 1.0,
+              "hidden" => { "W" => [[0.1, 0.2], [0.3, 0.4]], "b" => [0.0, 0.0] },
+              "output" => { "W" => [[0.5], [0.6]], "b" => [0.0] } }
+    entry = HOSTILE.merge("kind" => "computation_graph", "alt" => "A", "data" => { "loss" => 0.3, "exact" => exact })
+    entry.delete("network")
+    page = live_post("{% nn_figure computation-graph live=graph-step %}") do
+      path = File.join(@source, "_data", "generated", "figures.json")
+      write("_data/generated/figures.json", JSON.generate(JSON.parse(File.read(path)).merge("computation-graph" => entry)))
+    end
+    figure = page.at_css("figure[data-nn-live=graph-step]")
+    expect(JSON.parse(figure["data-nn-layout"])["exact"]).to eq(exact)
+    expect { live_post("{% nn_figure moons-boundary live=graph-step %}") }
+      .to raise_error(ArgumentError, /live=graph-step needs a figure that records its numbers at full precision/)
   end
 
   it "requires alt text in nn-figure.html" do
@@ -499,5 +515,22 @@ RSpec.describe "figures and the page's colour schemes" do
   def output_of_blog_layout
     build_fixture # the blog's own head declares <meta name="color-scheme" content="light dark">
     output("figures/index.html")
+  end
+end
+
+RSpec.describe "code lines (a phone wraps each source line on its own)" do
+  it "puts each line of a rouge block in its own span, a token across lines closed and reopened" do
+    code = %(<pre class="highlight"><code><span class="k">def</span> <span class="nf">f</span>():\n) +
+           %(    <span class="s">"""a\n\n        b"""</span>\n) +
+           %(    <span class="k">return</span> 1\n</code></pre>)
+    out = NNBlog.code_lines(code)
+    lines = out.scan(%r{<span class="line" data-indent="(\d+)">(.*?)</span>(?=<span class="line"|</code>)}m)
+    expect(lines.map(&:first)).to eq(%w(0 4 0 8 4))
+    # every span opened in a line is closed in it
+    lines.each { |_, html| expect(html.scan("<span").size).to eq(html.scan("</span>").size) }
+    # the text, newlines included, is the source's
+    text = ->(html) { CGI.unescapeHTML(html.gsub(/<[^>]*>/, "")) }
+    expect(text.call(out)).to eq(text.call(code))
+    expect(NNBlog.code_lines(out)).to eq(out) # once only
   end
 end

@@ -410,6 +410,22 @@ def test_computation_graph_numbers_are_the_gradient_of_the_loss():
         computation_graph.example(_spec("computation_graph", params={"x": [1.0]}))
 
 
+@pytest.mark.parametrize("narrow", [False, True])
+def test_computation_graph_writes_each_arrows_local_derivative(narrow):
+    """Issue 18 §1: the local derivatives stand on the graph, with their values: the output's
+    weights on the arrows into it, dl/dy_hat on the arrow into the loss, x_p under each input."""
+    spec = _spec("computation_graph", params={"narrow": narrow})
+    ex = computation_graph.example(spec)
+    texts = " ".join(_texts(_draw("computation_graph", {}, style.LIGHT, params={"narrow": narrow})))
+    for j, sub in enumerate("₁₂"):
+        assert f"∂z/∂a{sub}" in texts and computation_graph._f(ex["output"]["W"][j, 0]) in texts
+        assert f"∂z/∂w{sub}ⱼ" in texts
+    y_hat, y = ex["Y_hat"][0, 0], ex["Y"][0, 0]
+    assert "∂ℓ/∂ŷ" in texts
+    assert computation_graph._f((y_hat - y) / (y_hat * (1 - y_hat))) in texts
+    assert "arrows: local derivatives" in texts
+
+
 def test_activations_fit_their_panels_and_show_the_zero_derivative(nets):
     from nn_blog.nn import activations as acts
 

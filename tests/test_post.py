@@ -208,6 +208,16 @@ def test_the_five_parts_are_headings_in_order_at_one_level():
     assert len({level for level, title in found if title in FIVE_PARTS}) == 1
 
 
+def test_part_five_links_to_the_notation_table():
+    """Part 5 uses the most symbols: it points to the table (issue 18, section 2), which is a
+    closed <details> with that id."""
+    body = without_code(post_body())
+    start = body.index("### " + FIVE_PARTS[-1])
+    end = body.index("\n## ", start)
+    assert "](#notation)" in body[start:end]
+    assert re.search(r'<details id="notation"', body)
+
+
 def test_sections_follow_the_outline():
     titles = [title.lower() for _, title in headings(post_body())]
     position = -1
@@ -638,18 +648,14 @@ def shown_minutes(text: str) -> int:
 
 
 # Jekyll renders the site in memory (nothing written, no figures rendered, no math typeset) and
-# reports, per post, page.content and the reading time its page shows; and the include's output
-# for each sample of SAMPLES.
+# reports, per post, page.content, the reading time its page shows, the minutes the blog kept
+# (read_minutes) and the reading time on each card the page shows (by link); and the include's
+# output for each sample of SAMPLES.
 JEKYLL_SCRIPT = r"""
 require "jekyll"
 require "json"
 Jekyll.logger.log_level = :error
 out, samples = ARGV
-posts = {}
-Jekyll::Hooks.register :posts, :post_render do |post|
-  shown = post.output[/class="page-meta__read-time">([^<]*)</, 1]
-  posts[File.basename(post.path)] = { "content" => post.content, "read_time" => shown }
-end
 config = Jekyll.configuration("source" => Dir.pwd, "quiet" => true, "disable_disk_cache" => true,
                               "destination" => File.join(File.dirname(out), "site"))
 site = Jekyll::Site.new(config)
@@ -659,6 +665,18 @@ site.reset
 site.read
 site.generate
 site.render
+# once the whole site is rendered: the blog fills every reading time in then (theme.rb)
+def cards_of(html)
+  html.scan(%r{<article class="card">.*?</article>}m).to_h do |card|
+    [card[/href="([^"]+)"/, 1], card[/class="page-meta__read-time">([^<]*)</, 1]]
+  end
+end
+posts = site.posts.docs.to_h do |post|
+  shown = post.output[/class="page-meta__read-time">([^<]*)</, 1]
+  [File.basename(post.path), { "content" => post.content, "read_time" => shown, "url" => post.url,
+                               "read_minutes" => post.data["read_minutes"],
+                               "cards" => cards_of(post.output) }]
+end
 template = Liquid::Template.parse("{% include read-time.html content=sample %}")
 payload = site.site_payload
 shown = JSON.parse(File.read(samples)).map do |html|
@@ -743,6 +761,24 @@ def test_the_read_time_a_post_shows_is_the_rules(path):
     assert post["read_time"], f"{path.name}: the page shows no reading time"
     assert shown_minutes(post["read_time"]) == read_minutes(post["content"]), \
         read_words(post["content"])
+
+
+def test_a_card_shows_the_reading_time_its_post_shows():
+    """Issue 18 §3.9: the related-posts card said 13 minutes for the companion, the companion
+    14. One number per post now, computed once from its rendered page (theme.rb)."""
+    view = jekyll_view()["posts"]
+    by_url = {post["url"]: post for post in view.values()}
+    cards = 0
+    for post in view.values():
+        if post["read_time"]:
+            assert shown_minutes(post["read_time"]) == post["read_minutes"]
+        for href, shown in post["cards"].items():
+            target = by_url.get(href)
+            if target is None or not target["read_time"]:
+                continue
+            assert shown_minutes(shown) == shown_minutes(target["read_time"]), (post["url"], href)
+            cards += 1
+    assert cards >= 2, "no card for a post with a reading time: nothing was compared"
 
 
 def test_the_main_post_reads_in_at_most_30_minutes():

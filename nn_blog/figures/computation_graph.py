@@ -115,6 +115,8 @@ def data(spec, ctx=None) -> dict:
     ``a``, ``dz``, ``dW``, ``db``, ``W_after``, ``b_after`` (one sample, so ``z``, ``a``, ``dz``
     are the batch's single row). ``step2``: the next step, from the updated weights
     (``output_dz``, ``output_dW``, ``hidden_dz``, ``y_hat_after``, ``loss_after``).
+    ``exact``: the same keys but ``step2``, unrounded (what the live figure starts from and is
+    tested against).
     """
     ex = example(spec)
     out = {"x": ex["X"][0], "y": float(ex["Y"][0, 0]), "lr": ex["lr"],
@@ -127,7 +129,22 @@ def data(spec, ctx=None) -> dict:
                     "dW": L["dW"], "db": L["db"], "W_after": L["W_after"],
                     "b_after": L["b_after"]}
     out["step2"] = ex["step2"]
-    return _round(out)
+    rounded = _round(out)
+    # The live figure (live=graph-step) recomputes every number in the browser from the same
+    # start: it needs the starting point at full precision, and its test compares all of it
+    # with these (JSON keeps a float64 exactly: the shortest repr round-trips).
+    rounded["exact"] = _exact({k: v for k, v in out.items() if k != "step2"})
+    return rounded
+
+
+def _exact(value):
+    if isinstance(value, np.ndarray):
+        return value.astype(np.float64).tolist()
+    if isinstance(value, dict):
+        return {k: _exact(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_exact(v) for v in value]
+    return float(value) if isinstance(value, (float, np.floating)) else value
 
 
 # --------------------------------------------------------------------------- drawing
@@ -185,10 +202,29 @@ class _Canvas:
                          color=colour, zorder=3)
         return y_top - height
 
+    def label(self, x, y, *lines, ha="center", va="center"):
+        """A local derivative written on an arrow: small, on the page's colour so the arrow
+        does not run through it."""
+        self.ax.text(x, y, "\n".join(lines), ha=ha, va=va, fontsize=st.SMALL,
+                     color=self.s.muted, zorder=4, linespacing=1.15, multialignment="center",
+                     bbox={"boxstyle": "round,pad=0.15", "fc": self.s.page, "ec": "none"})
+
     def arrow(self, p0, p1):
         self.ax.add_patch(FancyArrowPatch(p0, p1, arrowstyle="-|>,head_width=3,head_length=6",
                                           mutation_scale=1, color=self.s.muted, lw=1.2,
                                           shrinkA=0, shrinkB=0, zorder=1))
+
+
+def _down_label(ex, j) -> tuple[str, str]:
+    """The arrow from hidden neuron j to the output: crossing it back multiplies by
+    ∂z/∂a_j = w_j (the output's weight on it)."""
+    return f"∂z/∂a{'₁₂'[j]}", f"= {_f(ex['output']['W'][j, 0])}"
+
+
+def _loss_label(ex) -> tuple[str, str]:
+    """The arrow into the loss: ∂ℓ/∂ŷ = (ŷ − y) / (ŷ (1 − ŷ)) for binary cross-entropy."""
+    y_hat, y = float(ex["Y_hat"][0, 0]), float(ex["Y"][0, 0])
+    return "∂ℓ/∂ŷ", f"= {_f((y_hat - y) / (y_hat * (1 - y_hat)))}"
 
 
 def _grad_colour(s):
@@ -198,25 +234,27 @@ def _grad_colour(s):
 
 
 def _layout(wide: bool):
-    """Positions (px) of the blocks: inputs, two hidden boxes, the output box, the loss box."""
+    """Positions (px) of the blocks: inputs, two hidden boxes, the output box, the loss box.
+    The gaps the backward pass crosses (hidden to output, output to loss) are wide enough for
+    each arrow's local derivative, written on it in two short lines."""
     box_w = 178.0
     box_h = 2 * _Canvas.PAD + 8 * _Canvas.LINE
     if wide:
-        width, height = 760, 372
+        width, height = 824, 372
         top = height - 52
         return {"size": (width, height), "box_w": box_w,
                 "inputs": [(46.0, top - 38.0), (46.0, top - box_h - 38.0)],
                 "hidden": [(124.0, top), (124.0, top - box_h - 14.0)],
-                "output": (342.0, top - (box_h + 14.0) / 2),
-                "loss": (560.0, top - (box_h + 14.0) / 2 + 6.0), "loss_w": 192.0}
+                "output": (366.0, top - (box_h + 14.0) / 2),
+                "loss": (624.0, top - (box_h + 14.0) / 2 + 6.0), "loss_w": 192.0}
     width = st.NARROW_WIDTH
-    height = 600
+    height = 690
     top = height - 52
     return {"size": (width, height), "box_w": 168.0,
             "inputs": [(86.0, top - 6.0), (274.0, top - 6.0)],
-            "hidden": [(6.0, top - 40.0), (186.0, top - 40.0)],
-            "output": (96.0, top - 40.0 - box_h - 34.0),
-            "loss": (86.0, top - 40.0 - 2 * box_h - 68.0), "loss_w": 188.0}
+            "hidden": [(6.0, top - 84.0), (186.0, top - 84.0)],
+            "output": (96.0, top - 84.0 - box_h - 62.0),
+            "loss": (86.0, top - 84.0 - 2 * box_h - 124.0), "loss_w": 188.0}
 
 
 def draw(spec: dict, ctx):
@@ -239,6 +277,8 @@ def draw(spec: dict, ctx):
             ax.text(x, y, f"x{'₁₂'[i]} = {_f(ex['X'][0, i])}", ha="center", va="center",
                     fontsize=st.SMALL, color=s.text, zorder=3,
                     bbox={"boxstyle": "round,pad=0.35", "fc": s.panel, "ec": s.spine})
+            # the input is the local derivative of z_j along its weight: dw_pj = x_p dz_j
+            c.label(x, y - 22, f"= ∂z/∂w{'₁₂'[i]}ⱼ", va="top")
         hidden_boxes = []
         for j, (x, y) in enumerate(lay["hidden"]):
             bottom = c.box(x, y, box_w, f"hidden neuron {j + 1}", neuron_lines(ex, "hidden", j),
@@ -260,23 +300,44 @@ def draw(spec: dict, ctx):
             for (ix, iy) in lay["inputs"]:
                 for (hx, hy, hb) in hidden_boxes:
                     c.arrow((ix + 42, iy), (hx, (hy + hb) / 2))
-            for (hx, hy, hb) in hidden_boxes:
-                c.arrow((hx + box_w, (hy + hb) / 2), (ox, (oy + o_bottom) / 2))
-            c.arrow((ox + box_w, (oy + o_bottom) / 2), (lx, (ly + l_bottom) / 2))
+            for j, (hx, hy, hb) in enumerate(hidden_boxes):
+                p0, p1 = (hx + box_w, (hy + hb) / 2), (ox, (oy + o_bottom) / 2)
+                c.arrow(p0, p1)
+                c.label((p0[0] + p1[0]) / 2, (p0[1] + p1[1]) / 2 + (10 if j else -10),
+                        *_down_label(ex, j))
+            p0, p1 = (ox + box_w, (oy + o_bottom) / 2), (lx, (ly + l_bottom) / 2)
+            c.arrow(p0, p1)
+            # above the arrow, which stays whole: the gap is as wide as the label
+            c.label((p0[0] + p1[0]) / 2, (p0[1] + p1[1]) / 2 + 26, *_loss_label(ex))
         else:
             for (ix, iy) in lay["inputs"]:
                 for (hx, hy, _) in hidden_boxes:
-                    c.arrow((ix, iy - 12), (hx + box_w / 2, hy))
-            for (hx, _, hb) in hidden_boxes:
-                c.arrow((hx + box_w / 2, hb), (ox + box_w / 2, oy))
-            c.arrow((ox + box_w / 2, o_bottom), (lx + lay["loss_w"] / 2, ly))
+                    c.arrow((ix, iy - 42), (hx + box_w / 2, hy))
+            for j, (hx, _, hb) in enumerate(hidden_boxes):
+                p0, p1 = (hx + box_w / 2, hb), (ox + box_w / 2, oy)
+                c.arrow(p0, p1)
+                c.label(p0[0] + (-8 if j == 0 else 8), (p0[1] + p1[1]) / 2, *_down_label(ex, j),
+                        ha="right" if j == 0 else "left")
+            p0, p1 = (ox + box_w / 2, o_bottom), (lx + lay["loss_w"] / 2, ly)
+            c.arrow(p0, p1)
+            c.label(p0[0] + 10, (p0[1] + p1[1]) / 2, " ".join(_loss_label(ex)), ha="left")
     return fig
 
 
 def _key(ax, s, width, height):
-    """Which colour is which pass, across the top."""
+    """Which colour is which pass, and what the arrows carry, across the top (two lines in the
+    narrow variant)."""
+    wide = width > st.NARROW_WIDTH
     y = height - 16
-    ax.text(width / 2 - 8, y, "forward: values", ha="right", va="center", fontsize=st.SMALL,
-            color=s.text)
-    ax.text(width / 2 + 8, y, "backward: d = ∂ℓ/∂(·)", ha="left", va="center",
+    shift = 100 if wide else 0
+    ax.text(width / 2 - 8 - shift, y, "forward: values", ha="right", va="center",
+            fontsize=st.SMALL, color=s.text)
+    ax.text(width / 2 + 8 - shift, y, "backward: d = ∂ℓ/∂(·)", ha="left", va="center",
             fontsize=st.SMALL, color=_grad_colour(s))
+    arrows = "arrows: local derivatives"
+    if wide:
+        ax.text(width / 2 + 180 - shift, y, arrows, ha="left", va="center", fontsize=st.SMALL,
+                color=s.muted)
+    else:
+        ax.text(width / 2, y - 17, arrows, ha="center", va="center", fontsize=st.SMALL,
+                color=s.muted)

@@ -28,7 +28,8 @@ POST = "nn-from-scratch"
 LIVE = {"digits-samples": ("digit-pad", "digits"), "moons-boundary": ("probe", "moons"),
         "moons-neurons": ("neurons", "moons"),
         "spiral-evolution": ("scrubber", "spiral"), "loss-surface": ("lr-slider", None),
-        "xor-boundary": ("train", "xor"), "playground-boundary": ("playground", "playground")}
+        "xor-boundary": ("train", "xor"), "playground-boundary": ("playground", "playground"),
+        "computation-graph": ("graph-step", None)}
 # bytes, gzipped: all live-figure scripts and data of one page (issue 10 §2: 60 kB), raised to
 # 80 kB for the playground ("Live figures, second pass" §4), which makes its own data and weights
 BUDGET = 80_000

@@ -11,7 +11,7 @@ for (const name of ["predict", "classify", "network"]) {
   window.nnBlog[name] ??= async (...args) => (await import("./nn-live.js")).default[name](...args);
 }
 
-const KINDS = new Set(["digit-pad", "probe", "neurons", "scrubber", "lr-slider", "train", "playground"]);
+const KINDS = new Set(["digit-pad", "probe", "neurons", "scrubber", "lr-slider", "train", "playground", "graph-step"]);
 const NEAR = "400px 0px"; // start loading this far before the figure shows
 // The live panels' CSS is in nn-live.css, inlined in the page's <head>: no
 // bytes to fetch, no unstyled first frame.

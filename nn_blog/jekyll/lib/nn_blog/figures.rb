@@ -64,19 +64,21 @@ module NNBlog
     LIVE_KINDS = { "digit-pad" => %w(network), "probe" => %w(network),
                    "neurons" => %w(network), "scrubber" => %w(network snapshots),
                    "train" => %w(network snapshots data), "lr-slider" => [],
-                   "playground" => [] }.freeze
+                   "playground" => [], "graph-step" => [] }.freeze
     # The figure kinds (manifest `kind`) each live kind can play with: a probe or a training run
     # needs the plane of a decision boundary, the scrubber a boundary's evolution, the slider the
     # loss surface, the pad the digits' network; anything else builds, then fails in the browser.
     LIVE_FIGURES = { "digit-pad" => %w(digits), "probe" => %w(decision_boundary),
                      "neurons" => %w(neuron_heatmaps), "scrubber" => %w(boundary_evolution),
                      "train" => %w(decision_boundary), "lr-slider" => %w(loss_surface),
-                     "playground" => %w(decision_boundary) }.freeze
+                     "playground" => %w(decision_boundary),
+                     "graph-step" => %w(computation_graph) }.freeze
     # Values the options with a fixed set take.
     CHOICES = { "show" => %w(animation), "loading" => %w(lazy eager) }.freeze
-    # Kinds that also read the figure's own drawn layout (its manifest entry's data: where the
-    # neuron_heatmaps tiles are), handed to the page as data-nn-layout.
-    LIVE_LAYOUT = { "neurons" => %w(wide tiles) }.freeze
+    # Kinds that also read the figure's own data (its manifest entry's data: where the
+    # neuron_heatmaps tiles are; the worked example's numbers at full precision), handed to the
+    # page as data-nn-layout; the path is what that data must hold.
+    LIVE_LAYOUT = { "neurons" => %w(wide tiles), "graph-step" => %w(exact) }.freeze
     # key=value, the value bare or in double or single quotes (which may hold spaces)
     OPTION = /\G\s*([A-Za-z_][\w-]*)=(?:"([^"]*)"|'([^']*)'|([^\s"']+))/.freeze
     PARAMS = %w(image_path dark_path narrow_path narrow_dark_path narrow_width narrow_height alt
@@ -168,9 +170,10 @@ module NNBlog
     def check_live(entry, exports, site = nil)
       layout = LIVE_LAYOUT[@options["live"]]
       if layout && !(entry["data"].is_a?(Hash) && entry["data"].dig(*layout))
+        what = layout == %w(exact) ? "its numbers at full precision (kind computation_graph, " \
+                                     "run nn-blog render)" : "where its tiles are (kind neuron_heatmaps)"
         raise ArgumentError, "nn_figure #{@name}: live=#{@options['live']} needs a figure that " \
-                             "records where its tiles are (kind neuron_heatmaps); '#{@name}' " \
-                             "is a #{entry['kind']} figure"
+                             "records #{what}; '#{@name}' is a #{entry['kind']} figure"
       end
       fits = LIVE_FIGURES[@options["live"]]
       if fits && !fits.include?(entry["kind"])
