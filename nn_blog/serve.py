@@ -356,6 +356,26 @@ def read_build(root) -> dict:
         return {}
 
 
+def _rel(path, root) -> str:
+    try:
+        return Path(os.path.abspath(path)).relative_to(os.path.abspath(root)).as_posix()
+    except ValueError:
+        return ""
+
+
+def redraw_cards(root) -> list[str]:
+    """A post edit that needs no render may still change its social card (its title, its header
+    image): the cards' own check, cheap when nothing changed. A failure is one line, and the
+    site is served with the cards it has."""
+    from nn_blog import cards
+
+    try:
+        return cards.update(root)
+    except (ValueError, OSError) as err:
+        print(f"nn-blog serve: social cards: {str(err).splitlines()[0]}", file=sys.stderr)
+        return []
+
+
 class Loop:
     """One build order: changes collect; once they settle, render if a declaration or the code
     changed, then ask Jekyll for one build and wait for its answer (bounded)."""
@@ -365,6 +385,7 @@ class Loop:
         self._lock = threading.Lock()
         self._needs_render = False
         self._code_changed = False
+        self._posts_changed = False
         self._rendering = False
         self._render_end = 0.0
         self.builds = 0
@@ -383,6 +404,8 @@ class Loop:
                 self._needs_render = True
                 if not path.endswith(".yml"):
                     self._code_changed = True
+            elif self.render and _rel(path, self.root).startswith("_posts/"):
+                self._posts_changed = True  # a title or header may change its social card
             elif is_render_output(path, self.root) and (
                     self._rendering or time.monotonic() - self._render_end < 1.0):
                 return  # the render's own files: the build after it reads them
@@ -394,12 +417,15 @@ class Loop:
         with self._lock:
             render, self._needs_render = self._needs_render, False
             code, self._code_changed = self._code_changed, False
-            self._rendering = render
+            posts, self._posts_changed = self._posts_changed, False
+            self._rendering = render or posts
         try:
             if code:
                 self.renders.restart_warm()
             if render:
                 render_once(self.root, self.renderer, self.renders)
+            elif posts:
+                redraw_cards(self.root)
         finally:
             with self._lock:
                 self._rendering = False

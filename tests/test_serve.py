@@ -318,3 +318,19 @@ def test_connection_resets_are_left_out_of_jekylls_output():
     ("_posts/x.md~", False), ("_data/generated/figures.json", True)])
 def test_what_a_build_follows(tmp_path, rel, content):
     assert serve.is_content(tmp_path / rel, tmp_path) is content
+
+
+def test_a_post_edit_redraws_its_social_card_without_a_render(tmp_path, monkeypatch):
+    """Serve renders on declarations and code, not on posts; a post's title is on its card, so
+    a post edit runs the cards' own check before the build (issue 20: serve never redrew)."""
+    calls = []
+    monkeypatch.setattr(serve, "redraw_cards", lambda root: calls.append(root) or [])
+    monkeypatch.setattr(serve, "render_once", lambda *a, **k: calls.append("render"))
+    loop = serve.Loop(tmp_path, renderer=None, renders=None, render=True)
+    monkeypatch.setattr(loop, "build", lambda: {})
+    loop.changed(str(tmp_path / "_posts" / "2020-01-01-a.md"))
+    loop._run()
+    assert calls == [tmp_path]
+    loop.changed(str(tmp_path / "_data" / "figures.yml"))  # a render draws the cards itself
+    loop._run()
+    assert calls == [tmp_path, "render"]
