@@ -26,7 +26,7 @@ REFERENCE = "docs/reference.md"
 LIVE_FIGURES = {"digit-pad": ["digits"], "probe": ["decision_boundary"],
                 "neurons": ["neuron_heatmaps"], "scrubber": ["boundary_evolution"],
                 "train": ["decision_boundary"], "lr-slider": ["loss_surface"],
-                "playground": ["decision_boundary"]}
+                "playground": ["decision_boundary"], "graph-step": ["computation_graph"]}
 
 
 def _param(name, field) -> dict:
