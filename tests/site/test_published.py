@@ -16,6 +16,7 @@ PUBLISHED = {
     "feed": r"feed\.xml",
     "sitemap": r"sitemap\.xml",
     "search": r"pagefind/.+|assets/js/search\.js",
+    "theme scripts": r"assets/js/toc\.js",  # the blog's table of contents (no inline script)
     "stylesheet": r"assets/css/[^/]+\.css",
     "post asset": r"assets/images/(site/)?[^/]+\.(png|jpe?g|svg|webp|gif)",
     "figure": r"assets/images/nn/[^/]+\.[0-9a-f]{8,}\.(svg|png|webp|gif|mp4|webm)",

@@ -23,6 +23,9 @@ ALLOWED_CSS = {
     # `clip-path: rect(0 0 0 0)`: calc() inside polygon() (CSS Values 3) and rect() (CSS Shapes 1)
     # are valid and supported by every current browser, but unknown to vnu's CSS checker.
     "clip-path",
+    # the live panels size themselves to their figure with a container query
+    # (`container-type: inline-size`, CSS Containment 3), which the checker does not know yet
+    "container-type",
 }
 CSS_ERROR = re.compile(r"^CSS: “([-\w]+)”:")
 
