@@ -80,7 +80,7 @@ def test_wrapped_code_is_still_the_source(browser, site, read):
 def test_a_wrapped_line_hangs_past_its_indentation_beside_a_mark(browser, site):
     """Each source line is its own box: a line that wraps at 375 px has its continuation rows
     indented past the line's own indentation, and a bar beside them (its background)."""
-    context = browser.new_context(viewport={"width": 375, "height": 900})
+    context = browser.new_context(bypass_csp=True, viewport={"width": 375, "height": 900})
     bounded(context)
     try:
         page = context.new_page()

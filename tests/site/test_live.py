@@ -326,7 +326,7 @@ def test_no_long_task_while_scrubbing_or_training(browser, site):
     """No task over 50 ms of a live figure's scripts from the moment the scrubber comes near
     until every frame of it is made, while it is scrubbed from end to end, and while XOR trains
     to the end (the figures on the way load too). The long tasks of the time are reported."""
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context = browser.new_context(bypass_csp=True, viewport={"width": 1280, "height": 900})
     bounded(context)
     context.add_init_script(LONG_TASKS)
     try:
@@ -389,7 +389,7 @@ def cls(shifts):
 def test_no_layout_shift_when_live_panels_arrive_on_a_slow_network(browser, site, width):
     """Slow 3G (400 ms, 400 kbit/s): a reader scrolls through the post while the live figures
     load as they near; their panels take the space kept for them. CLS <= 0.02."""
-    context = browser.new_context(viewport={"width": width, "height": 844})
+    context = browser.new_context(bypass_csp=True, viewport={"width": width, "height": 844})
     bounded(context)
     context.add_init_script(CLS)
     try:
@@ -421,8 +421,8 @@ def test_no_layout_shift_when_live_panels_arrive_on_a_slow_network(browser, site
 @pytest.fixture
 def phone(browser, site):
     """The post at 390 px with touch, console watched -> (page, log)."""
-    context = browser.new_context(viewport={"width": 390, "height": 844}, has_touch=True,
-                                  is_mobile=True, device_scale_factor=2)
+    context = browser.new_context(bypass_csp=True, viewport={"width": 390, "height": 844},
+                                  has_touch=True, is_mobile=True, device_scale_factor=2)
     bounded(context)
     log = {"problems": []}
     watch(context, site.origin, log)
