@@ -163,10 +163,11 @@ def _config_edit(site: Path, say) -> Change | None:
 
 def next_steps(site: Path) -> list[str]:
     """Three lines for this site: scaffold a post, serve it, check the set-up."""
-    return ["next:",
-            '  nn-blog new "My first network"   # a post with its own network and figure',
-            f"  {hostsite.serve_command(site)}   # then open the URL it prints",
-            "  nn-blog doctor                    # if anything is missing"]
+    steps = [('nn-blog new "My first network"', "a post with its own network and figure"),
+             (hostsite.serve_command(site), "then open the URL it prints"),
+             ("nn-blog doctor", "if anything is missing")]
+    width = max(len(command) for command, _ in steps)
+    return ["next:"] + [f"  {command:{width}}  # {why}" for command, why in steps]
 
 
 # --- doctor --------------------------------------------------------------------------------
