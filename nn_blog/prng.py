@@ -1,7 +1,9 @@
 """A random generator the browser computes bit for bit the same: Mulberry32.
 
 The playground (``assets/js/live/playground.js``) trains in the reader's browser and its "Take
-it to Python" panel promises the same losses from ``nn-blog``. NumPy's PCG64 and its normal
+it to Python" panel promises the same network from ``nn-blog`` (equal losses for the first tens
+of epochs; after that training magnifies last-bit rounding differences between JavaScript's
+``Math`` and NumPy, and the runs drift). NumPy's PCG64 and its normal
 sampler are not something a page can reproduce, so a declaration that says ``rng: mulberry32``
 draws its data, its split, its initial weights and its batch order from this generator
 instead; ``nn_blog/jekyll/assets/js/prng.js`` is the same code in JavaScript and

@@ -1,6 +1,7 @@
 """The playground at the end of the main post, in Chromium (bounded waits throughout): it
-trains each data set to the accuracy the Python engine reaches at the same epoch (the same
-network, batch for batch: tests/test_playground.py), its configuration survives a link, no
+trains each data set to the losses the Python engine reaches, epoch for epoch, over the first
+AGREE epochs (the same network, batch for batch: tests/test_playground.py; later the runs can
+drift, as the page says) and to a good accuracy, its configuration survives a link, no
 frame of its work becomes a long task (50 ms; the 16 ms frame target is a benchmark's, not a
 test's: docs/benchmarks.md), it stops while the page is hidden, every control is labelled and big
 enough, it fits 390 px, and it is photographed at 390 and 1280 px, light and dark.
@@ -27,6 +28,7 @@ LEARNS = [("data:xor;noise:0.25;layers:4;act:tanh;opt:adam;lr:0.03;batch:10;seed
           ("data:circles;noise:0.1;layers:6;act:tanh;opt:adam;lr:0.03;batch:10;seed:1", 0.9),
           ("data:spiral;noise:0.2;layers:8,8;act:relu;opt:adam;lr:0.03;batch:10;seed:1", 0.9)]
 MIN_EPOCHS = 60
+AGREE = 50  # epochs over which the page's losses equal NumPy's within 1e-9
 HEAVY = "data:spiral;noise:0.2;layers:8,8,8;act:tanh;opt:adam;lr:0.01;batch:1;seed:1"
 
 
@@ -72,9 +74,9 @@ def run_until(page, fig, epochs):
     fig.get_by_role("button", name="Pause").click()
 
 
-def python_accuracy(yaml_text, epochs):
+def python_run(yaml_text, epochs):
     spec = check_network("playground", parse_yaml(yaml_text, "p.yml")["playground"])
-    return experiments.train(spec, epochs=epochs).results["test_accuracy"]
+    return experiments.train(spec, epochs=epochs)
 
 
 @pytest.mark.parametrize("state,least", LEARNS, ids=[s.split(";")[0] for s, _ in LEARNS])
@@ -88,8 +90,14 @@ def test_each_data_set_trains_to_what_python_reaches(browser, site, state, least
         fig.locator("summary", has_text="Take it to Python").click()
         yaml_text = fig.locator(".nn-pg-python pre code").first.text_content()
         assert f"epochs: {at}" in yaml_text
-        assert got[0] == pytest.approx(python_accuracy(yaml_text, at), abs=1e-12)
+        losses = fig.evaluate("el => el.nnPlayground.run.losses")
+        ours = python_run(yaml_text, at)
+        # the same network batch for batch: equal losses until training has magnified
+        # the last bits JavaScript's Math and NumPy round differently (the spiral's ReLU
+        # network agrees to 1e-13 at epoch 60, 1e-6 at 80: the page's note says so)
+        assert losses[:AGREE] == pytest.approx(ours.history["loss"][:AGREE], abs=1e-9)
         assert got[0] >= least, f"{state}: test accuracy {got[0]} after {at} epochs"
+        assert ours.results["test_accuracy"] >= least, f"{state}: NumPy's run after {at}"
         assert log["problems"] == [] and log.get("foreign", []) == []
     finally:
         context.close()

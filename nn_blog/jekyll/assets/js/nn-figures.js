@@ -22,14 +22,11 @@ const live = []; // {redraw} of every enhanced figure, for a light/dark switch
 // top of the live panel: it exists only where the controls do. The canvases
 // a reader works are described by it too.
 function hint(figure) {
-  const text = figure.dataset.nnHint;
-  const box = figure.querySelector(".nn-live");
-  if (!text || !box) return;
-  const line = document.createElement("p");
-  line.className = "nn-live-hint";
+  // the panel starts with it (live/common.js panel()): added only now, it would push the
+  // panel's first picture down, a layout shift
+  const line = figure.querySelector(".nn-live > .nn-live-hint");
+  if (!line) return;
   line.id = `nn-hint-${live.length}`;
-  line.textContent = text;
-  box.prepend(line);
   for (const c of figure.querySelectorAll("canvas[tabindex]")) {
     const own = c.getAttribute("aria-describedby"); // a kind's own line (the pad's keys)
     c.setAttribute("aria-describedby", own ? `${line.id} ${own}` : line.id);

@@ -1,9 +1,22 @@
 // What the live figures share: their data, the palette, canvases, the plane.
 
-import { network } from "../nn-live.js";
+import { network as load } from "../nn-live.js";
 import { predict } from "../nn-engine.js";
 
-export { network };
+// Give the event loop a turn: what follows runs as a task of its own. A
+// figure's start-up is cut in three (module, panel, first picture) at the two
+// awaits every figure makes, network() and palette(): a resolved promise
+// alone would not yield, and two figures waiting for the same network would
+// then start up in one long task (the moons probe and heatmaps: 80 ms).
+export const turn = () => (globalThis.scheduler?.yield ? globalThis.scheduler.yield()
+  : new Promise((resolve) => { setTimeout(resolve, 0); }));
+
+// A network of the figure's own (nn-live.js), in a task of its own.
+export async function network(name) {
+  const net = await load(name);
+  await turn();
+  return net;
+}
 
 const cache = new Map();
 
@@ -29,6 +42,7 @@ export const reducedMotion = () =>
 // The static figures' palette for the page's scheme (nn_blog/figures/style.py).
 export async function palette() {
   const theme = await data("theme");
+  await turn();
   return dark() ? theme.dark : theme.light;
 }
 
@@ -50,6 +64,9 @@ export function el(tag, attrs = {}, ...children) {
 // printing).
 export function panel(figure, replace) {
   const box = el("div", { class: "nn-live" });
+  // the post's line on what to do with the figure (nn_figure's hint=) heads the panel
+  const hint = figure.dataset.nnHint;
+  if (hint) box.append(el("p", { class: "nn-live-hint", text: hint }));
   const image = figure.querySelector("picture, img, a[data-nn-on-demand]");
   const after = replace ? image : figure.querySelector("figcaption") || image;
   if (after) after.after(box);
@@ -151,7 +168,7 @@ export function regionsInSlices(net, extent, w, h, colours, cells = 96, budget =
   return new Promise((resolve) => {
     let row = 0;
     let per = 0; // ms per row, measured
-    (function slice() {
+    function slice() {
       const start = performance.now();
       do {
         const step = per ? Math.max(1, Math.floor(2 / per)) : 2;
@@ -163,7 +180,8 @@ export function regionsInSlices(net, extent, w, h, colours, cells = 96, budget =
       } while (row < job.rows && performance.now() - start < budget - 2 * per);
       if (row < job.rows) later(slice);
       else resolve(job.image);
-    }());
+    }
+    later(slice); // not in the caller's task: it has drawn a coarse picture already
   });
 }
 

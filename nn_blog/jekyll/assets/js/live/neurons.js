@@ -16,7 +16,7 @@
 import { forwardAll, inputMatrix, predict } from "../nn-engine.js";
 import {
   canvas, classes, crosshair, el, layerWords, network, nudge, palette, panel, readout, rgb,
-  strength, where,
+  strength, turn, where,
 } from "./common.js";
 
 const GRID_COLUMNS = 8; // tiles across in the phone's grid of every neuron
@@ -183,6 +183,10 @@ export default async function neurons(figure) {
     return A;
   }
 
+  // the tiles' pictures and their first drawing: two tasks, not one long one
+  // (no listener yet: nothing can draw before mount)
+  heat = heatmaps();
+  await turn();
   view.canvas.addEventListener("pointermove", move);
   view.canvas.addEventListener("pointerdown", move);
   // a tap or drag over the grid of every neuron probes there too
