@@ -1,13 +1,17 @@
 """Where a figure's files go: the one place the output layout is written down.
 
 A figure declared with ``output: nn/moons-boundary`` has these *slots* (paths relative to the
-site's root): ``assets/images/nn/moons-boundary.{svg,png}`` (light), ``…-dark.{svg,png}`` (dark),
-``…-narrow.{svg,png}`` and ``…-narrow-dark.{svg,png}`` (a phone-width variant, when its kind
-draws one), and for an animated kind ``….gif``, ``…-poster.png``, ``…-dark.gif`` and
+site's root): ``assets/images/nn/moons-boundary.{svg,png}`` (light), ``…-dark.svg`` (dark),
+``…-narrow.svg`` and ``…-narrow-dark.svg`` (a phone-width variant, when its kind draws one), and
+for an animated kind ``….gif``, ``…-poster.png``, ``…-dark.gif`` and
 ``…-dark-poster.png``. A slot is never written under its own name: the file goes to the
 *content-addressed* name :func:`addressed` gives (``moons-boundary.3f9c0a12b4de.svg``), so a new
 render's files never replace the files the current manifest names -- the manifest, swapped last,
 is what switches the site from one render to the next (see ``nn_blog.publish``).
+
+Pages show the SVGs. The light drawing is also a PNG: the raster an author can link, a feed
+reader or a share preview can show. The other variants have no PNG: no page loads one, and an
+unused PNG doubled a figure's drawing time (issue 17) and most of the repository's image bytes.
 
 Each ``legacy`` path is one more single file that keeps its fixed name (an older post links to it).
 The manifest lists files as site URLs (a leading ``/``).
@@ -30,12 +34,11 @@ def variants(output: str) -> dict[str, dict]:
     "gif_dark", "poster_dark"}, "narrow": {"light": {fmt: path}, "dark": {fmt: path}}}."""
     base = f"{IMAGES}/{output}"
     return {"light": {"svg": f"{base}.svg", "png": f"{base}.png"},
-            "dark": {"svg": f"{base}-dark.svg", "png": f"{base}-dark.png"},
+            "dark": {"svg": f"{base}-dark.svg"},
             "extra": {"gif": f"{base}.gif", "poster": f"{base}-poster.png",
                       "gif_dark": f"{base}-dark.gif", "poster_dark": f"{base}-dark-poster.png"},
-            "narrow": {"light": {"svg": f"{base}-narrow.svg", "png": f"{base}-narrow.png"},
-                       "dark": {"svg": f"{base}-narrow-dark.svg",
-                                "png": f"{base}-narrow-dark.png"}}}
+            "narrow": {"light": {"svg": f"{base}-narrow.svg"},
+                       "dark": {"svg": f"{base}-narrow-dark.svg"}}}
 
 
 def slots(output: str) -> list[str]:

@@ -49,12 +49,14 @@ def test_outputs_follow_the_contract(site):
         for variant in ("light", "dark"):
             svg = (site / entry[variant]["svg"].lstrip("/")).read_bytes()
             ET.fromstring(svg)  # well-formed SVG
-            png = Image.open(site / entry[variant]["png"].lstrip("/"))
-            assert png.format == "PNG"
-            # PNG at twice the CSS size the manifest gives
-            assert png.size == (2 * entry["width"], 2 * entry["height"]), name
-        assert (site / entry["light"]["png"].lstrip("/")).read_bytes() != \
-            (site / entry["dark"]["png"].lstrip("/")).read_bytes()
+        assert (site / entry["light"]["svg"].lstrip("/")).read_bytes() != \
+            (site / entry["dark"]["svg"].lstrip("/")).read_bytes()
+        # one raster, the light one (what a feed or a share preview can show); pages load SVGs
+        assert set(entry["light"]) == {"svg", "png"} and set(entry["dark"]) == {"svg"}, name
+        png = Image.open(site / entry["light"]["png"].lstrip("/"))
+        assert png.format == "PNG"
+        # PNG at twice the CSS size the manifest gives
+        assert png.size == (2 * entry["width"], 2 * entry["height"]), name
         assert entry["alt"] and entry["hash"].startswith("sha256:") and entry["key"]
     # content-addressed names: the slot's name, then the first 12 hex digits of the file's sha256
     svg = manifest["neuron"]["light"]["svg"]
@@ -141,7 +143,7 @@ def test_changing_one_learning_rate_stales_exactly_its_figures(site):
 
 
 def test_edited_or_deleted_output_is_redrawn_identically(site):
-    png = site / _manifest(site)["moons-loss"]["dark"]["png"].lstrip("/")
+    png = site / _manifest(site)["moons-loss"]["light"]["png"].lstrip("/")
     svg = site / _manifest(site)["neuron"]["light"]["svg"].lstrip("/")
     original = png.read_bytes()
     png.write_bytes(original[:-10] + b"0123456789")
@@ -223,4 +225,4 @@ def test_png_is_readable_at_the_manifest_hash(site):
     digests = {rel: keys.sha256((site / rel).read_bytes())
                for rel in plan_mod.entry_files(entry)}
     assert plan_mod.files_hash(digests) == entry["hash"]
-    Image.open(io.BytesIO((site / entry["dark"]["png"].lstrip("/")).read_bytes())).load()
+    Image.open(io.BytesIO((site / entry["light"]["png"].lstrip("/")).read_bytes())).load()

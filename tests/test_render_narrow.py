@@ -55,7 +55,7 @@ def test_a_kind_with_narrow_gets_narrow_variants_light_and_dark(monkeypatch):
     slots = layout.variants("nn/fake")
     narrow_slots = [*slots["narrow"]["light"].values(), *slots["narrow"]["dark"].values()]
     assert set(narrow_slots) <= set(files)
-    assert files[slots["narrow"]["light"]["png"]] != files[slots["narrow"]["dark"]["png"]]
+    assert files[slots["narrow"]["light"]["svg"]] != files[slots["narrow"]["dark"]["svg"]]
     addressed = {slot: layout.addressed(slot, data) for slot, data in files.items()}
     digests = {addressed[s]: keys.sha256(d) for s, d in files.items()}
     entry = render.manifest_entry(decl(), addressed, digests, parts, "key", {})
@@ -65,7 +65,7 @@ def test_a_kind_with_narrow_gets_narrow_variants_light_and_dark(monkeypatch):
     assert (narrow["width"], narrow["height"]) == (360, 288)
     assert narrow["min_font_px"] == pytest.approx(16.0)
     for variant in ("light", "dark"):
-        assert set(narrow[variant]) == {"svg", "png"}
+        assert set(narrow[variant]) == {"svg"}  # pages load SVGs; the one PNG is the light
         for fmt, url in narrow[variant].items():
             slot = slots["narrow"][variant][fmt]
             assert url == "/" + addressed[slot] and layout.slot_of(url.lstrip("/")) == slot

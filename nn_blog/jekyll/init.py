@@ -44,7 +44,7 @@ NETWORKS_HEAD = """\
 """
 FIGURES_HEAD = """\
 # The figures this site's posts show (nn-blog init wrote this header). A post shows one with
-# {% nn_figure NAME %}; `nn-blog render` draws it (SVG and PNG, light and dark) into assets/.
+# {% nn_figure NAME %}; `nn-blog render` draws it (light and dark SVG, a light PNG) into assets/.
 #
 #   my-net-boundary:
 #     kind: decision_boundary

@@ -59,14 +59,14 @@ def build(out: Path, trained: dict) -> dict[str, int]:
         shutil.copy(JS.parent / css, out / "assets" / "css" / css)
     images = out / "assets" / "images" / "nn"
     images.mkdir(parents=True)
-    # the render names images by content (NAME.HASH.png): the manifest says which is which
+    # the render names images by content (NAME.HASH.svg): the manifest says which is which
     manifest = json.loads((ROOT / "_data/generated/figures.json").read_text())
     for name in STATIC:
         entry = manifest.get(name) or {}
         for group, suffix in ((entry, ""), (entry.get("narrow") or {}, "-narrow")):
-            for scheme, variant in (("light", f"{name}{suffix}.png"),
-                                    ("dark", f"{name}{suffix}-dark.png")):
-                url = (group.get(scheme) or {}).get("png")
+            for scheme, variant in (("light", f"{name}{suffix}.svg"),
+                                    ("dark", f"{name}{suffix}-dark.svg")):
+                url = (group.get(scheme) or {}).get("svg")
                 if url and (ROOT / url.lstrip("/")).exists():
                     shutil.copy(ROOT / url.lstrip("/"), images / variant)
     files = dict(browser_export.shared_files())
