@@ -192,7 +192,7 @@ module NNBlog
 
     html = excerpt.is_a?(String) ? NNBlog::Caption.html(excerpt) : excerpt.to_s
     # (the math marks, NNMath.mark, sit inside the text: they go without a space)
-    strip_math(CGI.unescapeHTML(html.gsub(%r{</?nn-math>}, "").gsub(/<[^>]+>/, " ")))
+    plain_text(html.gsub(%r{</?nn-math>}, ""))
   end
 
   # Two fixes to kramdown's and rouge's markup that axe-core asks for, on every rendered page:

@@ -5,7 +5,8 @@ run and writes ``benchmarks/results/NAME.json`` and ``NAME.md``. This script run
 another (they must not share the two cores), then writes ``docs/benchmarks.md`` and
 ``_data/generated/benchmarks.json`` so a post can quote the measured numbers.
 
-Usage: ``python benchmarks/run.py [NAME ...]`` (default: engine render site lighthouse serve_loop).
+Usage: ``python benchmarks/run.py [NAME ...]`` (default: engine render site lighthouse serve_loop
+playground).
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from nn_blog.fileio import write_atomic
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "benchmarks" / "results"
-ALL = ("engine", "render", "site", "lighthouse", "serve_loop")
+ALL = ("engine", "render", "site", "lighthouse", "serve_loop", "playground")
 
 
 def assemble() -> None:

@@ -210,6 +210,41 @@ export function drawPoints(ctx, map, X, y, colours, radius = 2.5) {
   });
 }
 
+// A loss curve's frame on canvas `c`: the page cleared, the two axes, loss 0 to `top` up the
+// left (named "loss" there if `named`), epochs 0 to `epochs` along the bottom. Returns
+// xy(e, L): where epoch e's loss L goes (clipped at the top).
+export function lossAxes({ ctx, w, h }, colours, top, epochs, named = false) {
+  const M = { left: 34, right: 8, top: 8, bottom: 18 };
+  const pw = w - M.left - M.right;
+  const ph = h - M.top - M.bottom;
+  ctx.fillStyle = colours.page;
+  ctx.fillRect(0, 0, w, h);
+  ctx.strokeStyle = colours.grid;
+  ctx.lineWidth = 1;
+  ctx.beginPath();
+  ctx.moveTo(M.left - 0.5, M.top);
+  ctx.lineTo(M.left - 0.5, M.top + ph + 0.5);
+  ctx.lineTo(M.left + pw, M.top + ph + 0.5);
+  ctx.stroke();
+  ctx.fillStyle = colours.muted;
+  ctx.font = "11px system-ui, sans-serif";
+  ctx.textAlign = "right";
+  ctx.textBaseline = "top";
+  ctx.fillText(top.toFixed(2), M.left - 4, M.top - 2);
+  ctx.textBaseline = "bottom";
+  ctx.fillText("0", M.left - 4, M.top + ph + 4);
+  if (named) {
+    ctx.textBaseline = "middle";
+    ctx.fillText("loss", M.left - 4, M.top + ph / 2);
+  }
+  ctx.textBaseline = "top";
+  ctx.textAlign = "left";
+  ctx.fillText("epoch 0", M.left, M.top + ph + 4);
+  ctx.textAlign = "right";
+  ctx.fillText(String(epochs), M.left + pw, M.top + ph + 4);
+  return (e, L) => [M.left + (pw * e) / epochs, M.top + ph - (ph * Math.min(L, top)) / top];
+}
+
 // Width in CSS pixels the panel can use (the figure's width, capped).
 export function widthFor(figure, max = 560) {
   return Math.max(240, Math.min(max, Math.floor(figure.clientWidth || max)));

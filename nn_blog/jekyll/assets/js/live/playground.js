@@ -18,7 +18,7 @@ import {
   trainBatch, trainEpoch,
 } from "../nn-playground.js";
 import {
-  canvas, crosshair, drawPoints, el, nudge, palette, panel, planeMap, readout,
+  canvas, crosshair, drawPoints, el, lossAxes, nudge, palette, panel, planeMap, readout,
   reducedMotion, rgb, strength, turn, widthFor,
 } from "./common.js";
 
@@ -434,35 +434,9 @@ export default async function playground(figure) {
   }
 
   function drawCurve() {
-    const { ctx, w: cw, h: ch } = curve;
-    const M = { left: 34, right: 8, top: 8, bottom: 18 };
-    const pw = cw - M.left - M.right;
-    const ph = ch - M.top - M.bottom;
     const all = [...run.losses, ...run.testLosses].filter(Number.isFinite);
-    const top = Math.max(0.1, ...all);
-    const E = Math.max(50, run.epoch);
-    const xy = (e, L) => [M.left + (pw * e) / E, M.top + ph - (ph * Math.min(L, top)) / top];
-    ctx.fillStyle = colours.page;
-    ctx.fillRect(0, 0, cw, ch);
-    ctx.strokeStyle = colours.grid;
-    ctx.lineWidth = 1;
-    ctx.beginPath();
-    ctx.moveTo(M.left - 0.5, M.top);
-    ctx.lineTo(M.left - 0.5, M.top + ph + 0.5);
-    ctx.lineTo(M.left + pw, M.top + ph + 0.5);
-    ctx.stroke();
-    ctx.fillStyle = colours.muted;
-    ctx.font = "11px system-ui, sans-serif";
-    ctx.textAlign = "right";
-    ctx.textBaseline = "top";
-    ctx.fillText(top.toFixed(2), M.left - 4, M.top - 2);
-    ctx.textBaseline = "bottom";
-    ctx.fillText("0", M.left - 4, M.top + ph + 4);
-    ctx.textBaseline = "top";
-    ctx.textAlign = "left";
-    ctx.fillText("epoch 0", M.left, M.top + ph + 4);
-    ctx.textAlign = "right";
-    ctx.fillText(String(E), M.left + pw, M.top + ph + 4);
+    const xy = lossAxes(curve, colours, Math.max(0.1, ...all), Math.max(50, run.epoch));
+    const { ctx } = curve;
     [[run.losses, colours.series[0], []], [run.testLosses, colours.series[1], [4, 3]]]
       .forEach(([L, colour, dash]) => {
         ctx.strokeStyle = colour;

@@ -8,8 +8,8 @@ import {
   epoch as trainEpoch, lossAndGrads, optimizer, targets, trainable,
 } from "../nn-train.js";
 import {
-  canvas, drawPoints, el, network, palette, panel, planeMap, readout, reducedMotion,
-  shadePlane, turn, widthFor,
+  canvas, drawPoints, el, lossAxes, network, palette, panel, planeMap, readout,
+  reducedMotion, shadePlane, turn, widthFor,
 } from "./common.js";
 
 // A whole run takes about RUN_MS of running time: each redraw trains up to
@@ -104,35 +104,9 @@ export default async function train(figure) {
   }
 
   function curveDraw() {
-    const { ctx, w: cw, h: ch } = curve;
-    const M = { left: 34, right: 8, top: 8, bottom: 18 };
-    const pw = cw - M.left - M.right;
-    const ph = ch - M.top - M.bottom;
-    const top = Math.max(first, ...losses.filter(Number.isFinite));
-    const xy = (e, L) => [M.left + (pw * e) / epochs, M.top + ph - (ph * L) / top];
-    ctx.fillStyle = colours.page;
-    ctx.fillRect(0, 0, cw, ch);
-    ctx.strokeStyle = colours.grid;
-    ctx.lineWidth = 1;
-    ctx.beginPath(); // axes: loss from 0 up, epochs 0 to the last
-    ctx.moveTo(M.left - 0.5, M.top);
-    ctx.lineTo(M.left - 0.5, M.top + ph + 0.5);
-    ctx.lineTo(M.left + pw, M.top + ph + 0.5);
-    ctx.stroke();
-    ctx.fillStyle = colours.muted;
-    ctx.font = "11px system-ui, sans-serif";
-    ctx.textAlign = "right";
-    ctx.textBaseline = "top";
-    ctx.fillText(top.toFixed(2), M.left - 4, M.top - 2);
-    ctx.textBaseline = "bottom";
-    ctx.fillText("0", M.left - 4, M.top + ph + 4);
-    ctx.textBaseline = "middle";
-    ctx.fillText("loss", M.left - 4, M.top + ph / 2);
-    ctx.textBaseline = "top";
-    ctx.textAlign = "left";
-    ctx.fillText("epoch 0", M.left, M.top + ph + 4);
-    ctx.textAlign = "right";
-    ctx.fillText(String(epochs), M.left + pw, M.top + ph + 4);
+    const xy = lossAxes(curve, colours, Math.max(first, ...losses.filter(Number.isFinite)),
+      epochs, true);
+    const { ctx } = curve;
     ctx.strokeStyle = colours.accent;
     ctx.fillStyle = colours.accent;
     ctx.lineWidth = 1.5;
