@@ -110,6 +110,15 @@ def make_site(site: Path, code: Path) -> Path:
     return site
 
 
+def command(site: Path) -> str:
+    """An ``nn-blog`` command for the site's loader (``$NN_BLOG``): this interpreter on the code
+    its PYTHONPATH names (the code under test, not whatever ``nn-blog`` the PATH has)."""
+    path = site.parent / f"{site.name}-nn-blog"
+    path.write_text(f"#!/bin/sh\nexec {sys.executable} -m nn_blog \"$@\"\n")
+    path.chmod(0o755)
+    return str(path)
+
+
 class Served:
     def __init__(self, site: Path, code: Path):
         self.site, self.port = site, free_port()
@@ -119,7 +128,8 @@ class Served:
             self.proc = subprocess.Popen(
                 [sys.executable, "-m", "nn_blog", "serve", "--port", str(self.port),
                  "--livereload-port", str(free_port()), "--root", str(site)],
-                stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env(code),
+                stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                env={**env(code), "NN_BLOG": command(site)},
                 start_new_session=True, cwd=site)  # not ROOT: `-m` would import ROOT's nn_blog
         end = time.monotonic() + 600
         while not any("Server running" in line for line in self.lines):

@@ -41,6 +41,7 @@ import contextlib
 import json
 import os
 import re
+import shlex
 import signal
 import socket
 import subprocess
@@ -346,6 +347,24 @@ def write_control(root, name: str, data) -> None:
     os.replace(tmp, os.path.join(folder, name))
 
 
+def own_command(root) -> str:
+    """An ``nn-blog`` command that runs this very package, for the site's loader
+    (``_plugins/nn_blog.rb`` looks at ``$NN_BLOG`` first): serve may be started as
+    ``python -m nn_blog`` or from a virtual environment that is neither the site's ``.venv`` nor
+    on the PATH, and the Jekyll it starts must load the same nn-blog. A two-line script in the
+    control folder runs this interpreter on ``-m nn_blog`` (the environment, PYTHONPATH
+    included, passes through)."""
+    folder = os.path.join(root, CONTROL)
+    os.makedirs(folder, exist_ok=True)
+    path = os.path.join(folder, "nn-blog")
+    tmp = f"{path}.{os.getpid()}"
+    with open(tmp, "w", encoding="utf-8") as fh:
+        fh.write(f"#!/bin/sh\nexec {shlex.quote(sys.executable)} -m nn_blog \"$@\"\n")
+    os.chmod(tmp, 0o755)
+    os.replace(tmp, path)
+    return os.path.abspath(path)
+
+
 def read_build(root) -> dict:
     """What Jekyll last answered (serving.rb's ``build.json``): its number, ok, error."""
     try:
@@ -559,6 +578,7 @@ def serve(root=".", host="127.0.0.1", port=4000, livereload_port=35729, render=T
         # NN_BLOG_SERVE hands Jekyll's rebuilds to serve (serving.rb).
         env = {**os.environ, "NN_BLOG_SKIP_RENDER": "1",
                "NN_BLOG_SERVE": os.path.join(root, CONTROL)}
+        env.setdefault("NN_BLOG", own_command(root))
         # started before the watcher's threads: preexec_fn runs between fork and exec
         server = subprocess.Popen(list(jekyll or jekyll_argv(host, port, livereload_port, root)),
                                   cwd=root, env=env, preexec_fn=_die_with_parent,

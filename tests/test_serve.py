@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -13,6 +14,7 @@ import pytest
 from test_render_fixture import alive
 
 from nn_blog import serve
+from nn_blog.jekyll import info
 
 
 def wait_for(predicate, timeout=5.0):
@@ -336,3 +338,33 @@ def test_a_post_edit_redraws_its_social_card_without_a_render(tmp_path, monkeypa
     loop.changed(str(tmp_path / "_data" / "figures.yml"))  # a render draws the cards itself
     loop._run()
     assert calls == [tmp_path, "render"]
+
+
+def test_jekyll_finds_the_nn_blog_that_serve_runs(tmp_path, monkeypatch):
+    """serve started as `python -m nn_blog` (or from a venv neither in the site nor on the
+    PATH): the Jekyll it starts gets $NN_BLOG, a command that runs this same package, so the
+    site's loader loads this plugin and no other."""
+    monkeypatch.delenv("NN_BLOG", raising=False)
+    (tmp_path / "_config.yml").write_text("title: t\n")
+    (tmp_path / "_data").mkdir()
+    got = tmp_path / "nn_blog_env"
+    jekyll = [sys.executable, "-c", "import os, sys; "
+              f"open({str(got)!r}, 'w').write(os.environ['NN_BLOG'])"]
+    assert serve.serve(tmp_path, jekyll=jekyll, renderer=[sys.executable, "-c", ""]) == 0
+    command = got.read_text()
+    bare = {"PATH": "/usr/bin:/bin", "PYTHONPATH": os.environ.get("PYTHONPATH", "")}
+    done = subprocess.run([command, "plugin", "--json"], capture_output=True, text=True,
+                          env=bare, timeout=60, check=False)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["plugin"] == info()["plugin"]
+
+
+def test_an_nn_blog_the_author_chose_is_kept(tmp_path, monkeypatch):
+    monkeypatch.setenv("NN_BLOG", "/opt/mine/bin/nn-blog")
+    (tmp_path / "_config.yml").write_text("title: t\n")
+    (tmp_path / "_data").mkdir()
+    got = tmp_path / "nn_blog_env"
+    jekyll = [sys.executable, "-c",
+              f"import os; open({str(got)!r}, 'w').write(os.environ['NN_BLOG'])"]
+    assert serve.serve(tmp_path, jekyll=jekyll, renderer=[sys.executable, "-c", ""]) == 0
+    assert got.read_text() == "/opt/mine/bin/nn-blog"

@@ -69,7 +69,7 @@ BAD_FIGURES = {
                          "  output: misc/neuron\n",
                          ["'bad'", "field 'output'", "figure 'neuron' writes too"]),
     "legacy collides": ("bad:\n  kind: biological_neuron\n  alt: A neuron.\n"
-                        "  legacy: [assets/images/nn/xor-loss-dark.png]\n",
+                        "  legacy: [assets/images/nn/xor-loss-dark.svg]\n",
                         ["'bad'", "field 'legacy'", "figure 'xor-loss' writes too"]),
     "wrong parameter type": ("bad:\n  kind: decision_boundary\n  network: xor\n"
                              "  alt: Regions.\n  params: {resolution: high}\n",
@@ -148,7 +148,7 @@ def test_declarations_load_with_defaults(tmp_path):
     assert [item.path for item in fig.legacy] == ["assets/images/xor_old.png",
                                                   "assets/images/xor_old.jpg"]
     assert figures["neuron"].output == "misc/neuron" and figures["neuron"].network is None
-    assert "assets/images/misc/neuron-dark.png" in declarations.output_files(figures["neuron"])
+    assert "assets/images/misc/neuron-dark.svg" in declarations.output_files(figures["neuron"])
 
 
 def test_legacy_params_are_checked_and_merged(tmp_path):

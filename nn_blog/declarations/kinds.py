@@ -63,5 +63,6 @@ KIND_DECLS: dict[str, KindDecl] = {k.name: k for k in [
                                           "lr": Float(1.0, 0.0, 100.0, above=True),
                                           "narrow": _NARROW}),
     KindDecl("header", True, {"variant": Choice("banner", ("banner", "teaser")),
-                              "scheme": Choice("light", ("light", "dark"))}),
+                              "scheme": Choice("light", ("light", "dark")),
+                              "raster": Float(2.0, 0.25, 3.0)}),
 ]}

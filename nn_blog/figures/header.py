@@ -14,6 +14,10 @@ Two variants, parameter ``variant``:
 ``teaser(spec, ctx)`` is ``draw`` with ``variant: teaser``, so the render service can write both
 legacy JPEGs (banner, teaser) from one declaration.
 
+Parameter ``raster`` (2 by default): pixels per CSS pixel of the PNG or JPEG, so a legacy copy
+can be the phone's size (``raster: 0.75``, 960 px wide: a quarter of the 2x banner's bytes,
+for a page's ``srcset``).
+
 Parameter ``scheme`` (``light`` by default, or ``dark``) is the palette of a legacy copy. A legacy
 file is drawn in the light palette; ``scheme: dark`` draws it in the dark one, flattened onto the
 dark page colour, so a dark page can show a JPEG instead of the dark SVG (which costs a phone a
@@ -108,4 +112,5 @@ def draw(spec: dict, ctx):
         # half the CSS resolution: the blend is smooth, and bilinear resampling does the rest
         _art(ax, s, trained, ext, width // 2, height // 2, 10.0 if banner else 7.0)
         _plane.bare(ax)
+    fig.nn_raster = param(spec, "raster")  # pixels per CSS pixel of its PNG or JPEG
     return fig

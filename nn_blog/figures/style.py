@@ -291,12 +291,14 @@ def encode(fig, fmt: str) -> bytes:
         with use(getattr(fig, "nn_style", LIGHT)):
             fig.savefig(buf, format="svg", metadata=SVG_METADATA)
         return _compact.slim_svg(buf.getvalue())
+    # a figure may ask for its own raster density (the header's phone-sized JPEG: nn_raster)
+    scale = getattr(fig, "nn_raster", PNG_SCALE)
     if fmt == "png":
-        return _render_png(fig, PNG_SCALE)
+        return _render_png(fig, scale)
     if fmt in ("jpeg", "jpg"):
         buf = io.BytesIO()
         # 4:2:0 chroma: at 2x the halved colour resolution is still finer than a CSS pixel
-        _flat_rgb(fig, PNG_SCALE).save(buf, format="JPEG", quality=JPEG_QUALITY,
+        _flat_rgb(fig, scale).save(buf, format="JPEG", quality=JPEG_QUALITY,
                                        optimize=True, progressive=True, subsampling=2)
         return buf.getvalue()
     if fmt == "gif":
