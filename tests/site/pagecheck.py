@@ -84,7 +84,7 @@ IMAGES = """() => [...document.images].map(img => ({
   src: img.currentSrc || img.src, complete: img.complete, width: img.naturalWidth,
   alt: img.getAttribute('alt')}))"""
 
-PICTURES = """() => [...document.querySelectorAll('picture')].map(p => {
+PICTURES = r"""() => [...document.querySelectorAll('picture')].map(p => {
   const sources = [...p.querySelectorAll('source')].filter(s =>
     !s.media || matchMedia(s.media).matches);
   const img = p.querySelector('img');
