@@ -11,8 +11,10 @@ old files or all the new ones (``nn-blog new``: the post and both declaration fi
 4. the journal is removed (the new state is final), then the old links.
 
 Killed during 1: only temporaries of a dead process, which :func:`sweep` removes. Killed during 2
-to 4: the journal is there, and :func:`recover` (run by the next ``nn-blog new`` under the lock)
-puts the old files back -- every step of it may be repeated.
+to 4 while the journal is there: :func:`recover` (run by the next ``nn-blog new`` under the lock)
+puts the old files back -- every step of it may be repeated. Killed in 4 after the journal went:
+the new state is final and the old links left are a dead process's temporaries (``sweep``; the
+next ``new`` sweeps even when it refuses at once).
 """
 
 from __future__ import annotations

@@ -289,12 +289,16 @@ def new_post(root, title: str, date: dt.date | None = None, slug: str | None = N
     networks_yml, figures_yml = root / NETWORKS_FILE, root / FIGURES_FILE
     matter = front_matter(root, conf, title, slug, date)
     url = hostsite.post_url(conf, slug, date, matter)
+    folders = {root / "_data", root / "_posts", root / multiwrite.CACHE,
+               networks_yml.resolve().parent, figures_yml.resolve().parent}
     if not (root / multiwrite.JOURNAL).exists():  # (else a killed `new` left its files)
+        # a `new` killed after its commit (journal gone) may have left its old copies: they go
+        # even when this one is refused (only dead processes' temporaries: no lock needed)
+        multiwrite.sweep(folders)
         _check_new(root, conf, slug, url)  # before the lock: a refusal creates no lock file
     with multiwrite.lock(root):
         multiwrite.recover(root)
-        multiwrite.sweep({root / "_data", root / "_posts", root / multiwrite.CACHE,
-                          networks_yml.resolve().parent, figures_yml.resolve().parent})
+        multiwrite.sweep(folders)
         _check_new(root, conf, slug, url)
         serve = hostsite.serve_command(root)
         post = root / "_posts" / f"{date.isoformat()}-{slug}.md"

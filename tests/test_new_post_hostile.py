@@ -314,3 +314,20 @@ def test_modes_and_symlinks_of_the_declarations_are_kept(tmp_path):
     assert (site / "_data/figures.yml").is_symlink()
     assert "kept-boundary" in elsewhere.read_text()
     assert not [p for p in tmp_path.rglob("*nnblog-tmp*")]
+
+
+def test_a_refused_new_still_clears_what_a_killed_one_left_after_its_commit(tmp_path):
+    """Killed after its journal was removed (the new state is final) but before its old copies
+    went: those copies belong to a dead process, and the next `new`, even one refused at once
+    ("exists already"), removes them (found as a leftover by the kill -9 test on CI)."""
+    site = _site(tmp_path)
+    made = _run([*NN_BLOG, "new", "Killed", "--date", "2020-05-06"], site)
+    assert made.returncode == 0, made.stderr
+    new = _files(site)
+    dead = subprocess.Popen([sys.executable, "-c", ""])
+    dead.wait(30)
+    left = site / "_data" / f".figures.yml.nnblog-tmp-{dead.pid}-1-old"
+    left.write_bytes((site / "_data" / "figures.yml").read_bytes())
+    again = _run([*NN_BLOG, "new", "Killed", "--date", "2020-05-06"], site)
+    _one_line(again)  # exists already
+    assert not left.exists() and _files(site) == new
