@@ -2,15 +2,16 @@
 site served with gzip as a static host serves it: the home page, every post, the style page, tags
 and about; mobile and desktop; light and dark (prefers-color-scheme emulated).
 
-Budgets (issue 9 §2): mobile performance >= 95 on every page, total blocking time < 200 ms,
-cumulative layout shift < 0.02, and the post transfers < 1 MB.
+Budgets (issue 9 §2, raised by issue 19): mobile performance >= 98 and largest contentful paint
+<= 2.0 s on every page, total blocking time < 200 ms, cumulative layout shift < 0.02, and the
+post transfers < 1 MB.
 
 Writes benchmarks/results/lighthouse.json and lighthouse.md. Runs are kept per ``--label``: a
 run labelled ``before`` (say, of main's build, with ``--site``) stays in the table beside the
 ``after`` run of the working tree.
 
 Usage: python benchmarks/lighthouse.py [--label after] [--site BUILT_DIR] [--forms mobile,desktop]
-       [--schemes light,dark] [--pages /,/nn-from-scratch/]
+       [--schemes light,dark] [--pages /,/nn-from-scratch/] [--runs 5]
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ import conftest as sitetest  # noqa: E402  (the site tests' build and server hel
 import lhrun  # noqa: E402
 from test_static import page_sources  # noqa: E402
 
-BUDGET = {"performance": 95, "tbt_ms": 200, "cls": 0.02, "post_bytes": 1_000_000}
+BUDGET = {"performance": 98, "lcp_s": 2.0, "tbt_ms": 200, "cls": 0.02, "post_bytes": 1_000_000}
 
 
 def pages() -> list[tuple[str, bool]]:
@@ -49,6 +50,8 @@ def over_budget(run: dict, is_post: bool) -> list[str]:
     bad = []
     if run["form"] == "mobile" and run["scores"]["performance"] < BUDGET["performance"]:
         bad.append(f"performance {run['scores']['performance']} < {BUDGET['performance']}")
+    if run["form"] == "mobile" and (run.get("lcp_s") or 0) > BUDGET["lcp_s"]:
+        bad.append(f"LCP {run['lcp_s']:.2f} s > {BUDGET['lcp_s']} s")
     if run["tbt_ms"] is not None and run["tbt_ms"] >= BUDGET["tbt_ms"]:
         bad.append(f"TBT {run['tbt_ms']:.0f} ms")
     if run["cls"] is not None and run["cls"] >= BUDGET["cls"]:
@@ -64,7 +67,7 @@ def table(results: dict) -> str:
              "Chromium headless, the built site served with gzip; simulated throttling "
              "(Lighthouse's default mobile: a mid-range phone on slow 4G). Scores are "
              "performance / accessibility / best practices / SEO. Budgets: mobile performance "
-             ">= 95, TBT < 200 ms, CLS < 0.02, the post < 1 MB.", ""]
+             ">= 98 and LCP <= 2.0 s, TBT < 200 ms, CLS < 0.02, the post < 1 MB.", ""]
     labels = sorted(results, key=lambda k: (k != "before", k))
     for label in labels:
         lines += [f"**{label}** ({results[label]['note']})", "",
@@ -73,6 +76,8 @@ def table(results: dict) -> str:
         for run in results[label]["runs"]:
             s = run["scores"]
             scores = " / ".join(str(s.get(k, "-")) for k in lhrun.CATEGORIES)
+            if run.get("all_runs"):  # the median of several: every run's performance, LCP
+                scores += " (runs: " + ", ".join(f"{p} {lcp} s" for p, lcp in run["all_runs"]) + ")"
             bad = over_budget(run, run["post"])
             lines.append(
                 f"| `{run['path']}` | {run['form']} | {run['scheme']} | {scores} | "
@@ -93,6 +98,19 @@ def _run(url: str, form: str, scheme: str) -> lhrun.Run:
         return lhrun.run(url, form, scheme)
 
 
+def _median_run(url: str, form: str, scheme: str, n: int) -> dict:
+    """``n`` runs; the one with the median performance score (Lighthouse's own advice for a
+    noisy machine: its simulated throttling scales the main-thread time it observed), with
+    every run's performance and LCP beside it."""
+    runs = sorted((asdict(_run(url, form, scheme)) for _ in range(n)),
+                  key=lambda r: (r["scores"]["performance"], -(r["lcp_s"] or 0)))
+    chosen = runs[(len(runs) - 1) // 2]
+    if n > 1:
+        chosen["all_runs"] = [[r["scores"]["performance"], round(r["lcp_s"] or 0, 2)]
+                              for r in runs]
+    return chosen
+
+
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--label", default="after")
@@ -101,6 +119,8 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--forms", default="mobile,desktop")
     parser.add_argument("--schemes", default="light,dark")
     parser.add_argument("--pages", help="comma-separated paths (default: all but 404)")
+    parser.add_argument("--runs", type=int, default=1,
+                        help="runs per case; the median one is kept (default 1)")
     args = parser.parse_args(argv)
     why = lhrun.available()
     if why:
@@ -124,7 +144,7 @@ def main(argv: list[str]) -> int:
             for path, is_post in chosen:
                 for form in args.forms.split(","):
                     for scheme in args.schemes.split(","):
-                        run = asdict(_run(origin + path, form, scheme))
+                        run = _median_run(origin + path, form, scheme, args.runs)
                         run.update(path=path, post=is_post, url=path)
                         runs.append(run)
                         print(f"{path} {form} {scheme}: {run['scores']} TBT "
