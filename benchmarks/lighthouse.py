@@ -19,7 +19,6 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import tempfile
 from dataclasses import asdict
 from pathlib import Path
 
@@ -131,28 +130,19 @@ def main(argv: list[str]) -> int:
         wanted = args.pages.split(",")
         chosen = [(p, post) for p, post in chosen if p in wanted]
     runs = []
-    with tempfile.TemporaryDirectory() as tmp:
-        webroot = args.site or Path(tmp) / "www"
-        if not args.site:
-            webroot.mkdir()
-        server, origin = sitetest._serve(webroot, "", compress=True)
-        if not args.site:
-            # Built for the local server's address, so absolute links (Minimal Mistakes style
-            # `{{ site.url }}` images) resolve here instead of failing offline.
-            sitetest.jekyll_build(webroot, {"url": origin}, Path(tmp) / "w.yml")
-        try:
-            for path, is_post in chosen:
-                for form in args.forms.split(","):
-                    for scheme in args.schemes.split(","):
-                        run = _median_run(origin + path, form, scheme, args.runs)
-                        run.update(path=path, post=is_post, url=path)
-                        runs.append(run)
-                        print(f"{path} {form} {scheme}: {run['scores']} TBT "
-                              f"{run['tbt_ms']:.0f} ms CLS {run['cls']:.3f} "
-                              f"{run['bytes']:,} B", flush=True)
-                        save(args.label, args.note, runs)  # a long run keeps what it has
-        finally:
-            server.shutdown()
+    # built for the local server's address: absolute links (Minimal Mistakes style
+    # `{{ site.url }}` images) resolve here instead of failing offline
+    with sitetest.built_and_served(args.site) as origin:
+        for path, is_post in chosen:
+            for form in args.forms.split(","):
+                for scheme in args.schemes.split(","):
+                    run = _median_run(origin + path, form, scheme, args.runs)
+                    run.update(path=path, post=is_post, url=path)
+                    runs.append(run)
+                    print(f"{path} {form} {scheme}: {run['scores']} TBT "
+                          f"{run['tbt_ms']:.0f} ms CLS {run['cls']:.3f} "
+                          f"{run['bytes']:,} B", flush=True)
+                    save(args.label, args.note, runs)  # a long run keeps what it has
     bad = [f"{r['path']} {r['form']} {r['scheme']}: {b}" for r in runs
            for b in over_budget(r, r["post"])]
     print("\n".join(["over budget:", *bad]) if bad else "every budget met")

@@ -26,7 +26,6 @@ import json
 import os
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 from urllib.parse import quote
@@ -108,26 +107,15 @@ def main(argv=None) -> int:
 
     load = [os.getloadavg()[0]]
     runs = {label: [] for label, _ in CONFIGS}
-    with tempfile.TemporaryDirectory() as tmp:
-        webroot = args.site or Path(tmp) / "www"
-        if not args.site:
-            webroot.mkdir()
-        server, origin = sitetest._serve(webroot, "", compress=True)
-        if not args.site:
-            sitetest.jekyll_build(webroot, {"url": origin}, Path(tmp) / "w.yml")
-        try:
-            with sync_playwright() as p:
-                browser = p.chromium.launch(executable_path=found.path,
-                                            args=sitetest.CHROMIUM_ARGS)
-                for r in range(args.repeats):
-                    order = CONFIGS if r % 2 == 0 else CONFIGS[::-1]
-                    for label, state in order:
-                        runs[label].append(one(browser, origin, state, args.seconds))
-                        load.append(os.getloadavg()[0])
-                        print(f"{label}: run {r + 1}", flush=True)
-                browser.close()
-        finally:
-            server.shutdown()
+    with sitetest.built_and_served(args.site) as origin, sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=found.path, args=sitetest.CHROMIUM_ARGS)
+        for r in range(args.repeats):
+            order = CONFIGS if r % 2 == 0 else CONFIGS[::-1]
+            for label, state in order:
+                runs[label].append(one(browser, origin, state, args.seconds))
+                load.append(os.getloadavg()[0])
+                print(f"{label}: run {r + 1}", flush=True)
+        browser.close()
     rows = []
     for label, state in CONFIGS:
         got = runs[label]

@@ -11,6 +11,7 @@ never by the Python suite.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import gzip
 import http.server
@@ -18,6 +19,7 @@ import io
 import os
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
@@ -105,6 +107,24 @@ def _serve(directory: Path, prefix: str, compress: bool = False
         ("127.0.0.1", 0), functools.partial(handler, directory=str(directory)))
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return server, f"http://127.0.0.1:{server.server_address[1]}"
+
+
+@contextlib.contextmanager
+def built_and_served(site: Path | None = None):
+    """The blog served with gzip on a free port, as a static host serves it -> its origin.
+
+    Built now for that address (so absolute ``{{ site.url }}`` links resolve here, offline),
+    unless ``site`` is a folder already built. The benchmarks use it; the server stops after."""
+    with tempfile.TemporaryDirectory() as tmp:
+        webroot = site or Path(tmp) / "www"
+        webroot.mkdir(exist_ok=True)
+        server, origin = _serve(webroot, "", compress=True)
+        try:
+            if site is None:
+                jekyll_build(webroot, {"url": origin}, Path(tmp) / "w.yml")
+            yield origin
+        finally:
+            server.shutdown()
 
 
 def jekyll_build(dest: Path, overrides: dict, overlay: Path) -> float:
