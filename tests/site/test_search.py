@@ -77,16 +77,21 @@ def _code_lines(html):
     return lines
 
 
-def test_code_and_math_are_not_indexed(browser, site):
+def _indexed_post_text(browser, site, word: str) -> str:
+    """What Pagefind indexed of the main post (found by searching ``word``), spaces collapsed."""
     log: dict = {}
     context, page, _ = _open_search(browser, site, "light", 1280, log)
     try:
         bundle = page.locator("[data-search-open]").get_attribute("data-bundle")
-        found = dict(page.evaluate(INDEXED_TEXT, [bundle, "backpropagation", STEP_MS]))
+        found = dict(page.evaluate(INDEXED_TEXT, [bundle, word, STEP_MS]))
     finally:
         context.close()
     post = next(url for url in found if url.rstrip("/").endswith("/nn-from-scratch"))
-    content = " ".join(found[post].split())
+    return " ".join(found[post].split())
+
+
+def test_code_and_math_are_not_indexed(browser, site):
+    content = _indexed_post_text(browser, site, "backpropagation")
     assert "backpropagation" in content.lower()
     code = _code_lines(site.file_for("/nn-from-scratch/").read_text(encoding="utf-8"))
     assert code, "the post shows no code block to check against"
@@ -159,15 +164,7 @@ def test_inline_math_is_indexed_as_its_text(browser, site):
     """An excerpt keeps the math's words (its assistive MathML), not a gap: "is 1 when c=j"."""
     import re
 
-    log: dict = {}
-    context, page, _ = _open_search(browser, site, "light", 1280, log)
-    try:
-        bundle = page.locator("[data-search-open]").get_attribute("data-bundle")
-        found = dict(page.evaluate(INDEXED_TEXT, [bundle, "softmax", STEP_MS]))
-    finally:
-        context.close()
-    post = next(url for url in found if url.rstrip("/").endswith("/nn-from-scratch"))
-    content = " ".join(found[post].split())
+    content = _indexed_post_text(browser, site, "softmax")
     at = re.search(r"is 1 when (.{0,12}?), else 0", content)
     assert at and at.group(1).strip(" ,"), content[content.find("is 1 when") - 40:][:120]
     assert "c" in at.group(1) and "j" in at.group(1), at.group(0)
