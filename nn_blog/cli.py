@@ -12,7 +12,7 @@ import sys
 import click
 
 # The modules of nn-blog's dependencies (pyproject.toml; PIL comes with matplotlib).
-DEPENDENCIES = frozenset({"numpy", "matplotlib", "PIL", "yaml", "watchdog"})
+DEPENDENCIES = frozenset({"numpy", "matplotlib", "PIL", "yaml", "watchdog", "fontTools"})
 
 
 def user_errors(fn):
@@ -333,6 +333,29 @@ def setup_command(as_json, quiet):
         click.echo(jekyll.info_json())
     elif not quiet:
         click.echo(f"Node packages: {modules}")
+
+
+@main.command("math-font", hidden=True)
+@click.argument("source", type=click.Path(dir_okay=False))
+@click.argument("out", type=click.Path(dir_okay=False))
+@user_errors
+def math_font_command(source, out):
+    """Write OUT: the math font SOURCE cut down to the characters read from stdin (UTF-8).
+
+    The Jekyll plugin runs this when the characters its pages' math uses change.
+    """
+    from nn_blog import mathfont
+
+    cap = 4 * mathfont.MAX_CHARS  # bytes: at most 4 a character in UTF-8
+    chars = sys.stdin.buffer.read(cap + 1)
+    if len(chars) > cap:
+        _fail(f"math-font: more than {cap:,} bytes of characters on stdin")
+    try:
+        text = chars.decode("utf-8")
+    except UnicodeDecodeError:
+        _fail("math-font: the characters on stdin are not UTF-8")
+    size = mathfont.write_subset(source, text, out)
+    click.echo(f"{out}: {size:,} bytes")
 
 
 @main.command("init")

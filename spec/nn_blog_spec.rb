@@ -24,8 +24,8 @@ RSpec.describe "nn_figure" do
     expect(moons["img"]).to eq("src" => "/assets/images/nn/moons-boundary.svg", "width" => "720", "height" => "480",
                                "alt" => "Two interleaved half moons, blue and orange, split by a curved boundary",
                                "loading" => "eager", "decoding" => "async")
-    expect(moons["caption"]).to start_with("The boundary the network learned, <mjx-container") # typeset
-    expect(moons["caption"]).to end_with("</mjx-container> shaded.")
+    expect(moons["caption"]).to start_with("The boundary the network learned, <math") # typeset
+    expect(moons["caption"]).to end_with("</math> shaded.")
   end
 
   it "falls back to PNG, loads lazily by default and passes the class through" do
@@ -213,7 +213,7 @@ RSpec.describe "nn_figure" do
     expect(page.xpath("//@href | //@src").map(&:value).grep(/javascript/i)).to be_empty
     caption = figure.at_css("figcaption")
     expect(caption.text).to include("<script>alert(1)</script>", "<img src=x", "& ")
-    expect(caption.at_css("mjx-container math").text).to eq("a<b") # the math, typeset
+    expect(caption.at_css("math").text).to eq("a<b") # the math, typeset
     expect(caption.at_css("em").text).to eq("e")
     expect(caption.css("a").map { |a| [a.text, a["href"]] }).to eq([["ok", "https://example.org/a"]])
     expect(caption.text).to include("x ", "{: onmouseover=")
@@ -329,9 +329,39 @@ RSpec.describe "layouts honouring Minimal Mistakes' front matter" do
                  "---\ntitle: Live\nlayout: single\npermalink: /live/\nmathjax: true\n---\n\n$$x$$\n")
     end
     page = output("live/index.html")
-    expect(page).to include("<mjx-container", "/assets/nn-blog/mathjax/")
+    expect(page).to include("<math", "/assets/nn-blog/math-")
     expect(page).not_to include("tex-chtml", "\\(x\\)")
     expect(output("figures/index.html")).not_to include("tex-chtml")
+  end
+
+  # Math is MathML (issue 19): what TeX's MathML says in ways MathML Core does not read is said in
+  # ways it does, and the page offers the site's math font, cut to what its math uses.
+  it "writes MathML that MathML Core lays out, with the site's math font" do
+    tex = '$$\\mathbf{W}^\\top \\hat{y} \\log x \\sigma\'(z)$$ and' \
+          "\n\n$$\n\\begin{aligned} a &= b \\\\ cd &= e \\end{aligned}\n$$\n"
+    build_fixture do |source|
+      File.write(File.join(source, "core.md"), "---\ntitle: Core\nlayout: single\npermalink: /core/\n---\n\n#{tex}")
+    end
+    html = output("core/index.html")
+    page = Nokogiri::HTML(html)
+    inline, display = page.css("math").to_a
+    expect(inline.at_css("mi").text).to eq("\u{1D416}") # bold W as its letter, no mathvariant
+    expect(inline.css("[mathvariant]").map { |node| node["mathvariant"] }.uniq).to eq(["normal"]) # \top, as Core draws it
+    expect(inline.at_css("mover")["accent"]).to eq("true")
+    expect(inline.at_css("mover mo").text).to eq("\u02C6")
+    expect(inline.css("msup").map { |sup| sup.css("mo").text }).not_to include("\u2032") # f' unraised
+    expect(inline.at_css("mspace + mi").text).to eq("log")
+    expect(display["display"]).to eq("block")
+    expect(display.parent["class"]).to eq("nn-math-block") # the box a wide formula scrolls in
+    expect(display.parent["tabindex"]).to eq("0")
+    expect(display.css("mtd").map { |cell| cell["columnalign"] }).to eq(%w(right left right left))
+    expect(html).not_to include("data-latex", "mjx-")
+    url = html[%r{url\("(/assets/nn-blog/math-[0-9a-f]{16}\.woff)"\)}, 1]
+    expect(url).not_to be_nil, SPEC_LOG.string.lines.grep(/nn_math/).last(3).join
+    font = File.binread(File.join(@source, "_site", url))
+    expect(font[0, 4]).to eq("wOFF")
+    expect(font).to include("MATH") # the table directory names the MATH table
+    expect(font.bytesize).to be < 40_000
   end
 
   it "renders the header image, caption, toc, read time, share links and author" do

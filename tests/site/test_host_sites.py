@@ -235,7 +235,7 @@ def _check_post(browser, host, url, scheme, width, shots) -> list[str]:
         if narrow != (width < 600):
             problems.append(f"figure at {width} px shows {src!r}")
         text = page.evaluate("() => document.body.innerText")
-        if "\\(" in text or "\\frac" in text or page.locator("mjx-container").count() < 2:
+        if "\\(" in text or "\\frac" in text or page.locator("math").count() < 2:
             problems.append("math is not typeset")
         probs = page.evaluate(
             "async () => { const t = setTimeout; const answer = window.nnBlog.predict("
@@ -320,4 +320,4 @@ def test_the_same_post_builds_in_this_blogs_layouts(host, tmp_path):
          "--destination", str(source / "_site")], source, env, "jekyll build (this blog)")
     html = next((source / "_site").rglob(f"{SLUG}/index.html")).read_text()
     assert 'class="page__title"' in html or "page-hero" in html  # this blog's single layout
-    assert 'figure class="nn-figure' in html and "<mjx-container" in html
+    assert 'figure class="nn-figure' in html and "<math" in html

@@ -77,7 +77,7 @@ def test_no_hostile_input_runs_in_chromium(hostile_site, browser):
                 page.goto(file.as_uri(), wait_until="load", timeout=30_000)
                 page.wait_for_timeout(200)  # an onerror fires after the image fails
                 # a click on every link a hostile input could have made
-                for link in page.locator("mjx-container a, .page-hero a, .card a").all()[:20]:
+                for link in page.locator("math [href], .page-hero a, .card a").all()[:20]:
                     href = link.get_attribute("href") or ""
                     if href.strip().lower().startswith("javascript"):
                         links.append((file.parent.name, href))

@@ -23,7 +23,7 @@ PUBLISHED = {
     "card": r"assets/images/cards/[^/]+\.png",
     # the live figures' scripts (served minified) and the networks they fetch
     "live figure": r"assets/nn-blog/js/.+\.js|assets/nn/[^/]+\.json",
-    "math font": r"assets/nn-blog/mathjax/[^/]+\.woff2",
+    "math font": r"assets/nn-blog/math-[0-9a-f]+\.woff",
 }
 ALLOWED = re.compile("|".join(f"(?:{pattern})" for pattern in PUBLISHED.values()))
 

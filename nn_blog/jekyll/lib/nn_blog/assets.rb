@@ -6,7 +6,7 @@
 # - includes: nn_blog/jekyll/includes/ is searched after the site's _includes/ (and its theme's),
 #   so {% nn_figure %} renders nn-figure.html from the package unless the site has its own;
 # - static files: nn_blog/jekyll/assets/** is published under /assets/nn-blog/ (the live figures'
-#   scripts), and MathJax's woff2 fonts under /assets/nn-blog/mathjax/ from the Node packages;
+#   scripts; the math font is added by math.rb, which knows what characters it must hold);
 #   a file the site has at the same path wins, so an author overrides one by shadowing it;
 # - the figure styles (nn_blog/jekyll/assets/nn-figures.css, about 1 kB) go inline into the
 #   <head> of each page that shows a figure: no extra request, nothing restyled elsewhere.
@@ -17,14 +17,13 @@ module NNBlog
     SOURCE = File.join(NNBlog::ROOT, "assets")
     INCLUDES = File.join(NNBlog::ROOT, "includes")
     URL = "assets/nn-blog"
-    FONTS = "#{URL}/mathjax"
     STYLE = File.join(SOURCE, "nn-figures.css")
     LIVE_STYLE = File.join(SOURCE, "nn-live.css") # only on pages with a live figure
     # Files of the package's assets folder that are not for readers.
-    PRIVATE = %w(package.json nn-figures.css nn-live.css).freeze
+    PRIVATE = %w(package.json nn-figures.css nn-live.css nn-math.css).freeze
     MARK = 'class="nn-figure'
 
-    # A static file whose bytes live in the package (or the Node packages), published at
+    # A static file whose bytes live in the package (or nn-blog's caches), published at
     # /DIR/NAME in the site.
     class PackageFile < Jekyll::StaticFile
       def initialize(site, path, dir, name)
@@ -59,15 +58,7 @@ module NNBlog
       scripts = Dir.glob("**/*", base: SOURCE).reject do |rel|
         File.directory?(File.join(SOURCE, rel)) || PRIVATE.include?(File.basename(rel))
       end
-      own = scripts.sort.map { |rel| [File.join(SOURCE, rel), "#{URL}/#{rel}"] }
-      own + fonts(site)
-    end
-
-    def fonts(site)
-      folder = NNNode.font_folder(site)
-      return [] unless folder
-
-      Dir.glob("*.woff2", base: folder).sort.map { |name| [File.join(folder, name), "#{FONTS}/#{name}"] }
+      scripts.sort.map { |rel| [File.join(SOURCE, rel), "#{URL}/#{rel}"] }
     end
 
     # The figure styles, once, in the <head> of a page whose output shows a figure; and the

@@ -8,42 +8,43 @@
 # way). After every page is rendered, this hook finds the marked math in each HTML page, and only
 # that: a title, excerpt, card or attribute that merely contains "\(...\)" is text an author or a
 # data file supplied, escaped where it is printed, and is never typeset (issue 20, row 4: an
-# escaped title \(\href{javascript:...}{x}\) became a live link). It typesets what is not cached yet with MathJax 4's own Node
-# API (math.mjs beside this file, one `node` process per build, argv form, JSON on stdin) and puts
-# the CHTML (with assistive MathML for screen readers) in place, plus one <style> with the CSS
-# those expressions need. Fonts come from the site itself (/assets/nn-blog/mathjax/, published
-# from the Node packages by assets.rb).
+# escaped title \(\href{javascript:...}{x}\) became a live link). It typesets what is not cached
+# yet with MathJax 4's own Node API (math.mjs beside this file, one `node` process per build,
+# argv form, JSON on stdin) and puts MathML in its place. Every current browser lays MathML out
+# itself (MathML Core), so a formula is one <math> element: no script, no per-character CSS, no
+# second copy for screen readers (they read MathML). Before, MathJax's CHTML made the main post
+# 531 kB of HTML, most of it math, whose parsing and layout blocked a phone's main thread for
+# 100-250 ms; as MathML it is 220 kB (issue 19). A page with math gets one small <style>
+# (nn_blog/jekyll/assets/nn-math.css) and the site's math font (MathFont, below).
 #
 # Every HTML page with math gets it, whatever its front matter says, so a post written for
 # Minimal Mistakes with `mathjax: true` works unchanged, and no reader's browser runs MathJax.
 #
 # The Atom feed (jekyll-feed's feed.xml) carries each post's HTML before this hook typesets it, so
-# a feed reader would show raw TeX. Its entries' <content> gets MathML only (the <math> MathJax
-# writes for screen readers, from the same cache): feed readers render MathML and drop the page's
-# CHTML styles and fonts (issue 21).
+# a feed reader would show raw TeX. Its entries' <content> gets the same MathML (issue 21).
 #
 # The cache (.jekyll-cache/nn-math/VERSION-FORMAT.json, or $NN_MATH_CACHE) is keyed by MathJax's
-# version, display mode and the TeX, so a warm build starts no node at all. TeX MathJax cannot parse fails the build with
-# one line naming the page and the expression.
+# version, display mode and the TeX, so a warm build starts no node at all. TeX MathJax cannot
+# parse fails the build with one line naming the page and the expression.
 require "cgi"
 require "digest"
 require "fileutils"
 require "json"
 require "kramdown"
+require "open3"
 require "timeout"
 
 module NNMath
   SCRIPT = File.join(__dir__, "math.mjs")
-  FONTS = "/#{NNBlog::Assets::FONTS}"
-  FONT_MARK = "@@NN_MATH_FONTS@@"
+  STYLE = File.join(NNBlog::Assets::SOURCE, "nn-math.css")
   # What the math engine below writes, and nothing else, is typeset.
   MATH = %r{<nn-math>(?:\\\[(.+?)\\\]|\\\((.+?)\\\))</nn-math>}m.freeze
   NODE_SECONDS = 600
   # MathJax's time grows faster than linearly with an expression's size (one 100 kB expression:
   # 193 s); no formula a reader can read is this long (issue 20, tooling row).
   MAX_TEX = 4096
-  # Bumped when nn_math.mjs changes what it writes, so old cache entries are not reused.
-  FORMAT = 5
+  # Bumped when math.mjs changes what it writes, so old cache entries are not reused.
+  FORMAT = 6
 
   Expr = Struct.new(:tex, :display) do
     def key(version)
@@ -107,7 +108,6 @@ module NNMath
 
   # An Atom entry's HTML: <content type="html"> as jekyll-feed writes it, in CDATA.
   FEED_CONTENT = %r{(<content\b[^>]*><!\[CDATA\[)(.*?)(\]\]></content>)}m.freeze
-  MATHML = %r{<math\b.*?</math>}m.freeze
 
   def feeds(site)
     site.pages.select do |page|
@@ -132,23 +132,39 @@ module NNMath
 
   def typeset_wanted(site, wanted)
     version = version(site)
-    cache = Cache.new(ENV["NN_MATH_CACHE"] ||
-                      File.join(site.source, ".jekyll-cache", "nn-math", "#{version}-#{FORMAT}.json"))
+    folder = cache_folder(site)
+    cache = Cache.new(ENV["NN_MATH_CACHE"] || File.join(folder, "#{version}-#{FORMAT}.json"))
     missing = wanted.values.flatten.uniq.reject { |expr| cache.expr(expr.key(version)) }
     refuse_long(missing, wanted)
-    typeset(missing, wanted, version, cache) unless missing.empty? && cache.base
-    fonts = "#{site.config['baseurl'].to_s.chomp('/')}#{FONTS}"
+    typeset(missing, wanted, version, cache) unless missing.empty?
+    style = page_style(site, wanted, version, cache, folder)
     wanted.each do |doc, exprs|
       doc.output = if doc.output_ext == ".xml"
                      feed_output(doc.output, exprs.uniq, version, cache)
                    else
-                     page_output(doc.output, exprs.uniq, version, cache, fonts)
+                     page_output(doc.output, exprs.uniq, version, cache, style)
                    end
     end
     # only what this build used is kept: a deleted or edited expression leaves the cache (a cache
     # shared by several sites, NN_MATH_CACHE as the specs set it, is left whole)
     cache.keep(wanted.values.flatten.map { |expr| expr.key(version) }) unless ENV["NN_MATH_CACHE"]
     cache.save
+    forget_other_formats(folder, cache.path) unless ENV["NN_MATH_CACHE"]
+  end
+
+  # The <style> every page with math gets: the math font for the characters of all the pages'
+  # math (one font for the whole site, cached by readers across pages) and nn-math.css.
+  def page_style(site, wanted, version, cache, folder)
+    on_pages = wanted.reject { |doc, _| doc.output_ext == ".xml" }.values.flatten.uniq
+    return "" if on_pages.empty?
+
+    chars = on_pages.flat_map { |expr| cache.expr(expr.key(version))["chars"].chars }
+    %(<style id="nn-math">#{MathFont.face(site, chars, folder)}#{css}</style>\n)
+  end
+
+  # A cache of another MathJax version or output format is never read again.
+  def forget_other_formats(folder, current)
+    Dir.glob(File.join(folder, "*.json")).each { |old| File.delete(old) unless old == current }
   end
 
   def refuse_long(missing, wanted)
@@ -161,34 +177,39 @@ module NNMath
     end
   end
 
-  # The feed's entries with each expression as its MathML alone (inside CDATA: no escaping).
+  def cache_folder(site)
+    return File.dirname(ENV["NN_MATH_CACHE"]) if ENV["NN_MATH_CACHE"]
+
+    File.join(site.source, ".jekyll-cache", "nn-math")
+  end
+
+  # The feed's entries with each expression as its MathML (inside CDATA: no escaping).
   def feed_output(xml, exprs, version, cache)
-    mathml = exprs.to_h { |expr| [expr, cache.expr(expr.key(version))["html"][MATHML]] }
-    missing = mathml.find { |_, math| math.nil? }
-    fail!("feed: no MathML for #{missing[0].shown} in MathJax's output") if missing
+    mathml = exprs.to_h { |expr| [expr, cache.expr(expr.key(version))["html"]] }
     xml.gsub(FEED_CONTENT) { "#{Regexp.last_match(1)}#{replace(Regexp.last_match(2), mathml)}#{Regexp.last_match(3)}" }
   end
 
-  def page_output(html, exprs, version, cache, fonts)
-    entries = exprs.to_h { |expr| [expr, cache.expr(expr.key(version))] }
-    css = (cache.base + entries.values.flat_map { |entry| entry["css"] }).uniq
-    style = %(<style id="nn-math">#{cache.css(css).join("\n").gsub(FONT_MARK, fonts)}</style>\n)
-    out = replace(html, entries.transform_values { |entry| entry["html"] })
+  def page_output(html, exprs, version, cache, style)
+    out = replace(html, exprs.to_h { |expr| [expr, cache.expr(expr.key(version))["html"]] })
     out.sub(%r{</head>}i) { "#{style}</head>" }
+  end
+
+  # The math styles (nn-math.css), comments and indentation squeezed out.
+  def css
+    @css ||= File.read(STYLE).gsub(%r{/\*.*?\*/}m, "").gsub(/\s*\n\s*/, "\n").strip
   end
 
   def typeset(missing, wanted, version, cache)
     Jekyll.logger.info "nn_math:", "typesetting #{missing.size} expression(s) with MathJax #{version}"
-    request = { "fontURL" => FONT_MARK, "exprs" => missing.map { |e| { "tex" => e.tex, "display" => e.display } } }
+    request = { "exprs" => missing.map { |e| { "tex" => e.tex, "display" => e.display } } }
     reply = run_node(JSON.generate(request), wanted, missing)
     reply.fetch("results").zip(missing).each do |result, expr|
       if result["error"]
         doc = wanted.find { |_, exprs| exprs.include?(expr) }.first
         fail!("#{doc.relative_path}: cannot typeset #{expr.shown}: #{result['error']}", doc.site)
       end
-      cache.put(expr.key(version), result["html"], result["css"])
+      cache.put(expr.key(version), result["html"], result["chars"])
     end
-    cache.base = reply.fetch("base")
   end
 
   # A failed or timed-out run fails the build in one line (exit 2, no backtrace: the site is
@@ -202,51 +223,39 @@ module NNMath
     fail!("typesetting #{shown}: #{e.message}", docs.first&.site)
   end
 
-  # expressions -> {"html", "css" => [block ids]}, block id -> CSS text, and the base sheet.
+  # expression key -> {"html" => its MathML, "chars" => what the math font must draw}.
   class Cache
+    attr_reader :path
+
     def initialize(path)
       @path = path
       @data = File.file?(path) ? JSON.parse(File.read(path)) : {}
-      @data = {} unless @data.is_a?(Hash)
+      @data = {} unless @data.is_a?(Hash) && @data["exprs"].is_a?(Hash)
       @data["exprs"] ||= {}
-      @data["css"] ||= {}
       @changed = false
     rescue JSON::ParserError
-      @data = { "exprs" => {}, "css" => {} }
+      @data = { "exprs" => {} }
       @changed = true
     end
 
+    # A cached entry, or nil (also for an entry of another shape: it is typeset again).
     def expr(key)
-      @data["exprs"][key]
+      entry = @data["exprs"][key]
+      entry if entry.is_a?(Hash) && entry["html"].is_a?(String) && entry["chars"].is_a?(String)
     end
 
-    def put(key, html, blocks)
-      @data["exprs"][key] = { "html" => html, "css" => ids(blocks) }
+    def put(key, html, chars)
+      @data["exprs"][key] = { "html" => html, "chars" => chars.to_s }
       @changed = true
     end
 
-    def base
-      @data["base"]
-    end
-
-    # Forget every expression not in `keys`, and the CSS blocks nothing kept uses.
+    # Forget every expression not in `keys`.
     def keep(keys)
       kept = @data["exprs"].slice(*keys)
       return if kept.size == @data["exprs"].size
 
       @data["exprs"] = kept
-      used = (kept.values.flat_map { |entry| entry["css"] } + Array(base)).to_h { |id| [id, true] }
-      @data["css"] = @data["css"].select { |id, _| used[id] }
       @changed = true
-    end
-
-    def base=(blocks)
-      @data["base"] = ids(blocks)
-      @changed = true
-    end
-
-    def css(ids)
-      ids.map { |id| @data["css"].fetch(id) }
     end
 
     def save
@@ -258,15 +267,80 @@ module NNMath
       File.rename(tmp, @path)
       @changed = false
     end
+  end
 
-    private
+  # The site's math font: STIX Two Math (SIL Open Font License) from the build's Node packages,
+  # cut down by `nn-blog math-font` (nn_blog/mathfont.py) to the characters the site's math
+  # uses: about 20 kB instead of 400. Cached beside the expressions by those characters, and
+  # published as /assets/nn-blog/math-KEY.woff: a new name whenever the characters change, so a
+  # reader's cached copy is never the wrong one.
+  module MathFont
+    PACKAGE = "@fontsource/stix-two-math"
+    SOURCE = "#{PACKAGE}/files/stix-two-math-latin-400-normal.woff"
+    SECONDS = 120
 
-    def ids(blocks)
-      blocks.map do |block|
-        id = Digest::SHA1.hexdigest(block)[0, 16]
-        @data["css"][id] = block
-        id
+    module_function
+
+    # The @font-face rule for `chars` (and the font published), or "" when there is none to
+    # offer: the math is then drawn in the reader's own math font, and the build says why once.
+    def face(site, chars, folder)
+      path = file(site, chars.uniq.sort.join, folder)
+      return "" unless path
+
+      publish(site, path)
+      url = "#{site.config['baseurl'].to_s.chomp('/')}/#{NNBlog::Assets::URL}/#{File.basename(path)}"
+      # swap: the math is readable at once in a local font, and the page's text never waits
+      %(@font-face{font-family:"NN Math";src:url("#{url}") format("woff");font-display:swap}\n)
+    end
+
+    def file(site, text, folder)
+      source = NNNode.modules && File.join(NNNode.modules, SOURCE)
+      return skip("#{PACKAGE} is not installed (nn-blog setup)") unless source && File.file?(source)
+      return skip("no nn-blog to run `nn-blog math-font` with") unless NNBlog.command
+
+      key = Digest::SHA256.hexdigest("#{NNNode.package_version(site, PACKAGE)}\0#{text}")[0, 16]
+      path = File.join(folder, "math-#{key}.woff")
+      return path if File.file?(path)
+
+      FileUtils.mkdir_p(folder)
+      error = cut(source, path, text)
+      return skip(error) if error
+
+      # the font of the characters before is no longer used (a cache shared by several sites,
+      # NN_MATH_CACHE, keeps every one)
+      Dir.glob(File.join(folder, "math-*.woff")).each { |old| File.delete(old) unless old == path } unless ENV["NN_MATH_CACHE"]
+      path
+    end
+
+    # `nn-blog math-font SOURCE PATH` with the characters on stdin, bounded; nil or why it failed.
+    def cut(source, path, text)
+      Open3.popen2e(*NNBlog.command, "math-font", source, path) do |input, output, thread|
+        reader = Thread.new { output.read }
+        input.write(text)
+        input.close
+        unless thread.join(SECONDS)
+          Process.kill("KILL", thread.pid)
+          return "nn-blog math-font ran over #{SECONDS} s"
+        end
+        return nil if thread.value.success?
+
+        reader.value.lines.map(&:strip).reject(&:empty?).last.to_s
       end
+    rescue SystemCallError => e
+      e.message
+    end
+
+    def skip(why)
+      Jekyll.logger.warn "nn_math:", "no math font for the pages, readers' own is used: #{why}" unless @said == why
+      @said = why
+      nil
+    end
+
+    def publish(site, path)
+      url = "/#{NNBlog::Assets::URL}/#{File.basename(path)}"
+      return if site.static_files.any? { |file| file.relative_path == url }
+
+      site.static_files << NNBlog::Assets::PackageFile.new(site, path, "/#{NNBlog::Assets::URL}", File.basename(path))
     end
   end
 end

@@ -14,8 +14,6 @@ module NNNode
   # A failure of a run, as one line; the plugin fails the build with it.
   class Failure < StandardError; end
 
-  FONT = "@mathjax/mathjax-newcm-font/chtml/woff2"
-
   module_function
 
   # One line naming the plugin, exit 2, for `jekyll build`; `jekyll serve --watch` gets an
@@ -68,12 +66,6 @@ module NNNode
 
     package = File.join(folder, name, "package.json")
     File.file?(package) ? JSON.parse(File.read(package)).fetch("version") : nil
-  end
-
-  # MathJax's woff2 fonts, published with the site (nil without the packages).
-  def font_folder(_site)
-    folder = modules && File.join(modules, FONT)
-    folder && File.directory?(folder) ? folder : nil
   end
 
   # `node script` with `stdin` written to it -> its standard output parsed as JSON. The script
