@@ -364,6 +364,36 @@ RSpec.describe "layouts honouring Minimal Mistakes' front matter" do
     expect(font.bytesize).to be < 40_000
   end
 
+  it "writes \\tag, rules, strikes and boxes as MathML Core draws them, and refuses \\def" do
+    tex = ["\\begin{align} a &= b \\tag{2} \\\\ c &= d \\end{align}",
+           "\\begin{array}{c|c} a & b \\\\ \\hline c & d \\end{array}",
+           "\\cancel{x} + \\boxed{y} + x'^2 + g^{\\prime}"]
+    build_fixture do |source|
+      File.write(File.join(source, "more.md"), "---\ntitle: More\nlayout: single\npermalink: /more/\n---\n\n" +
+                 tex.map { |t| "$$\n#{t}\n$$\n" }.join("\n"))
+    end
+    page = Nokogiri::HTML(output("more/index.html"))
+    tagged, array, marks = page.css("math").to_a
+    expect(tagged.css("mlabeledtr")).to be_empty # the label is the row's last cell
+    expect(tagged.css("mtr").first.css("mtd").map(&:text)).to eq(["a", "=b", "(2)"])
+    expect(array.css("mtd").first["style"]).to include("border-right: 0.067em solid",
+                                                        "border-bottom: 0.067em solid")
+    expect(marks.css("menclose")).to be_empty
+    styles = marks.css("mrow[style]").map { |row| row["style"] }
+    expect(styles.first).to start_with("background: linear-gradient(to top right")
+    expect(styles.last).to include("border: 0.067em solid")
+    expect(marks.css("msup").map { |sup| sup.children.first.text }).to eq(["x\u2032"]) # x'^2
+    expect(marks.css("msup > :nth-child(2)").map(&:text).join).not_to include("\u2032") # not raised
+
+    allow(NNNode).to receive(:exit!) { |code| raise SystemExit, code }
+    logged = SPEC_LOG.string.size
+    expect do
+      build_fixture { write("_posts/2020-12-02-def.md", "---\ntitle: D\n---\n$$\\def\\foo{y} \\foo$$\n") }
+    end.to raise_error(SystemExit)
+    expect(SPEC_LOG.string[logged..].lines.grep(/nn_math/).last)
+      .to match(/_posts.2020-12-02-def\.md: cannot typeset .*\\def: a macro defined in one formula/)
+  end
+
   it "renders the header image, caption, toc, read time, share links and author" do
     build_fixture
     html = output("figures/index.html")

@@ -50,7 +50,10 @@ end
 # fixture build (each is a fresh folder), so MathJax runs once per expression, not once per build.
 ENV["NN_BLOG_SKIP_SEARCH"] = "1"
 ENV["NN_MATH_CACHE"] ||= File.join(Dir.tmpdir, "nn-blog-spec-math-#{Process.pid}.json")
-at_exit { FileUtils.rm_f(ENV["NN_MATH_CACHE"]) if ENV["NN_MATH_CACHE"].include?("nn-blog-spec-math-") }
+at_exit do
+  cache = ENV["NN_MATH_CACHE"]
+  FileUtils.rm_rf([cache, "#{cache}.fonts"]) if cache.include?("nn-blog-spec-math-")
+end
 
 # Builds that are meant to fail log their errors; keep them out of the spec's output.
 SPEC_LOG = StringIO.new

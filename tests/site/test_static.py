@@ -5,9 +5,12 @@ descriptions carry no math delimiters, the /blog build passes html-proofer.
 
 from __future__ import annotations
 
+import contextlib
+import html as html_module
 import os
 import re
 import subprocess
+import unicodedata
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -106,6 +109,52 @@ def test_math_is_typeset_at_build_time(site):
             assert site.file_for(font.group(1)).is_file(), f"{path}: {font.group(1)} not published"
     for path in post_permalinks():
         assert site.file_for(path).read_text(encoding="utf-8").count("<math") > 10, path
+
+
+def _italic(char: str) -> str | None:
+    """The math-italic form MathML Core shows a single-letter <mi> in (text-transform:
+    math-auto), found by its Unicode name; None when there is none."""
+    name = unicodedata.name(char, "")
+    for plain, italic in (("LATIN ", "MATHEMATICAL ITALIC "), ("GREEK ", "MATHEMATICAL ITALIC "),
+                          ("", "MATHEMATICAL ITALIC ")):
+        if name.startswith(plain):
+            wanted = italic + name[len(plain):].replace("LETTER ", "").replace("LUNATE ", "")
+            with contextlib.suppress(KeyError):
+                return unicodedata.lookup(wanted)
+    return "\u210e" if char == "h" else None  # italic h is Planck's constant, U+210E
+
+
+def test_the_math_font_draws_every_character_of_the_math(site):
+    """The cut font holds each character of the pages' math, the italic form of each single
+    letter, and the radical sign a square root draws: the browser takes them from the first
+    font of math's font-family only, so a missing one is a box."""
+    from fontTools.ttLib import TTFont
+
+    wanted: dict[str, str] = {}
+    font = None
+    for _, path in page_sources():
+        html = site.file_for(path).read_text(encoding="utf-8")
+        found = re.search(r'url\("(/assets/nn-blog/math-[0-9a-f]+\.woff)"\)', html)
+        if not found:
+            continue
+        font = font or found.group(1)
+        assert found.group(1) == font, f"{path}: another math font than the other pages'"
+        for math in re.findall(r"<math\b.*?</math>", html, re.S):
+            for tag, attrs, text in re.findall(r"<(m[ion]|mtext)\b([^>]*)>([^<]*)</\1>", math):
+                text = html_module.unescape(text)
+                for char in text:
+                    wanted.setdefault(char, path)
+                if tag == "mi" and len(text) == 1 and 'mathvariant="normal"' not in attrs:
+                    italic = _italic(text)
+                    if italic:
+                        wanted.setdefault(italic, path)
+            if "<msqrt" in math or "<mroot" in math:
+                wanted.setdefault("\u221a", path)
+    assert font, "no page offers the math font"
+    cmap = TTFont(site.file_for(font)).getBestCmap()
+    missing = {f"U+{ord(c):04X} ({c}, {p})" for c, p in wanted.items() if ord(c) not in cmap}
+    assert not missing, f"{font} lacks {sorted(missing)[:10]}"
+    assert {"\u221a", "\U0001d715", "\U0001d465"} <= set(wanted)  # √, italic ∂ and x: checked
 
 
 @pytest.mark.parametrize("which", ["site", "blog_site"])

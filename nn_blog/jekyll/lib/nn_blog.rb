@@ -59,6 +59,7 @@ Jekyll::Hooks.register(:site, :post_render) do |site, _payload|
   NNBlog::Serving.decorate(site)
 end
 Jekyll::Hooks.register(:site, :post_write) do |site|
+  NNMath::MathFont.sweep(site)
   NNMinify.minify_site(site)
   NNBlog::Search.index(site)
 end

@@ -14,7 +14,7 @@
 # itself (MathML Core), so a formula is one <math> element: no script, no per-character CSS, no
 # second copy for screen readers (they read MathML). Before, MathJax's CHTML made the main post
 # 531 kB of HTML, most of it math, whose parsing and layout blocked a phone's main thread for
-# 100-250 ms; as MathML it is 220 kB (issue 19). A page with math gets one small <style>
+# 100-250 ms; as MathML it is 225 kB (issue 19). A page with math gets one small <style>
 # (nn_blog/jekyll/assets/nn-math.css) and the site's math font (MathFont, below).
 #
 # Every HTML page with math gets it, whatever its front matter says, so a post written for
@@ -44,7 +44,7 @@ module NNMath
   # 193 s); no formula a reader can read is this long (issue 20, tooling row).
   MAX_TEX = 4096
   # Bumped when math.mjs changes what it writes, so old cache entries are not reused.
-  FORMAT = 6
+  FORMAT = 7
 
   Expr = Struct.new(:tex, :display) do
     def key(version)
@@ -188,8 +188,10 @@ module NNMath
     end
   end
 
+  # Where the cache and the math fonts live: .jekyll-cache/nn-math/, or beside $NN_MATH_CACHE
+  # in a folder of its own (NN_MATH_CACHE.fonts/).
   def cache_folder(site)
-    return File.dirname(ENV["NN_MATH_CACHE"]) if ENV["NN_MATH_CACHE"]
+    return "#{ENV['NN_MATH_CACHE']}.fonts" if ENV["NN_MATH_CACHE"]
 
     File.join(site.source, ".jekyll-cache", "nn-math")
   end
@@ -287,6 +289,8 @@ module NNMath
   # reader's cached copy is never the wrong one.
   module MathFont
     PACKAGE = "@fontsource/stix-two-math"
+    # Bumped when nn_blog/mathfont.py cuts fonts differently, so cached ones are cut again.
+    FORMAT = 1
     SOURCE = "#{PACKAGE}/files/stix-two-math-latin-400-normal.woff"
     SECONDS = 120
 
@@ -307,18 +311,31 @@ module NNMath
       return skip("#{PACKAGE} is not installed (nn-blog setup)") unless source && File.file?(source)
       return skip("no nn-blog to run `nn-blog math-font` with") unless NNBlog.command
 
-      key = Digest::SHA256.hexdigest("#{NNNode.package_version(site, PACKAGE)}\0#{text}")[0, 16]
+      version = NNNode.package_version(site, PACKAGE)
+      key = Digest::SHA256.hexdigest("#{version}\0#{FORMAT}\0#{text}")[0, 16]
       path = File.join(folder, "math-#{key}.woff")
       return path if File.file?(path)
 
       FileUtils.mkdir_p(folder)
       error = cut(source, path, text)
-      return skip(error) if error
+      error ? skip(error) : path
+    end
 
-      # the font of the characters before is no longer used (a cache shared by several sites,
-      # NN_MATH_CACHE, keeps every one)
-      Dir.glob(File.join(folder, "math-*.woff")).each { |old| File.delete(old) unless old == path } unless ENV["NN_MATH_CACHE"]
-      path
+    # After the site is written: the fonts of characters no page uses any more leave the cache
+    # (not while building: a second build of the same site may be publishing one of them). A
+    # folder shared by several sites (NN_MATH_CACHE) keeps them all.
+    def sweep(site)
+      return if ENV["NN_MATH_CACHE"]
+
+      used = site.static_files.select { |file| file.is_a?(NNBlog::Assets::PackageFile) }
+                 .map(&:path).grep(%r{/math-[0-9a-f]{16}\.woff\z})
+      return if used.empty?
+
+      Dir.glob(File.join(File.dirname(used.first), "math-*.woff")).each do |old|
+        File.delete(old) unless used.include?(old)
+      rescue SystemCallError
+        nil # gone already, or not ours to delete: it is only a cache
+      end
     end
 
     # `nn-blog math-font SOURCE PATH` with the characters on stdin, bounded; nil or why it failed.
