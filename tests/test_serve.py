@@ -267,8 +267,18 @@ def test_a_render_stops_with_serve(tmp_path, when, sig):
         proc.kill()
         proc.wait(timeout=10)
         for pid in pids:
-            if alive(pid):
+            # only the fake render and its worker: their pids may be another test's process by now
+            if alive(pid) and _started_here(pid, tmp_path):
                 os.kill(pid, signal.SIGKILL)
+
+
+def _started_here(pid: int, folder) -> bool:
+    """Whether process ``pid``'s command line names ``folder`` (a reused pid would not)."""
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as fh:
+            return str(folder).encode() in fh.read()
+    except OSError:
+        return False
 
 
 # --- issue 17: serve like a tool ---------------------------------------------------------------

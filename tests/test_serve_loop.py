@@ -52,6 +52,9 @@ def settle(served, count, timeout=300):
     while time.monotonic() < end:
         if served.builds() >= count and served.build().get("n") == served.builds():
             break
+        if served.proc.poll() is not None:  # no build can come: say so now, not in 300 s
+            raise AssertionError(f"nn-blog serve exited (code {served.proc.returncode}) "
+                                 f"waiting for build {count}:\n{served.output()[-4000:]}")
         time.sleep(0.05)
     else:
         raise AssertionError(f"build {count} did not come:\n{served.output()[-4000:]}")
