@@ -342,15 +342,18 @@ module NNMath
     def cut(source, path, text)
       Open3.popen2e(*NNBlog.command, "math-font", source, path) do |input, output, thread|
         reader = Thread.new { output.read }
+        reader.report_on_exception = false # a stream closed under it is answered below
         input.write(text)
         input.close
         unless thread.join(SECONDS)
           Process.kill("KILL", thread.pid)
+          thread.join
           return "nn-blog math-font ran over #{SECONDS} s"
         end
+        said = reader.value.to_s # all it said, read before the block closes the stream
         return nil if thread.value.success?
 
-        reader.value.lines.map(&:strip).reject(&:empty?).last.to_s
+        said.lines.map(&:strip).reject(&:empty?).last.to_s
       end
     rescue SystemCallError => e
       e.message
